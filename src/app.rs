@@ -1,0 +1,99 @@
+//! Building and running the server: connect, migrate, load data, bind, serve until a signal.
+
+use crate::config::ServeArgs;
+use crate::{db, generator, graphql, http, reference};
+use anyhow::Context as _;
+use poem::listener::{Acceptor, Listener, TcpAcceptor, TcpListener};
+use sea_orm::DatabaseConnection;
+use std::future::Future;
+use std::net::SocketAddr;
+use std::time::Duration;
+
+/// A server bound to its address and ready to run.
+pub struct App {
+    acceptor: TcpAcceptor,
+    address: SocketAddr,
+    db: DatabaseConnection,
+    shutdown_timeout: Duration,
+}
+
+/// Which data `prepare_database` loads.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DemoData {
+    /// Load the demo network into an empty database.
+    Load,
+    /// Reference data only.
+    Skip,
+}
+
+/// Migrates the database, loads the reference data if any is missing, and the demo network if asked and
+/// the database holds no network or workforce data yet.
+pub async fn prepare_database(db: &DatabaseConnection, demo: DemoData) -> anyhow::Result<()> {
+    db::migrate(db).await.context("applying migrations")?;
+    reference::load(db).await.context("loading reference data")?;
+    if demo == DemoData::Load && !generator::has_network_data(db).await? {
+        let report = generator::seed(db, generator::Scale::Demo).await.context("loading the demo network")?;
+        tracing::info!(
+            pharmacists = report.count("pharmacist"),
+            placements = report.count("placement"),
+            "loaded the demo network"
+        );
+    }
+    Ok(())
+}
+
+impl App {
+    /// Binds the listening socket (port 0 picks a free port; see [`App::address`]).
+    pub async fn build(settings: &ServeArgs, db: DatabaseConnection) -> anyhow::Result<Self> {
+        let acceptor = TcpListener::bind(settings.bind)
+            .into_acceptor()
+            .await
+            .with_context(|| format!("binding {}", settings.bind))?;
+        let address = acceptor
+            .local_addr()
+            .first()
+            .and_then(|address| address.as_socket_addr().copied())
+            .context("reading the bound address")?;
+        Ok(Self { acceptor, address, db, shutdown_timeout: settings.shutdown_timeout() })
+    }
+
+    /// The address the server listens on.
+    pub fn address(&self) -> SocketAddr {
+        self.address
+    }
+
+    /// Serves until `shutdown` completes, then lets in-flight requests finish (within the timeout).
+    pub async fn run_until(self, shutdown: impl Future<Output = ()>) -> anyhow::Result<()> {
+        let schema = graphql::schema(self.db.clone());
+        tracing::info!(address = %self.address, "rotagraph listening; GraphiQL at http://{}/graphql", self.address);
+        poem::Server::new_with_acceptor(self.acceptor)
+            .run_with_graceful_shutdown(http::routes(schema, self.db), shutdown, Some(self.shutdown_timeout))
+            .await
+            .context("serving")
+    }
+}
+
+/// Completes on SIGINT (Ctrl-C) or SIGTERM.
+pub async fn shutdown_signal() {
+    let interrupt = async {
+        if tokio::signal::ctrl_c().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = interrupt => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutting down: finishing in-flight requests");
+}

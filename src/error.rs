@@ -1,0 +1,79 @@
+//! The one error type of rotagraph and its single mapping to GraphQL errors.
+//!
+//! Every error a client can see carries `extensions.code`. Resolvers turn an `AppError` into a GraphQL
+//! error with `.extend()` (async-graphql's `ErrorExtensions`/`ResultExt`), never with a bare `?`. Internal errors (database failures, bugs) are
+//! logged once with an error id and reach the client only as a generic message with that id: never SQL,
+//! table or constraint names, or personal data.
+
+use async_graphql::ErrorExtensions;
+use uuid::Uuid;
+
+/// Everything that can go wrong in a request or a command.
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    /// Input that breaks a rule: an ODS code in the wrong format, a date out of order, ...
+    /// `extensions.code`: `BAD_USER_INPUT`, with `extensions.field` naming the input.
+    #[error("{field} {message}")]
+    Invalid {
+        /// The input field at fault, as the client named it.
+        field: &'static str,
+        /// What is wrong with it.
+        message: String,
+    },
+    /// The operation would break the state of the data (for example loading the demo network into a
+    /// database that already holds workforce data). `extensions.code`: `CONFLICT`.
+    #[error("{0}")]
+    Conflict(String),
+    /// A failure that is not the client's fault. `extensions.code`: `INTERNAL_SERVER_ERROR`.
+    #[error("internal error")]
+    Internal(#[source] anyhow::Error),
+}
+
+impl AppError {
+    /// Shorthand for [`AppError::Invalid`].
+    pub fn invalid(field: &'static str, message: impl Into<String>) -> Self {
+        Self::Invalid { field, message: message.into() }
+    }
+
+    /// The stable code clients match on.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::Invalid { .. } => "BAD_USER_INPUT",
+            Self::Conflict(_) => "CONFLICT",
+            Self::Internal(_) => "INTERNAL_SERVER_ERROR",
+        }
+    }
+}
+
+impl From<sea_orm::DbErr> for AppError {
+    fn from(error: sea_orm::DbErr) -> Self {
+        Self::Internal(error.into())
+    }
+}
+
+impl ErrorExtensions for AppError {
+    /// The GraphQL error for this error: the message (generic for internal errors) and
+    /// `extensions.code`. Internal errors are logged here, once, with the error id the client sees.
+    fn extend(&self) -> async_graphql::Error {
+        let code = self.code();
+        match self {
+            Self::Internal(source) => {
+                let error_id = Uuid::new_v4();
+                tracing::error!(%error_id, error = %source, "internal error");
+                async_graphql::Error::new(format!("Internal error (error id {error_id})")).extend_with(
+                    |_, extensions| {
+                        extensions.set("code", code);
+                        extensions.set("errorId", error_id.to_string());
+                    },
+                )
+            }
+            Self::Invalid { field, .. } => async_graphql::Error::new(self.to_string()).extend_with(|_, extensions| {
+                extensions.set("code", code);
+                extensions.set("field", *field);
+            }),
+            Self::Conflict(_) => {
+                async_graphql::Error::new(self.to_string()).extend_with(|_, extensions| extensions.set("code", code))
+            }
+        }
+    }
+}

@@ -1,0 +1,49 @@
+//! Custom scalars: values are validated when the request is parsed, before any resolver or SQL runs.
+
+use crate::domain::OdsCode;
+use async_graphql::{InputValueError, InputValueResult, Scalar, ScalarType, Value};
+use chrono::NaiveDate;
+
+/// A calendar date in ISO 8601 form, `YYYY-MM-DD` (for example `2026-04-01`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Date(pub NaiveDate);
+
+/// A calendar date in ISO 8601 form, `YYYY-MM-DD` (for example `2026-04-01`).
+#[Scalar(name = "Date", specified_by_url = "https://www.iso.org/iso-8601-date-and-time-format.html")]
+impl ScalarType for Date {
+    fn parse(value: Value) -> InputValueResult<Self> {
+        match &value {
+            Value::String(text) => NaiveDate::parse_from_str(text, "%Y-%m-%d")
+                .map(Self)
+                .map_err(|_| InputValueError::custom("is not a date in the form YYYY-MM-DD")),
+            _ => Err(InputValueError::expected_type(value)),
+        }
+    }
+
+    fn to_value(&self) -> Value {
+        Value::String(self.0.format("%Y-%m-%d").to_string())
+    }
+}
+
+/// An ODS organisation code in one of the published formats (for example `QMM`, `T6Y0W`, `RGN`, `U59980`,
+/// `F81749`, `FW844`). Letters are upper-cased and surrounding spaces ignored.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OdsCodeScalar(pub OdsCode);
+
+/// An ODS organisation code in one of the published formats (for example `QMM`, `T6Y0W`, `RGN`, `U59980`,
+/// `F81749`, `FW844`). Letters are upper-cased and surrounding spaces ignored.
+#[Scalar(name = "OdsCode", specified_by_url = "https://digital.nhs.uk/services/organisation-data-service")]
+impl ScalarType for OdsCodeScalar {
+    fn parse(value: Value) -> InputValueResult<Self> {
+        match &value {
+            Value::String(text) => OdsCode::parse(text)
+                .map(Self)
+                .map_err(|_| InputValueError::custom("is not an ODS code in any published format")),
+            _ => Err(InputValueError::expected_type(value)),
+        }
+    }
+
+    fn to_value(&self) -> Value {
+        Value::String(self.0.to_string())
+    }
+}

@@ -1,0 +1,12 @@
+//! Domain services: the rules and queries that GraphQL, CSV and the command line share. They know nothing
+//! of GraphQL or HTTP, take a database connection and plain values, and return entities or `AppError`.
+
+/// Organisations, their dated parents and ICB succession.
+pub mod organisations;
+
+use chrono::{NaiveDate, Utc};
+
+/// Today's date in England (Europe/London), the default of every `asOf`.
+pub fn today() -> NaiveDate {
+    Utc::now().with_timezone(&chrono_tz::Europe::London).date_naive()
+}

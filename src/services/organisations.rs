@@ -1,0 +1,151 @@
+use crate::domain::OdsCode;
+use crate::error::AppError;
+use crate::reference::succession::{IcbValidity, SuccessionGraph, SuccessionStep};
+use chrono::NaiveDate;
+use entity::enums::{OrganisationKind, RelationshipKind};
+use entity::{organisation, organisation_relationship, organisation_succession};
+use sea_orm::{
+    ColumnTrait, Condition, ConnectionTrait, EntityTrait, JoinType, QueryFilter, QueryOrder, QuerySelect, RelationTrait,
+};
+use std::collections::HashMap;
+use uuid::Uuid;
+
+/// Rows valid on `on`: `valid_from <= on` and `valid_to` open or `>= on`.
+fn valid_on<C: ColumnTrait>(from: C, to: C, on: NaiveDate) -> Condition {
+    Condition::all().add(from.lte(on)).add(Condition::any().add(to.is_null()).add(to.gte(on)))
+}
+
+/// The ICBs that existed on `on`, by name.
+pub async fn icbs_on<C: ConnectionTrait>(db: &C, on: NaiveDate) -> Result<Vec<organisation::Model>, AppError> {
+    Ok(organisation::Entity::find()
+        .filter(organisation::Column::Kind.eq(OrganisationKind::Icb))
+        .filter(valid_on(organisation::Column::LegalStartDate, organisation::Column::LegalEndDate, on))
+        .order_by_asc(organisation::Column::Name)
+        .all(db)
+        .await?)
+}
+
+/// The NHS England regions, by ODS code.
+pub async fn regions<C: ConnectionTrait>(db: &C) -> Result<Vec<organisation::Model>, AppError> {
+    Ok(organisation::Entity::find()
+        .filter(organisation::Column::Kind.eq(OrganisationKind::Region))
+        .order_by_asc(organisation::Column::OdsCode)
+        .all(db)
+        .await?)
+}
+
+/// The organisation with this ODS code, if any.
+pub async fn by_ods_code<C: ConnectionTrait>(db: &C, code: &OdsCode) -> Result<Option<organisation::Model>, AppError> {
+    Ok(organisation::Entity::find().filter(organisation::Column::OdsCode.eq(code.as_str())).one(db).await?)
+}
+
+/// Organisations by id, in one statement.
+pub async fn by_ids<C: ConnectionTrait>(db: &C, ids: &[Uuid]) -> Result<HashMap<Uuid, organisation::Model>, AppError> {
+    let rows = organisation::Entity::find().filter(organisation::Column::Id.is_in(ids.iter().copied())).all(db).await?;
+    Ok(rows.into_iter().map(|row| (row.id, row)).collect())
+}
+
+/// The parent of each child by a relationship of `kind` valid on `on`, in one statement.
+pub async fn parents_on<C: ConnectionTrait>(
+    db: &C,
+    children: &[Uuid],
+    kind: RelationshipKind,
+    on: NaiveDate,
+) -> Result<HashMap<Uuid, organisation::Model>, AppError> {
+    let rows = organisation_relationship::Entity::find()
+        .filter(organisation_relationship::Column::Kind.eq(kind))
+        .filter(organisation_relationship::Column::ChildId.is_in(children.iter().copied()))
+        .filter(valid_on(organisation_relationship::Column::ValidFrom, organisation_relationship::Column::ValidTo, on))
+        .join(JoinType::InnerJoin, organisation_relationship::Relation::Parent.def())
+        .select_also(organisation::Entity)
+        .all(db)
+        .await?;
+    Ok(rows.into_iter().filter_map(|(link, parent)| parent.map(|parent| (link.child_id, parent))).collect())
+}
+
+/// The children of each parent by a relationship of `kind` valid on `on`, by name, in one statement.
+pub async fn children_on<C: ConnectionTrait>(
+    db: &C,
+    parents: &[Uuid],
+    kind: RelationshipKind,
+    on: NaiveDate,
+) -> Result<HashMap<Uuid, Vec<organisation::Model>>, AppError> {
+    let rows = organisation_relationship::Entity::find()
+        .filter(organisation_relationship::Column::Kind.eq(kind))
+        .filter(organisation_relationship::Column::ParentId.is_in(parents.iter().copied()))
+        .filter(valid_on(organisation_relationship::Column::ValidFrom, organisation_relationship::Column::ValidTo, on))
+        .join(JoinType::InnerJoin, organisation_relationship::Relation::Child.def())
+        .select_also(organisation::Entity)
+        .order_by_asc(organisation::Column::Name)
+        .all(db)
+        .await?;
+    let mut children: HashMap<Uuid, Vec<organisation::Model>> = HashMap::new();
+    for (link, child) in rows {
+        if let Some(child) = child {
+            children.entry(link.parent_id).or_default().push(child);
+        }
+    }
+    Ok(children)
+}
+
+/// Which way along the succession graph to look.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Direction {
+    /// The organisations this one succeeded.
+    Predecessors,
+    /// The organisations that succeeded this one.
+    Successors,
+}
+
+/// The succession steps into (predecessors) or out of (successors) each organisation, in one statement.
+pub async fn successions_of<C: ConnectionTrait>(
+    db: &C,
+    ids: &[Uuid],
+    direction: Direction,
+) -> Result<HashMap<Uuid, Vec<organisation_succession::Model>>, AppError> {
+    let column = match direction {
+        Direction::Predecessors => organisation_succession::Column::SuccessorId,
+        Direction::Successors => organisation_succession::Column::PredecessorId,
+    };
+    let rows = organisation_succession::Entity::find()
+        .filter(column.is_in(ids.iter().copied()))
+        .order_by_asc(organisation_succession::Column::EffectiveDate)
+        .all(db)
+        .await?;
+    let mut steps: HashMap<Uuid, Vec<organisation_succession::Model>> = HashMap::new();
+    for step in rows {
+        let key = match direction {
+            Direction::Predecessors => step.successor_id,
+            Direction::Successors => step.predecessor_id,
+        };
+        steps.entry(key).or_default().push(step);
+    }
+    Ok(steps)
+}
+
+/// The ICB succession graph by organisation id (two statements: ICBs and steps).
+pub async fn succession_graph<C: ConnectionTrait>(db: &C) -> Result<SuccessionGraph<Uuid>, AppError> {
+    let icbs =
+        organisation::Entity::find().filter(organisation::Column::Kind.eq(OrganisationKind::Icb)).all(db).await?;
+    let steps = organisation_succession::Entity::find().all(db).await?;
+    Ok(SuccessionGraph::new(
+        icbs.into_iter()
+            .filter_map(|icb| {
+                icb.legal_start_date.map(|valid_from| IcbValidity {
+                    icb: icb.id,
+                    valid_from,
+                    valid_to: icb.legal_end_date,
+                })
+            })
+            .collect(),
+        steps
+            .into_iter()
+            .map(|step| SuccessionStep {
+                predecessor: step.predecessor_id,
+                successor: step.successor_id,
+                effective_date: step.effective_date,
+                kind: step.kind,
+            })
+            .collect(),
+    ))
+}
