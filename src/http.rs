@@ -30,15 +30,15 @@ async fn graphql(schema: Data<&AppSchema>, request: GraphQLRequest) -> GraphQLRe
     response.into()
 }
 
-/// Errors raised before any resolver ran (a query that does not parse or validate, an argument that is
-/// not a valid `Date` or `OdsCode`) carry no code of their own: give them `GRAPHQL_VALIDATION_FAILED`.
-/// Resolver errors all carry a code (see `AppError`); any that does not is labelled internal.
+/// Every error leaves with an `extensions.code`. Errors raised before execution (a query that does not
+/// parse or validate) get `GRAPHQL_VALIDATION_FAILED`; a field error without a code of its own is an
+/// argument or variable that failed to parse (an invalid `Date` or `OdsCode`), since every resolver error
+/// carries its code (see `AppError`): `BAD_USER_INPUT`.
 fn label_request_errors(response: &mut async_graphql::Response) {
-    let rejected_before_execution = response.data == async_graphql::Value::Null;
     for error in &mut response.errors {
+        let code = if error.path.is_empty() { "GRAPHQL_VALIDATION_FAILED" } else { "BAD_USER_INPUT" };
         let extensions = error.extensions.get_or_insert_with(Default::default);
         if extensions.get("code").is_none() {
-            let code = if rejected_before_execution { "GRAPHQL_VALIDATION_FAILED" } else { "INTERNAL_SERVER_ERROR" };
             extensions.set("code", code);
         }
     }

@@ -72,6 +72,7 @@ fn as_of_or_today(as_of: Option<Date>) -> chrono::NaiveDate {
 /// An NHS organisation of any kind, identified by its ODS code.
 pub struct Organisation(pub organisation::Model);
 
+/// An NHS organisation of any kind, identified by its ODS code.
 #[Object]
 impl Organisation {
     /// rotagraph's stable identifier.
@@ -141,6 +142,8 @@ impl Organisation {
 /// dissolved into 6 new ICBs (for example Norfolk and Waveney, `QMM`, into Norfolk and Suffolk, `T6Y0W`).
 pub struct Icb(pub organisation::Model);
 
+/// An integrated care board. ICBs are dated: the 42 of 2022-07-01 became 36 on 2026-04-01, when 12 were
+/// dissolved into 6 new ICBs (for example Norfolk and Waveney, `QMM`, into Norfolk and Suffolk, `T6Y0W`).
 #[Object]
 impl Icb {
     /// rotagraph's stable identifier.
@@ -240,6 +243,7 @@ pub struct IcbSuccession {
     step: organisation_succession::Model,
 }
 
+/// One step of ICB succession, seen from one side.
 #[Object]
 impl IcbSuccession {
     /// The ICB on the other side of the step (the predecessor or the successor).
@@ -261,6 +265,7 @@ impl IcbSuccession {
 /// An NHS England region.
 pub struct Region(pub organisation::Model);
 
+/// An NHS England region.
 #[Object]
 impl Region {
     /// rotagraph's stable identifier.
@@ -298,6 +303,7 @@ impl Region {
 #[derive(Default)]
 pub struct OrganisationQuery;
 
+/// Queries over organisations, ICBs and regions.
 #[Object]
 impl OrganisationQuery {
     /// The ICBs that existed on `asOf` (default: today), by name: 36 from 2026-04-01, 42 before.

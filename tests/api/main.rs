@@ -1,1 +1,11 @@
+//! rotagraph's integration tests: one binary, one module per capability. Every test gets a fresh database:
+//! a SQLite file by default, or a new database on the PostgreSQL server named by `TEST_DATABASE_URL`
+//! (tests fail, never skip, when that server cannot be reached).
 
+mod constraints;
+mod generator;
+mod helpers;
+mod migrations;
+mod reference_data;
+mod schema;
+mod server;

@@ -1,0 +1,122 @@
+//! Test fixtures: fresh databases and a real server on a random port.
+
+use rotagraph::app::{self, App, DemoData};
+use rotagraph::config::ServeArgs;
+use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend};
+use serde_json::{Value, json};
+use std::net::SocketAddr;
+use std::sync::Once;
+
+/// A fresh, empty database that lives as long as this value.
+pub struct TestDb {
+    pub db: DatabaseConnection,
+    _dir: Option<tempfile::TempDir>,
+}
+
+impl TestDb {
+    pub fn backend(&self) -> DbBackend {
+        self.db.get_database_backend()
+    }
+}
+
+fn init_logging() {
+    static INIT: Once = Once::new();
+    INIT.call_once(|| {
+        if std::env::var_os("TEST_LOG").is_some() {
+            let _ = rotagraph::telemetry::init("info", rotagraph::config::LogFormat::Text);
+        }
+    });
+}
+
+/// A fresh empty database (not migrated): a new database on `TEST_DATABASE_URL`'s server, or a SQLite file.
+pub async fn fresh_database() -> TestDb {
+    init_logging();
+    match std::env::var("TEST_DATABASE_URL") {
+        Ok(url) if !url.is_empty() => {
+            let admin = rotagraph::db::connect(&url)
+                .await
+                .unwrap_or_else(|error| panic!("TEST_DATABASE_URL is set but cannot be reached: {error}"));
+            let name = format!("rotagraph_test_{}", uuid::Uuid::new_v4().simple());
+            admin.execute_unprepared(&format!("CREATE DATABASE {name}")).await.expect("create test database");
+            admin.close().await.expect("close admin connection");
+            let db = rotagraph::db::connect(&with_database_name(&url, &name)).await.expect("connect test database");
+            TestDb { db, _dir: None }
+        }
+        _ => {
+            let dir = tempfile::tempdir().expect("temporary directory");
+            let url = format!("sqlite://{}?mode=rwc", dir.path().join("test.db").display());
+            let db = rotagraph::db::connect(&url).await.expect("open SQLite test database");
+            TestDb { db, _dir: Some(dir) }
+        }
+    }
+}
+
+/// `url` with its database name replaced.
+fn with_database_name(url: &str, name: &str) -> String {
+    let (base, query) = url.split_once('?').map_or((url, None), |(base, query)| (base, Some(query)));
+    let prefix = base.rsplit_once('/').map_or(base, |(prefix, _)| prefix);
+    match query {
+        Some(query) => format!("{prefix}/{name}?{query}"),
+        None => format!("{prefix}/{name}"),
+    }
+}
+
+/// A fresh database, migrated, with the reference data loaded.
+pub async fn prepared_database(demo: DemoData) -> TestDb {
+    let test_db = fresh_database().await;
+    app::prepare_database(&test_db.db, demo).await.expect("prepare database");
+    test_db
+}
+
+/// A running server on a random port over its own fresh database.
+pub struct TestApp {
+    pub address: SocketAddr,
+    pub client: reqwest::Client,
+    pub test_db: TestDb,
+}
+
+/// Starts the real server on 127.0.0.1:0 over a fresh, prepared database.
+pub async fn spawn_app(demo: DemoData) -> TestApp {
+    let test_db = prepared_database(demo).await;
+    let settings = ServeArgs { bind: "127.0.0.1:0".parse().expect("address"), demo: false, shutdown_timeout: 5 };
+    let app = App::build(&settings, test_db.db.clone()).await.expect("bind server");
+    let address = app.address();
+    tokio::spawn(app.run_until(std::future::pending()));
+    TestApp { address, client: reqwest::Client::new(), test_db }
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{path}", self.address)
+    }
+
+    /// Posts a GraphQL query and returns the JSON response.
+    pub async fn graphql(&self, query: &str, variables: Value) -> Value {
+        self.client
+            .post(self.url("/graphql"))
+            .json(&json!({ "query": query, "variables": variables }))
+            .send()
+            .await
+            .expect("request")
+            .json()
+            .await
+            .expect("JSON response")
+    }
+
+    pub fn db(&self) -> &DatabaseConnection {
+        &self.test_db.db
+    }
+}
+
+/// The `extensions.code` of every error in a response.
+pub fn error_codes(response: &Value) -> Vec<String> {
+    response["errors"]
+        .as_array()
+        .map(|errors| errors.iter().filter_map(|error| error["extensions"]["code"].as_str().map(str::to_owned)).collect())
+        .unwrap_or_default()
+}
+
+/// The values of `field` in each object of a JSON array.
+pub fn strings(array: &Value, field: &str) -> Vec<String> {
+    array.as_array().map(|items| items.iter().filter_map(|item| item[field].as_str().map(str::to_owned)).collect()).unwrap_or_default()
+}
