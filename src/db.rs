@@ -8,11 +8,11 @@ use std::time::Duration;
 /// Opens a connection pool. For a SQLite file the parent directory is created first; SQLite runs in WAL
 /// mode with foreign keys enforced, so readers never wait for the writer.
 pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
-    if let Some(path) = sqlite_file(url) {
-        if let Some(parent) = std::path::Path::new(path).parent().filter(|parent| !parent.as_os_str().is_empty()) {
-            std::fs::create_dir_all(parent)
-                .map_err(|error| DbErr::Custom(format!("cannot create the database directory: {error}")))?;
-        }
+    if let Some(path) = sqlite_file(url)
+        && let Some(parent) = std::path::Path::new(path).parent().filter(|parent| !parent.as_os_str().is_empty())
+    {
+        std::fs::create_dir_all(parent)
+            .map_err(|error| DbErr::Custom(format!("cannot create the database directory: {error}")))?;
     }
     let mut options = ConnectOptions::new(url);
     options

@@ -204,11 +204,11 @@ impl Icb {
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "The date to answer for (default: today).")] as_of: Option<Date>,
-    ) -> Result<Vec<Icb>> {
+    ) -> Result<Vec<Self>> {
         let loader = loader(ctx)?;
         let ids = loader.load_one(ResolvedOn { icb: self.0.id, on: as_of_or_today(as_of) }).await?.unwrap_or_default();
-        let mut icbs: Vec<Icb> =
-            loader.load_many(ids.into_iter().map(OrganisationById)).await?.into_values().map(Icb).collect();
+        let mut icbs: Vec<Self> =
+            loader.load_many(ids.into_iter().map(OrganisationById)).await?.into_values().map(Self).collect();
         icbs.sort_by(|a, b| a.0.ods_code.cmp(&b.0.ods_code));
         Ok(icbs)
     }

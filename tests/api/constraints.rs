@@ -112,7 +112,13 @@ async fn fixture(db: &DatabaseConnection) -> Fixture {
     insert(db, other.clone()).await.expect("other pharmacist");
     let membership = membership(member.id, cohort.id, Some(post.id));
     insert(db, membership.clone()).await.expect("membership");
-    Fixture { pharmacy: pharmacy.id, pharmacist: member.id, other_pharmacist: other.id, membership: membership.id, post: post.id }
+    Fixture {
+        pharmacy: pharmacy.id,
+        pharmacist: member.id,
+        other_pharmacist: other.id,
+        membership: membership.id,
+        post: post.id,
+    }
 }
 
 fn membership(pharmacist: Uuid, cohort: Uuid, post: Option<Uuid>) -> programme_membership::Model {
@@ -230,16 +236,22 @@ async fn rows_breaking_dates_counts_statuses_and_references_are_rejected() {
     assert!(
         insert(
             db,
-            placement::Model { pharmacist_id: fixture.other_pharmacist, ..placement(&fixture, "2025-09-01", "2026-02-28") }
+            placement::Model {
+                pharmacist_id: fixture.other_pharmacist,
+                ..placement(&fixture, "2025-09-01", "2026-02-28")
+            }
         )
         .await
         .is_err(),
         "pharmacist differs from the membership's"
     );
     assert!(
-        insert(db, placement::Model { post_id: Some(Uuid::new_v4()), ..placement(&fixture, "2025-09-01", "2026-02-28") })
-            .await
-            .is_err(),
+        insert(
+            db,
+            placement::Model { post_id: Some(Uuid::new_v4()), ..placement(&fixture, "2025-09-01", "2026-02-28") }
+        )
+        .await
+        .is_err(),
         "post differs from the membership's"
     );
     assert_eq!(Placement::find().count(db).await.expect("count"), placements_before);
@@ -262,8 +274,7 @@ async fn rows_breaking_dates_counts_statuses_and_references_are_rejected() {
     assert!(insert(db, ineligible_without_override).await.is_err(), "ineligible without an override reason");
     let twice_in_cohort = membership(fixture.pharmacist, cohort_of(db, &fixture).await, None);
     assert!(insert(db, twice_in_cohort).await.is_err(), "one membership per pharmacist and cohort");
-    let second_active_on_post =
-        membership(fixture.other_pharmacist, cohort_of(db, &fixture).await, Some(fixture.post));
+    let second_active_on_post = membership(fixture.other_pharmacist, cohort_of(db, &fixture).await, Some(fixture.post));
     assert!(insert(db, second_active_on_post).await.is_err(), "one active member per post");
 
     let unknown_kind = db
@@ -333,9 +344,11 @@ async fn postgres_refuses_overlapping_approved_placements_and_overlapping_icb_me
     insert(db, placement(&fixture, "2025-09-01", "2026-02-28")).await.expect("first placement");
 
     let overlapping = insert(db, placement(&fixture, "2026-02-28", "2026-08-31")).await;
-    let planned_overlap =
-        insert(db, placement::Model { status: PlacementStatus::Planned, ..placement(&fixture, "2026-01-01", "2026-03-31") })
-            .await;
+    let planned_overlap = insert(
+        db,
+        placement::Model { status: PlacementStatus::Planned, ..placement(&fixture, "2026-01-01", "2026-03-31") },
+    )
+    .await;
     let next = insert(db, placement(&fixture, "2026-03-01", "2026-08-31")).await;
 
     assert!(overlapping.is_err(), "approved placements of one pharmacist (inclusive dates) must not overlap");

@@ -73,7 +73,9 @@ async fn the_demo_network_has_star_cross_icb_placements_across_the_mergers_and_l
     let merger = NaiveDate::from_ymd_opt(2026, 4, 1).expect("date");
     let placements = Placement::find().all(db).await.expect("placements");
     assert!(placements.iter().any(|row| row.is_cross_icb), "cross-ICB placements");
-    assert!(placements.iter().any(|row| row.start_date < merger) && placements.iter().any(|row| row.start_date >= merger));
+    assert!(
+        placements.iter().any(|row| row.start_date < merger) && placements.iter().any(|row| row.start_date >= merger)
+    );
 
     let leads = entity::consultant_lead::Entity::find().count(db).await.expect("count");
     assert!(leads > 0, "consultant-pharmacist leads in trusts");

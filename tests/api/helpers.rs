@@ -112,11 +112,16 @@ impl TestApp {
 pub fn error_codes(response: &Value) -> Vec<String> {
     response["errors"]
         .as_array()
-        .map(|errors| errors.iter().filter_map(|error| error["extensions"]["code"].as_str().map(str::to_owned)).collect())
+        .map(|errors| {
+            errors.iter().filter_map(|error| error["extensions"]["code"].as_str().map(str::to_owned)).collect()
+        })
         .unwrap_or_default()
 }
 
 /// The values of `field` in each object of a JSON array.
 pub fn strings(array: &Value, field: &str) -> Vec<String> {
-    array.as_array().map(|items| items.iter().filter_map(|item| item[field].as_str().map(str::to_owned)).collect()).unwrap_or_default()
+    array
+        .as_array()
+        .map(|items| items.iter().filter_map(|item| item[field].as_str().map(str::to_owned)).collect())
+        .unwrap_or_default()
 }

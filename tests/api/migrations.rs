@@ -1,6 +1,6 @@
 use crate::helpers::fresh_database;
-use migration::{Migrator, MigratorTrait};
 use migration::SchemaManager;
+use migration::{Migrator, MigratorTrait};
 
 const TABLES: [&str; 21] = [
     "organisation",

@@ -62,7 +62,10 @@ async fn norfolk_and_waveney_resolves_to_norfolk_and_suffolk_after_the_merger_an
     assert_eq!(data["qmm"]["validTo"], "2026-03-31");
     assert_eq!(strings(&data["qmm"]["june"], "odsCode"), ["T6Y0W"]);
     assert_eq!(strings(&data["qmm"]["march"], "odsCode"), ["QMM"]);
-    assert_eq!(data["qmm"]["successors"], json!([{ "icb": { "odsCode": "T6Y0W" }, "kind": "MERGER", "effectiveDate": "2026-04-01" }]));
+    assert_eq!(
+        data["qmm"]["successors"],
+        json!([{ "icb": { "odsCode": "T6Y0W" }, "kind": "MERGER", "effectiveDate": "2026-04-01" }])
+    );
     assert_eq!(data["qmm"]["region"]["odsCode"], "Y61");
     assert_eq!(strings(&data["qjg"]["resolvedAsOf"], "odsCode"), ["D7T5G", "T6Y0W"]);
     assert_eq!(
@@ -101,7 +104,10 @@ async fn badly_formatted_ods_codes_and_dates_are_rejected_with_a_code_and_nothin
 
     let literal = app.graphql(r#"{ organisation(odsCode: "Q!M") { name } }"#, json!({})).await;
     let variable = app
-        .graphql("query($code: OdsCode!) { organisation(odsCode: $code) { name } }", json!({ "code": "QMM'; DROP TABLE organisation; --" }))
+        .graphql(
+            "query($code: OdsCode!) { organisation(odsCode: $code) { name } }",
+            json!({ "code": "QMM'; DROP TABLE organisation; --" }),
+        )
         .await;
     let date = app.graphql(r#"{ icbs(asOf: "2026-02-30") { odsCode } }"#, json!({})).await;
     let unknown = app.graphql(r#"{ organisation(odsCode: "RZZ") { name } }"#, json!({})).await;
