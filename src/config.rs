@@ -12,7 +12,7 @@ pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/rotagraph.db?mode=rwc";
 
 /// rotagraph: one GraphQL graph over NHS ICB networks and their rotational pharmacist programmes.
 #[derive(Debug, Parser)]
-#[command(name = "rotagraph", version, about, args_conflicts_with_subcommands = true)]
+#[command(name = "rotagraph", version, about)]
 pub struct Cli {
     #[command(flatten)]
     pub global: GlobalArgs,

@@ -34,11 +34,14 @@ async fn main() -> anyhow::Result<()> {
             for (table, rows) in &report.rows {
                 writeln!(out, "{table:<30} {rows:>9}")?;
             }
+            let total: usize = report.rows.iter().map(|(_, rows)| rows).sum();
+            writeln!(out, "{:<30} {total:>9}", "total rows")?;
             writeln!(
                 out,
-                "generated in {:.1} s, written in {:.1} s",
+                "generated in {:.1} s, written in {:.1} s, {:.1} s in all",
                 report.generate_time.as_secs_f64(),
-                report.write_time.as_secs_f64()
+                report.write_time.as_secs_f64(),
+                (report.generate_time + report.write_time).as_secs_f64()
             )?;
             Ok(())
         }
