@@ -1,5 +1,6 @@
 //! Building and running the server: connect, migrate, load data, bind, serve until a signal.
 
+use crate::auth::TokenKeys;
 use crate::config::ServeArgs;
 use crate::{db, generator, graphql, http, reference};
 use anyhow::Context as _;
@@ -7,6 +8,7 @@ use poem::listener::{Acceptor, Listener, TcpAcceptor, TcpListener};
 use sea_orm::DatabaseConnection;
 use std::future::Future;
 use std::net::SocketAddr;
+use std::sync::Arc;
 use std::time::Duration;
 
 /// A server bound to its address and ready to run.
@@ -14,6 +16,7 @@ pub struct App {
     acceptor: TcpAcceptor,
     address: SocketAddr,
     db: DatabaseConnection,
+    keys: Arc<TokenKeys>,
     shutdown_timeout: Duration,
 }
 
@@ -44,7 +47,7 @@ pub async fn prepare_database(db: &DatabaseConnection, demo: DemoData) -> anyhow
 
 impl App {
     /// Binds the listening socket (port 0 picks a free port; see [`App::address`]).
-    pub async fn build(settings: &ServeArgs, db: DatabaseConnection) -> anyhow::Result<Self> {
+    pub async fn build(settings: &ServeArgs, db: DatabaseConnection, keys: TokenKeys) -> anyhow::Result<Self> {
         let acceptor = TcpListener::bind(settings.bind)
             .into_acceptor()
             .await
@@ -54,7 +57,7 @@ impl App {
             .first()
             .and_then(|address| address.as_socket_addr().copied())
             .context("reading the bound address")?;
-        Ok(Self { acceptor, address, db, shutdown_timeout: settings.shutdown_timeout() })
+        Ok(Self { acceptor, address, db, keys: Arc::new(keys), shutdown_timeout: settings.shutdown_timeout() })
     }
 
     /// The address the server listens on.
@@ -67,7 +70,7 @@ impl App {
         let schema = graphql::schema(self.db.clone());
         tracing::info!(address = %self.address, "rotagraph listening; GraphiQL at http://{}/graphql", self.address);
         poem::Server::new_with_acceptor(self.acceptor)
-            .run_with_graceful_shutdown(http::routes(schema, self.db), shutdown, Some(self.shutdown_timeout))
+            .run_with_graceful_shutdown(http::routes(schema, self.db, self.keys), shutdown, Some(self.shutdown_timeout))
             .await
             .context("serving")
     }

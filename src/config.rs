@@ -2,13 +2,17 @@
 //! lists them and the README documents them.
 
 use crate::generator::Scale;
+use crate::services::access::Role;
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use secrecy::SecretString;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
 /// The SQLite database used when `DATABASE_URL` is not set: a file under `./data/`, created on first run.
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/rotagraph.db?mode=rwc";
+/// The file of the default database.
+pub const DEFAULT_DATABASE_FILE: &str = "data/rotagraph.db";
 
 /// rotagraph: one GraphQL graph over NHS ICB networks and their rotational pharmacist programmes.
 #[derive(Debug, Parser)]
@@ -43,6 +47,24 @@ pub struct GlobalArgs {
     /// Log format.
     #[arg(long, env = "ROTAGRAPH_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text, global = true)]
     pub log_format: LogFormat,
+    #[command(flatten)]
+    pub auth: AuthArgs,
+}
+
+/// How bearer tokens are verified (and minted by `rotagraph token`).
+#[derive(Clone, Debug, Args)]
+pub struct AuthArgs {
+    /// HS256 secret (at least 32 characters) that signs and verifies tokens. Without it, and without a
+    /// public key, only the embedded default database starts (with a generated development secret).
+    #[arg(long, env = "ROTAGRAPH_JWT_SECRET", global = true, hide_env_values = true, value_parser = parse_secret)]
+    pub jwt_secret: Option<SecretString>,
+    /// PEM file of the RS256 public key that verifies tokens issued by an identity provider.
+    #[arg(long, env = "ROTAGRAPH_JWT_PUBLIC_KEY_FILE", global = true)]
+    pub jwt_public_key_file: Option<PathBuf>,
+}
+
+fn parse_secret(text: &str) -> Result<SecretString, std::convert::Infallible> {
+    Ok(SecretString::from(text.to_owned()))
 }
 
 impl GlobalArgs {
@@ -54,6 +76,11 @@ impl GlobalArgs {
     /// Whether this is the embedded default database (no `DATABASE_URL` given).
     pub fn is_default_database(&self) -> bool {
         self.database_url.is_none()
+    }
+
+    /// The file of the embedded default database, when that is the database in use.
+    pub fn default_database_file(&self) -> Option<&std::path::Path> {
+        self.is_default_database().then(|| std::path::Path::new(DEFAULT_DATABASE_FILE))
     }
 }
 
@@ -78,6 +105,28 @@ pub enum Command {
     Seed(SeedArgs),
     /// Print the GraphQL schema (SDL) to standard output.
     ExportSchema(ExportSchemaArgs),
+    /// Mint a bearer token for local use (signed with the configured or development secret).
+    Token(TokenArgs),
+}
+
+/// Settings of `token`.
+#[derive(Clone, Debug, Args)]
+pub struct TokenArgs {
+    /// The role the token grants.
+    #[arg(long, value_enum)]
+    pub role: Role,
+    /// An ICB of the principal (ODS code; repeat for several). Required for `icb_viewer` and `icb_admin`.
+    #[arg(long = "icb")]
+    pub icbs: Vec<String>,
+    /// The principal's region (ODS code). Required for `regional`.
+    #[arg(long)]
+    pub region: Option<String>,
+    /// The token's subject (who it is for; not personal data).
+    #[arg(long, default_value = "local-developer")]
+    pub subject: String,
+    /// Hours until the token expires.
+    #[arg(long, default_value_t = 12)]
+    pub hours: u64,
 }
 
 /// Settings of `serve`.

@@ -20,6 +20,14 @@ pub enum AppError {
         /// What is wrong with it.
         message: String,
     },
+    /// The principal may not read this field (personal data for a role without access to it).
+    /// `extensions.code`: `FORBIDDEN`.
+    #[error("not allowed to read {0}")]
+    Forbidden(&'static str),
+    /// The bearer token is malformed, expired, or not signed by a configured key.
+    /// `extensions.code`: `UNAUTHENTICATED`.
+    #[error("the bearer token is not valid")]
+    Unauthenticated,
     /// The operation would break the state of the data (for example loading the demo network into a
     /// database that already holds workforce data). `extensions.code`: `CONFLICT`.
     #[error("{0}")]
@@ -40,6 +48,8 @@ impl AppError {
         match self {
             Self::Invalid { .. } => "BAD_USER_INPUT",
             Self::Conflict(_) => "CONFLICT",
+            Self::Forbidden(_) => "FORBIDDEN",
+            Self::Unauthenticated => "UNAUTHENTICATED",
             Self::Internal(_) => "INTERNAL_SERVER_ERROR",
         }
     }
@@ -71,7 +81,7 @@ impl ErrorExtensions for AppError {
                 extensions.set("code", code);
                 extensions.set("field", *field);
             }),
-            Self::Conflict(_) => {
+            Self::Conflict(_) | Self::Forbidden(_) | Self::Unauthenticated => {
                 async_graphql::Error::new(self.to_string()).extend_with(|_, extensions| extensions.set("code", code))
             }
         }

@@ -1,33 +1,65 @@
 //! HTTP routes: the GraphQL endpoint, GraphiQL, and the health and readiness probes.
 
+use crate::auth::TokenKeys;
 use crate::db;
-use crate::graphql::AppSchema;
+use crate::error::AppError;
+use crate::graphql::{self, AppSchema};
+use crate::services::access::Scope;
+use async_graphql::ErrorExtensions;
 use async_graphql::http::GraphiQLSource;
 use async_graphql_poem::{GraphQLRequest, GraphQLResponse};
 use poem::middleware::{CatchPanic, Tracing};
 use poem::web::{Data, Html, Json};
-use poem::{EndpointExt, IntoResponse, Route, get, handler, http::StatusCode};
+use poem::{EndpointExt, IntoResponse, Request, Route, get, handler, http::StatusCode};
 use sea_orm::DatabaseConnection;
 use serde_json::json;
+use std::sync::Arc;
 
 /// Every route of the server.
-pub fn routes(schema: AppSchema, db: DatabaseConnection) -> impl poem::Endpoint {
+pub fn routes(schema: AppSchema, db: DatabaseConnection, keys: Arc<TokenKeys>) -> impl poem::Endpoint {
     Route::new()
-        .at("/graphql", get(graphiql).post(graphql))
+        .at("/graphql", get(graphiql).post(execute_graphql))
         .at("/health", get(health))
         .at("/ready", get(ready))
         .data(schema)
         .data(db)
+        .data(keys)
         .with(Tracing)
         .with(CatchPanic::new())
 }
 
-/// Executes one GraphQL request (or a batch).
+/// The bearer token of a request, if it has one.
+fn bearer(request: &Request) -> Option<&str> {
+    let value = request.headers().get(poem::http::header::AUTHORIZATION)?.to_str().ok()?;
+    value.strip_prefix("Bearer ").or_else(|| value.strip_prefix("bearer ")).map(str::trim)
+}
+
+/// A response carrying one error, for failures before execution.
+fn error_response(status: StatusCode, error: &AppError) -> poem::Response {
+    let response = async_graphql::Response::from_errors(vec![error.extend().into_server_error(Default::default())]);
+    (status, Json(response)).into_response()
+}
+
+/// Executes one GraphQL request for the caller its bearer token names (anonymous without one).
 #[handler]
-async fn graphql(schema: Data<&AppSchema>, request: GraphQLRequest) -> GraphQLResponse {
-    let mut response = schema.execute(request.0).await;
+async fn execute_graphql(
+    http_request: &Request,
+    schema: Data<&AppSchema>,
+    db: Data<&DatabaseConnection>,
+    keys: Data<&Arc<TokenKeys>>,
+    request: GraphQLRequest,
+) -> poem::Response {
+    let principal = match keys.principal(bearer(http_request)) {
+        Ok(principal) => principal,
+        Err(error) => return error_response(StatusCode::UNAUTHORIZED, &error),
+    };
+    let scope = match Scope::resolve(*db, &principal).await {
+        Ok(scope) => scope,
+        Err(error) => return error_response(StatusCode::INTERNAL_SERVER_ERROR, &error),
+    };
+    let mut response = schema.execute(graphql::request_data(request.0, &db, scope)).await;
     label_request_errors(&mut response);
-    response.into()
+    GraphQLResponse::from(response).into_response()
 }
 
 /// Every error leaves with an `extensions.code`. Errors raised before execution (a query that does not

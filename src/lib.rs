@@ -9,6 +9,8 @@
 
 /// Building and running the server.
 pub mod app;
+/// Bearer tokens: verifying and minting.
+pub mod auth;
 /// The command line and settings.
 pub mod config;
 /// Database connection and migrations.

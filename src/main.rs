@@ -1,8 +1,12 @@
 //! The `rotagraph` command: parse the command line, set up logging, run the command.
 
+use anyhow::Context as _;
 use clap::Parser;
+use entity::enums::OrganisationKind;
 use rotagraph::config::{Cli, Command};
-use rotagraph::{app, db, generator, graphql, telemetry};
+use rotagraph::domain::OdsCode;
+use rotagraph::services::access::{Principal, Role};
+use rotagraph::{app, auth, db, generator, graphql, telemetry};
 use std::io::Write;
 
 #[tokio::main]
@@ -11,6 +15,7 @@ async fn main() -> anyhow::Result<()> {
     telemetry::init(&cli.global.log, cli.global.log_format)?;
     match cli.command() {
         Command::Serve(settings) => {
+            let keys = auth::load_keys(&cli.global.auth, cli.global.default_database_file())?;
             let db = db::connect(cli.global.database_url()).await?;
             let demo = if settings.demo || cli.global.is_default_database() {
                 app::DemoData::Load
@@ -18,7 +23,7 @@ async fn main() -> anyhow::Result<()> {
                 app::DemoData::Skip
             };
             app::prepare_database(&db, demo).await?;
-            app::App::build(&settings, db).await?.run_until(app::shutdown_signal()).await
+            app::App::build(&settings, db, keys).await?.run_until(app::shutdown_signal()).await
         }
         Command::Migrate => {
             let db = db::connect(cli.global.database_url()).await?;
@@ -43,6 +48,28 @@ async fn main() -> anyhow::Result<()> {
                 report.write_time.as_secs_f64(),
                 (report.generate_time + report.write_time).as_secs_f64()
             )?;
+            Ok(())
+        }
+        Command::Token(settings) => {
+            let keys = auth::load_keys(&cli.global.auth, cli.global.default_database_file())?;
+            let (icbs, region) = match settings.role {
+                Role::IcbViewer | Role::IcbAdmin => {
+                    anyhow::ensure!(!settings.icbs.is_empty(), "--role {:?} needs at least one --icb", settings.role);
+                    let icbs = settings
+                        .icbs
+                        .iter()
+                        .map(|code| OdsCode::parse_for(OrganisationKind::Icb, code).map(|c| c.to_string()));
+                    (icbs.collect::<Result<Vec<_>, _>>()?, None)
+                }
+                Role::Regional => {
+                    let region = settings.region.as_deref().context("--role regional needs --region")?;
+                    (Vec::new(), Some(OdsCode::parse_for(OrganisationKind::Region, region)?.to_string()))
+                }
+                Role::National | Role::Reporter => (Vec::new(), None),
+            };
+            let principal = Principal { subject: settings.subject, role: Some(settings.role), icbs, region };
+            let token = keys.mint(&principal, std::time::Duration::from_secs(settings.hours * 3600))?;
+            writeln!(std::io::stdout().lock(), "{token}")?;
             Ok(())
         }
         Command::ExportSchema(settings) => {

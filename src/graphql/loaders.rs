@@ -1,31 +1,164 @@
-//! DataLoaders: every relation resolves through one of these, so a request runs a number of statements
-//! that depends on the shape of its query, never on the number of rows it returns.
+//! DataLoaders: every relation, `node`/`nodes` and federation lookup resolves through one of these, so a
+//! request runs a number of statements that depends on the shape of its query, never on the number of
+//! rows it returns. A loader is built per request with the reader's [`Scope`], and every statement it
+//! runs is filtered by [`Scoped::visible`], so no relation can reach an out-of-scope row.
 
+use crate::services::access::{Scope, Scoped};
 use crate::services::organisations::{self, Direction};
 use async_graphql::ResultExt;
-use async_graphql::dataloader::Loader;
+use async_graphql::dataloader::{DataLoader, Loader};
 use chrono::NaiveDate;
 use entity::enums::RelationshipKind;
 use entity::{organisation, organisation_succession};
-use sea_orm::DatabaseConnection;
+use sea_orm::{
+    ColumnTrait, DatabaseConnection, EntityTrait, IdenStatic, Iterable, ModelTrait, QueryFilter, QueryOrder,
+};
 use std::collections::HashMap;
+use std::hash::{Hash, Hasher};
+use std::marker::PhantomData;
+use std::sync::Arc;
 use uuid::Uuid;
 
-/// The one loader of the schema, holding the database connection.
+/// The loader of one request.
 #[derive(Clone, Debug)]
 pub struct DbLoader {
     db: DatabaseConnection,
+    scope: Arc<Scope>,
 }
 
 impl DbLoader {
-    pub fn new(db: DatabaseConnection) -> Self {
-        Self { db }
+    /// A batching loader over `db` for a reader with `scope`.
+    pub fn for_request(db: DatabaseConnection, scope: Arc<Scope>) -> DataLoader<Self> {
+        DataLoader::new(Self { db, scope }, tokio::spawn)
     }
 }
 
-/// An organisation by id.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub struct OrganisationById(pub Uuid);
+fn column_named<E: EntityTrait>(name: &str) -> Option<E::Column> {
+    E::Column::iter().find(|column| column.as_str() == name)
+}
+
+fn uuid_of<M: ModelTrait>(model: &M, column: <M::Entity as EntityTrait>::Column) -> Option<Uuid> {
+    match model.get(column) {
+        sea_orm::Value::Uuid(Some(uuid)) => Some(uuid),
+        _ => None,
+    }
+}
+
+/// A row of `E` by id.
+pub struct ById<E> {
+    pub id: Uuid,
+    entity: PhantomData<fn() -> E>,
+}
+
+impl<E> ById<E> {
+    pub fn new(id: Uuid) -> Self {
+        Self { id, entity: PhantomData }
+    }
+}
+
+impl<E> Clone for ById<E> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+impl<E> Copy for ById<E> {}
+impl<E> PartialEq for ById<E> {
+    fn eq(&self, other: &Self) -> bool {
+        self.id == other.id
+    }
+}
+impl<E> Eq for ById<E> {}
+impl<E> Hash for ById<E> {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        self.id.hash(state);
+    }
+}
+
+impl<E> Loader<ById<E>> for DbLoader
+where
+    E: Scoped + Send + Sync + 'static,
+    E::Model: Send + Sync + Clone,
+{
+    type Value = E::Model;
+    type Error = async_graphql::Error;
+
+    async fn load(&self, keys: &[ById<E>]) -> Result<HashMap<ById<E>, Self::Value>, Self::Error> {
+        let Some(id) = column_named::<E>("id") else { return Ok(HashMap::new()) };
+        let rows = E::find()
+            .filter(id.is_in(keys.iter().map(|key| key.id)))
+            .filter(E::visible(&self.scope))
+            .all(&self.db)
+            .await
+            .map_err(crate::AppError::from)
+            .extend()?;
+        Ok(rows.into_iter().filter_map(|row| uuid_of(&row, id).map(|uuid| (ById::new(uuid), row))).collect())
+    }
+}
+
+/// The rows of `E` whose `column` holds `value`, ordered by `order` then id (a has-many relation).
+pub struct ByColumn<E> {
+    pub column: &'static str,
+    pub value: Uuid,
+    pub order: &'static str,
+    entity: PhantomData<fn() -> E>,
+}
+
+impl<E> ByColumn<E> {
+    pub fn new(column: &'static str, value: Uuid, order: &'static str) -> Self {
+        Self { column, value, order, entity: PhantomData }
+    }
+}
+
+impl<E> Clone for ByColumn<E> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+impl<E> Copy for ByColumn<E> {}
+impl<E> PartialEq for ByColumn<E> {
+    fn eq(&self, other: &Self) -> bool {
+        (self.column, self.value, self.order) == (other.column, other.value, other.order)
+    }
+}
+impl<E> Eq for ByColumn<E> {}
+impl<E> Hash for ByColumn<E> {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        (self.column, self.value, self.order).hash(state);
+    }
+}
+
+impl<E> Loader<ByColumn<E>> for DbLoader
+where
+    E: Scoped + Send + Sync + 'static,
+    E::Model: Send + Sync + Clone,
+{
+    type Value = Vec<E::Model>;
+    type Error = async_graphql::Error;
+
+    async fn load(&self, keys: &[ByColumn<E>]) -> Result<HashMap<ByColumn<E>, Self::Value>, Self::Error> {
+        let mut groups: HashMap<(&'static str, &'static str), Vec<Uuid>> = HashMap::new();
+        for key in keys {
+            groups.entry((key.column, key.order)).or_default().push(key.value);
+        }
+        let mut loaded: HashMap<ByColumn<E>, Vec<E::Model>> = HashMap::new();
+        for ((column_name, order_name), values) in groups {
+            let (Some(column), Some(order)) = (column_named::<E>(column_name), column_named::<E>(order_name)) else {
+                continue;
+            };
+            let mut select = E::find().filter(column.is_in(values)).filter(E::visible(&self.scope)).order_by_asc(order);
+            if let Some(id) = column_named::<E>("id") {
+                select = select.order_by_asc(id);
+            }
+            let rows = select.all(&self.db).await.map_err(crate::AppError::from).extend()?;
+            for row in rows {
+                if let Some(value) = uuid_of(&row, column) {
+                    loaded.entry(ByColumn::new(column_name, value, order_name)).or_default().push(row);
+                }
+            }
+        }
+        Ok(loaded)
+    }
+}
 
 /// The parent of an organisation by a relationship of `kind` on a date.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -58,23 +191,12 @@ pub struct ResolvedOn {
 }
 
 /// Groups keys by the part that must be equal within one statement.
-fn group_by<K: Copy, G: Eq + std::hash::Hash>(keys: &[K], group: impl Fn(&K) -> G) -> HashMap<G, Vec<K>> {
+fn group_by<K: Copy, G: Eq + Hash>(keys: &[K], group: impl Fn(&K) -> G) -> HashMap<G, Vec<K>> {
     let mut groups: HashMap<G, Vec<K>> = HashMap::new();
     for key in keys {
         groups.entry(group(key)).or_default().push(*key);
     }
     groups
-}
-
-impl Loader<OrganisationById> for DbLoader {
-    type Value = organisation::Model;
-    type Error = async_graphql::Error;
-
-    async fn load(&self, keys: &[OrganisationById]) -> Result<HashMap<OrganisationById, Self::Value>, Self::Error> {
-        let ids: Vec<Uuid> = keys.iter().map(|key| key.0).collect();
-        let rows = organisations::by_ids(&self.db, &ids).await.extend()?;
-        Ok(rows.into_iter().map(|(id, row)| (OrganisationById(id), row)).collect())
-    }
 }
 
 impl Loader<ParentOn> for DbLoader {
@@ -132,5 +254,25 @@ impl Loader<ResolvedOn> for DbLoader {
     async fn load(&self, keys: &[ResolvedOn]) -> Result<HashMap<ResolvedOn, Self::Value>, Self::Error> {
         let graph = organisations::succession_graph(&self.db).await.extend()?;
         Ok(keys.iter().map(|key| (*key, graph.resolve(&key.icb, key.on).into_iter().collect())).collect())
+    }
+}
+
+/// An organisation by ODS code (federation lookups).
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct ByOdsCode(pub String);
+
+impl Loader<ByOdsCode> for DbLoader {
+    type Value = organisation::Model;
+    type Error = async_graphql::Error;
+
+    async fn load(&self, keys: &[ByOdsCode]) -> Result<HashMap<ByOdsCode, Self::Value>, Self::Error> {
+        let rows = organisation::Entity::find()
+            .filter(organisation::Column::OdsCode.is_in(keys.iter().map(|key| key.0.as_str())))
+            .filter(<organisation::Entity as Scoped>::visible(&self.scope))
+            .all(&self.db)
+            .await
+            .map_err(crate::AppError::from)
+            .extend()?;
+        Ok(rows.into_iter().map(|row| (ByOdsCode(row.ods_code.clone()), row)).collect())
     }
 }

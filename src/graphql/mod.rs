@@ -1,36 +1,140 @@
 //! The GraphQL schema. Types and resolvers live in one module per domain area; resolvers stay a few lines
-//! and call the domain services; relations go through the DataLoaders of [`loaders`].
+//! and call the domain services; relations go through the request's DataLoaders ([`loaders`]), which
+//! apply the reader's access scope to every statement.
 
+/// Building blocks: global ids, cursors, connections, filter inputs.
+pub mod common;
+/// GraphQL enums mirroring the stored vocabularies.
+pub mod enums;
+/// Consultant-pharmacist leads, ICB medicines leadership, medicines-optimisation teams.
+pub mod leadership;
 /// DataLoaders batching every relation.
 pub mod loaders;
+/// `node`, `nodes` and federation entities.
+pub mod node;
 /// Organisations, ICBs and regions.
 pub mod organisation;
+/// Programmes, cohorts, posts and vacancies.
+pub mod programme;
 /// Custom scalars (`Date`, `OdsCode`).
 pub mod scalars;
+/// Pharmacists, credentials, memberships and placements.
+pub mod workforce;
 
+use crate::error::AppError;
+use crate::services::access::{Scope, Scoped};
+use crate::services::pagination;
 use async_graphql::dataloader::DataLoader;
-use async_graphql::{EmptyMutation, EmptySubscription, MergedObject, Schema, SchemaBuilder};
-use sea_orm::DatabaseConnection;
+use async_graphql::{
+    Context, EmptyMutation, EmptySubscription, ErrorExtensions, MergedObject, Result, ResultExt, Schema, SchemaBuilder,
+};
+use common::{ConnectionOf, OrderDirection, Paging, connection};
+use loaders::{ByColumn, ById, DbLoader};
+use sea_orm::{Condition, DatabaseConnection, Iterable, QueryFilter, QueryOrder};
+use std::sync::Arc;
+use uuid::Uuid;
 
 /// The root query type.
 #[derive(MergedObject, Default)]
-pub struct Query(organisation::OrganisationQuery);
+pub struct Query(
+    organisation::OrganisationQuery,
+    programme::ProgrammeQuery,
+    workforce::WorkforceQuery,
+    leadership::LeadershipQuery,
+    node::NodeQuery,
+    node::EntityQuery,
+);
 
 /// The schema type.
 pub type AppSchema = Schema<Query, EmptyMutation, EmptySubscription>;
 
-/// The schema's types and limits, without data: enough to print the SDL.
+/// The schema's types, without data: enough to print the SDL.
 pub fn schema_builder() -> SchemaBuilder<Query, EmptyMutation, EmptySubscription> {
-    Schema::build(Query::default(), EmptyMutation, EmptySubscription).extension(async_graphql::extensions::Tracing)
+    Schema::build(Query::default(), EmptyMutation, EmptySubscription)
+        .enable_federation()
+        .register_output_type::<node::Node>()
+        .extension(async_graphql::extensions::Tracing)
 }
 
-/// The schema served over `db`.
+/// The schema served over `db`. Each request adds its [`Scope`] and a loader (see [`request_data`]).
 pub fn schema(db: DatabaseConnection) -> AppSchema {
-    let loader = DataLoader::new(loaders::DbLoader::new(db.clone()), tokio::spawn);
-    schema_builder().data(db).data(loader).finish()
+    schema_builder().data(db).finish()
+}
+
+/// The per-request data a request needs: the reader's scope and a DataLoader bound to it.
+pub fn request_data(request: async_graphql::Request, db: &DatabaseConnection, scope: Scope) -> async_graphql::Request {
+    let scope = Arc::new(scope);
+    request.data(DbLoader::for_request(db.clone(), scope.clone())).data(scope)
 }
 
 /// The SDL of the schema, as committed in `schema.graphql`.
 pub fn sdl() -> String {
     schema_builder().finish().sdl()
+}
+
+fn db<'a>(ctx: &Context<'a>) -> Result<&'a DatabaseConnection> {
+    ctx.data::<DatabaseConnection>()
+}
+
+fn loader<'a>(ctx: &Context<'a>) -> Result<&'a DataLoader<DbLoader>> {
+    ctx.data::<DataLoader<DbLoader>>()
+}
+
+fn scope<'a>(ctx: &Context<'a>) -> Result<&'a Scope> {
+    Ok(ctx.data::<Arc<Scope>>()?.as_ref())
+}
+
+/// The row of `E` with this id, if the reader may see it.
+async fn load_one<E>(ctx: &Context<'_>, id: Uuid) -> Result<Option<E::Model>>
+where
+    E: Scoped + Send + Sync + 'static,
+    E::Model: Send + Sync + Clone,
+{
+    loader(ctx)?.load_one(ById::<E>::new(id)).await
+}
+
+/// The rows of `E` whose `column` is `value` and the reader may see, ordered by `order`.
+async fn load_by<E>(ctx: &Context<'_>, column: &'static str, value: Uuid, order: &'static str) -> Result<Vec<E::Model>>
+where
+    E: Scoped + Send + Sync + 'static,
+    E::Model: Send + Sync + Clone,
+{
+    Ok(loader(ctx)?.load_one(ByColumn::<E>::new(column, value, order)).await?.unwrap_or_default())
+}
+
+/// A root connection over `E`: the filter, the reader's scope, the order (ties broken by id), the page.
+async fn list<E, T>(
+    ctx: &Context<'_>,
+    condition: Condition,
+    order: Vec<E::Column>,
+    direction: OrderDirection,
+    paging: Paging,
+    node: impl Fn(E::Model) -> T,
+) -> Result<ConnectionOf<T>>
+where
+    E: Scoped,
+    E::Model: Sync,
+    T: async_graphql::OutputType,
+{
+    let direction: sea_orm::Order = direction.into();
+    let mut select = E::find().filter(condition).filter(E::visible(scope(ctx)?));
+    for column in order {
+        select = select.order_by(column, direction.clone());
+    }
+    if let Some(id) = E::Column::iter().find(|column| sea_orm::IdenStatic::as_str(column) == "id") {
+        select = select.order_by(id, direction);
+    }
+    let page = pagination::page(db(ctx)?, select, paging.window).await.extend()?;
+    Ok(connection(page, node))
+}
+
+/// A personal-data field: the value for readers with access to personal data, otherwise `FORBIDDEN`.
+fn personal<'a>(ctx: &Context<'_>, field: &'static str, value: &'a str) -> Result<Option<&'a str>> {
+    require_personal_data(ctx, field)?;
+    Ok(Some(value))
+}
+
+/// Refuses (with `FORBIDDEN`) what would reveal personal data to a reader without access to it.
+fn require_personal_data(ctx: &Context<'_>, what: &'static str) -> Result<()> {
+    if scope(ctx)?.personal_data { Ok(()) } else { Err(AppError::Forbidden(what).extend()) }
 }

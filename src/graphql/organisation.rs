@@ -1,238 +1,464 @@
-//! Organisations, ICBs and regions, with their dated relations and ICB succession.
+//! Organisations of every kind behind one `Organisation` interface, with their dated relations and ICB
+//! succession, and the queries over them.
 
-use super::loaders::{ChildrenOn, DbLoader, OrganisationById, ParentOn, ResolvedOn, SuccessionsOf};
+use super::common::{
+    ConnectionOf, EnumFilter, NodeType, OdsCodeFilter, OrderDirection, Paging, TextFilter, as_of_or_today, connection,
+    global_id,
+};
+use super::enums::{IcbResolution, OrganisationKind, PharmacyContractType, SuccessionKind};
+use super::leadership::{ConsultantLead, IcbMedicinesRole, MedicinesOptimisationTeam};
+use super::loaders::{ChildrenOn, ParentOn, ResolvedOn, SuccessionsOf};
+use super::programme::RotationProgramme;
 use super::scalars::{Date, OdsCodeScalar};
-use crate::services::{self, organisations::Direction};
-use async_graphql::dataloader::DataLoader;
-use async_graphql::{Context, Enum, ID, Object, Result, ResultExt};
+use super::{db, load_by, load_one, loader};
+use crate::services::organisations::{self, Direction};
+use crate::services::pagination;
+use async_graphql::{Context, ID, InputObject, Interface, Object, Result, ResultExt};
+use chrono::NaiveDate;
 use entity::enums::{self, RelationshipKind};
-use entity::{organisation, organisation_succession};
-use sea_orm::DatabaseConnection;
-
-/// The kind of an organisation, following its ODS roles.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Enum)]
-#[graphql(remote = "enums::OrganisationKind")]
-pub enum OrganisationKind {
-    /// NHS England region (`Y56`–`Y63`).
-    Region,
-    /// Integrated care board.
-    Icb,
-    /// Sub-ICB location (the former clinical commissioning group).
-    SubIcbLocation,
-    /// NHS trust or foundation trust.
-    NhsTrust,
-    /// A site of an NHS trust.
-    TrustSite,
-    /// Primary care network.
-    Pcn,
-    /// GP practice.
-    GpPractice,
-    /// Community pharmacy premises.
-    CommunityPharmacy,
-}
-
-/// The contract under which a community pharmacy provides NHS pharmaceutical services.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Enum)]
-#[graphql(remote = "enums::PharmacyContractType")]
-pub enum PharmacyContractType {
-    /// Community pharmacy contractual framework, premises open to the public.
-    Community,
-    /// Distance-selling pharmacy (internet or mail order).
-    DistanceSelling,
-    /// Local pharmaceutical services contract.
-    LocalPharmaceuticalServices,
-    /// Dispensing appliance contractor.
-    DispensingApplianceContractor,
-}
-
-/// How one ICB carries on from another.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Enum)]
-#[graphql(remote = "enums::SuccessionKind")]
-pub enum SuccessionKind {
-    /// The whole predecessor became part of the successor.
-    Merger,
-    /// The successor took the predecessor over.
-    Acquisition,
-    /// Part of the predecessor went to this successor: resolve per organisation, never as a whole.
-    Split,
-    /// Only the code or the name changed.
-    Rename,
-    /// The predecessor closed and the successor took on its services.
-    Closure,
-}
-
-fn loader<'a>(ctx: &Context<'a>) -> Result<&'a DataLoader<DbLoader>> {
-    ctx.data::<DataLoader<DbLoader>>()
-}
-
-fn as_of_or_today(as_of: Option<Date>) -> chrono::NaiveDate {
-    as_of.map_or_else(services::today, |date| date.0)
-}
+use entity::{
+    consultant_lead, icb_medicines_role, medicines_optimisation_team, organisation, organisation_succession,
+    rotation_programme,
+};
+use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder};
+use uuid::Uuid;
 
 /// An NHS organisation of any kind, identified by its ODS code.
-pub struct Organisation(pub organisation::Model);
+#[derive(Interface)]
+#[graphql(
+    field(name = "id", ty = "ID", desc = "Opaque global id (see `node`)."),
+    field(name = "ods_code", ty = "&str", desc = "ODS code, unique across all organisations."),
+    field(name = "kind", ty = "OrganisationKind", desc = "The kind of organisation."),
+    field(name = "name", ty = "&str", desc = "Name, as recorded by ODS."),
+    field(name = "gss_code", ty = "Option<&str>", desc = "ONS/GSS code, where one exists."),
+    field(name = "legal_start_date", ty = "Option<Date>", desc = "First day the organisation legally existed."),
+    field(name = "legal_end_date", ty = "Option<Date>", desc = "Last day it legally existed; null while it exists."),
+    field(
+        name = "icb",
+        ty = "Option<Icb>",
+        desc = "The organisation's ICB: on `asOf` (default today), or rolled up to today's successor.",
+        arg(name = "as_of", ty = "Option<Date>", desc = "The date to answer for (default: today)."),
+        arg(name = "resolution", ty = "Option<IcbResolution>", desc = "Which ICB to answer with (default: AT_EVENT).")
+    ),
+    field(
+        name = "region",
+        ty = "Option<Region>",
+        desc = "The NHS England region of the organisation's ICB on `asOf` (default: today).",
+        arg(name = "as_of", ty = "Option<Date>", desc = "The date to answer for (default: today).")
+    )
+)]
+pub enum Organisation {
+    Region(Region),
+    Icb(Icb),
+    SubIcbLocation(SubIcbLocation),
+    NhsTrust(NhsTrust),
+    TrustSite(TrustSite),
+    Pcn(Pcn),
+    GpPractice(GpPractice),
+    CommunityPharmacy(CommunityPharmacy),
+}
 
-/// An NHS organisation of any kind, identified by its ODS code.
-#[Object]
-impl Organisation {
-    /// rotagraph's stable identifier.
-    async fn id(&self) -> ID {
-        ID(self.0.id.to_string())
-    }
-
-    /// ODS code, unique across all organisations.
-    async fn ods_code(&self) -> &str {
-        &self.0.ods_code
-    }
-
-    /// The kind of organisation.
-    async fn kind(&self) -> OrganisationKind {
-        self.0.kind.into()
-    }
-
-    /// Name, as recorded by ODS.
-    async fn name(&self) -> &str {
-        &self.0.name
-    }
-
-    /// ONS/GSS code, where one exists (regions, ICBs, sub-ICB locations).
-    async fn gss_code(&self) -> Option<&str> {
-        self.0.gss_code.as_deref()
-    }
-
-    /// First day the organisation legally existed, where known.
-    async fn legal_start_date(&self) -> Option<Date> {
-        self.0.legal_start_date.map(Date)
-    }
-
-    /// Last day the organisation legally existed; null while it exists.
-    async fn legal_end_date(&self) -> Option<Date> {
-        self.0.legal_end_date.map(Date)
-    }
-
-    /// NHS trusts only: whether it is a foundation trust.
-    async fn is_foundation_trust(&self) -> Option<bool> {
-        self.0.is_foundation_trust
-    }
-
-    /// Community pharmacies only: the contract it holds.
-    async fn pharmacy_contract_type(&self) -> Option<PharmacyContractType> {
-        self.0.pharmacy_contract_type.map(Into::into)
-    }
-
-    /// The ICB the organisation belonged to on `asOf` (default: today). An ICB is its own ICB; a region
-    /// has none, and neither has an organisation outside any ICB on that date.
-    async fn icb(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(desc = "The date to answer for (default: today).")] as_of: Option<Date>,
-    ) -> Result<Option<Icb>> {
-        match self.0.kind {
-            enums::OrganisationKind::Region => Ok(None),
-            enums::OrganisationKind::Icb => Ok(Some(Icb(self.0.clone()))),
-            _ => {
-                let key = ParentOn { child: self.0.id, kind: RelationshipKind::InIcb, on: as_of_or_today(as_of) };
-                Ok(loader(ctx)?.load_one(key).await?.map(Icb))
-            }
+impl From<organisation::Model> for Organisation {
+    fn from(model: organisation::Model) -> Self {
+        match model.kind {
+            enums::OrganisationKind::Region => Self::Region(Region(model)),
+            enums::OrganisationKind::Icb => Self::Icb(Icb(model)),
+            enums::OrganisationKind::SubIcbLocation => Self::SubIcbLocation(SubIcbLocation(model)),
+            enums::OrganisationKind::NhsTrust => Self::NhsTrust(NhsTrust(model)),
+            enums::OrganisationKind::TrustSite => Self::TrustSite(TrustSite(model)),
+            enums::OrganisationKind::Pcn => Self::Pcn(Pcn(model)),
+            enums::OrganisationKind::GpPractice => Self::GpPractice(GpPractice(model)),
+            enums::OrganisationKind::CommunityPharmacy => Self::CommunityPharmacy(CommunityPharmacy(model)),
         }
     }
 }
 
-/// An integrated care board. ICBs are dated: the 42 of 2022-07-01 became 36 on 2026-04-01, when 12 were
-/// dissolved into 6 new ICBs (for example Norfolk and Waveney, `QMM`, into Norfolk and Suffolk, `T6Y0W`).
-pub struct Icb(pub organisation::Model);
-
-/// An integrated care board. ICBs are dated: the 42 of 2022-07-01 became 36 on 2026-04-01, when 12 were
-/// dissolved into 6 new ICBs (for example Norfolk and Waveney, `QMM`, into Norfolk and Suffolk, `T6Y0W`).
-#[Object]
-impl Icb {
-    /// rotagraph's stable identifier.
-    async fn id(&self) -> ID {
-        ID(self.0.id.to_string())
-    }
-
-    /// ODS code (`Q` + 2 characters for the 2022 ICBs; 5 characters for those created in 2026).
-    async fn ods_code(&self) -> &str {
-        &self.0.ods_code
-    }
-
-    /// ONS/GSS code (`E54…`).
-    async fn gss_code(&self) -> Option<&str> {
-        self.0.gss_code.as_deref()
-    }
-
-    /// Name, as recorded by ODS.
-    async fn name(&self) -> &str {
-        &self.0.name
-    }
-
-    /// First day the ICB existed.
-    async fn valid_from(&self) -> Option<Date> {
-        self.0.legal_start_date.map(Date)
-    }
-
-    /// Last day the ICB existed; null while it exists.
-    async fn valid_to(&self) -> Option<Date> {
-        self.0.legal_end_date.map(Date)
-    }
-
-    /// The NHS England region of the ICB on `asOf` (default: today); null on a date when the ICB did not
-    /// exist.
-    async fn region(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(desc = "The date to answer for (default: today).")] as_of: Option<Date>,
-    ) -> Result<Option<Region>> {
-        let key = ParentOn { child: self.0.id, kind: RelationshipKind::IcbInRegion, on: as_of_or_today(as_of) };
-        Ok(loader(ctx)?.load_one(key).await?.map(Region))
-    }
-
-    /// The ICBs this ICB succeeded, with how and when.
-    async fn predecessors(&self, ctx: &Context<'_>) -> Result<Vec<IcbSuccession>> {
-        successions(ctx, self.0.id, Direction::Predecessors).await
-    }
-
-    /// The ICBs that succeeded this ICB, with how and when.
-    async fn successors(&self, ctx: &Context<'_>) -> Result<Vec<IcbSuccession>> {
-        successions(ctx, self.0.id, Direction::Successors).await
-    }
-
-    /// The ICBs that carry this ICB on at `asOf` (default: today): the ICB itself while it exists; after a
-    /// merger, its successor; after a split, every successor (a split ICB cannot be rolled up as a whole:
-    /// resolve each organisation by its own `icb(asOf:)` instead). Empty before the ICB existed.
-    async fn resolved_as_of(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(desc = "The date to answer for (default: today).")] as_of: Option<Date>,
-    ) -> Result<Vec<Self>> {
-        let loader = loader(ctx)?;
-        let ids = loader.load_one(ResolvedOn { icb: self.0.id, on: as_of_or_today(as_of) }).await?.unwrap_or_default();
-        let mut icbs: Vec<Self> =
-            loader.load_many(ids.into_iter().map(OrganisationById)).await?.into_values().map(Self).collect();
-        icbs.sort_by(|a, b| a.0.ods_code.cmp(&b.0.ods_code));
-        Ok(icbs)
+/// The ICB of `model` on `on`: an ICB is its own, a region has none, everything else by its dated link.
+async fn icb_on(ctx: &Context<'_>, model: &organisation::Model, on: NaiveDate) -> Result<Option<organisation::Model>> {
+    match model.kind {
+        enums::OrganisationKind::Region => Ok(None),
+        enums::OrganisationKind::Icb => Ok(Some(model.clone())),
+        _ => loader(ctx)?.load_one(ParentOn { child: model.id, kind: RelationshipKind::InIcb, on }).await,
     }
 }
 
-async fn successions(ctx: &Context<'_>, id: uuid::Uuid, direction: Direction) -> Result<Vec<IcbSuccession>> {
+async fn icb_of(
+    ctx: &Context<'_>,
+    model: &organisation::Model,
+    as_of: Option<Date>,
+    resolution: Option<IcbResolution>,
+) -> Result<Option<Icb>> {
+    let on = as_of_or_today(as_of);
+    let Some(icb) = icb_on(ctx, model, on).await? else { return Ok(None) };
+    if resolution.unwrap_or_default() == IcbResolution::AtEvent {
+        return Ok(Some(Icb(icb)));
+    }
+    // Rolled up to today: the organisation's own ICB today if it still has one (this resolves splits per
+    // organisation), otherwise the single ICB that carries its ICB on.
+    let today = crate::services::today();
+    if let Some(current) = icb_on(ctx, model, today).await? {
+        return Ok(Some(Icb(current)));
+    }
+    let carried = loader(ctx)?.load_one(ResolvedOn { icb: icb.id, on: today }).await?.unwrap_or_default();
+    match carried.as_slice() {
+        [only] => Ok(load_one::<organisation::Entity>(ctx, *only).await?.map(Icb)),
+        _ => Ok(None),
+    }
+}
+
+async fn region_of(ctx: &Context<'_>, model: &organisation::Model, as_of: Option<Date>) -> Result<Option<Region>> {
+    let on = as_of_or_today(as_of);
+    if model.kind == enums::OrganisationKind::Region {
+        return Ok(Some(Region(model.clone())));
+    }
+    let Some(icb) = icb_on(ctx, model, on).await? else { return Ok(None) };
+    let region = loader(ctx)?.load_one(ParentOn { child: icb.id, kind: RelationshipKind::IcbInRegion, on }).await?;
+    Ok(region.map(Region))
+}
+
+async fn children(
+    ctx: &Context<'_>,
+    parent: Uuid,
+    kind: RelationshipKind,
+    as_of: Option<Date>,
+) -> Result<Vec<organisation::Model>> {
+    let key = ChildrenOn { parent, kind, on: as_of_or_today(as_of) };
+    Ok(loader(ctx)?.load_one(key).await?.unwrap_or_default())
+}
+
+async fn parent(
+    ctx: &Context<'_>,
+    child: Uuid,
+    kind: RelationshipKind,
+    as_of: Option<Date>,
+) -> Result<Option<organisation::Model>> {
+    loader(ctx)?.load_one(ParentOn { child, kind, on: as_of_or_today(as_of) }).await
+}
+
+/// Declares an organisation type with the fields of the `Organisation` interface and its own fields.
+macro_rules! organisation_type {
+    ($(#[doc = $doc:literal])* $name:ident { $($fields:tt)* }) => {
+        $(#[doc = $doc])*
+        pub struct $name(pub organisation::Model);
+
+        $(#[doc = $doc])*
+        #[Object]
+        impl $name {
+            /// Opaque global id (see `node`).
+            pub(crate) async fn id(&self) -> ID {
+                global_id(NodeType::Organisation, self.0.id)
+            }
+
+            /// ODS code, unique across all organisations.
+            async fn ods_code(&self) -> &str {
+                &self.0.ods_code
+            }
+
+            /// The kind of organisation.
+            async fn kind(&self) -> OrganisationKind {
+                self.0.kind.into()
+            }
+
+            /// Name, as recorded by ODS.
+            async fn name(&self) -> &str {
+                &self.0.name
+            }
+
+            /// ONS/GSS code, where one exists (regions, ICBs, sub-ICB locations).
+            async fn gss_code(&self) -> Option<&str> {
+                self.0.gss_code.as_deref()
+            }
+
+            /// First day the organisation legally existed, where known.
+            async fn legal_start_date(&self) -> Option<Date> {
+                self.0.legal_start_date.map(Date)
+            }
+
+            /// Last day the organisation legally existed; null while it exists.
+            async fn legal_end_date(&self) -> Option<Date> {
+                self.0.legal_end_date.map(Date)
+            }
+
+            /// The organisation's ICB: on `asOf` (default today), or rolled up to today's successor. An ICB
+            /// is its own ICB; a region has none, nor has an organisation outside any ICB on that date.
+            async fn icb(
+                &self,
+                ctx: &Context<'_>,
+                #[graphql(desc = "The date to answer for (default: today).")] as_of: Option<Date>,
+                #[graphql(desc = "Which ICB to answer with (default: AT_EVENT).")] resolution: Option<IcbResolution>,
+            ) -> Result<Option<Icb>> {
+                icb_of(ctx, &self.0, as_of, resolution).await
+            }
+
+            /// The NHS England region of the organisation's ICB on `asOf` (default: today).
+            async fn region(
+                &self,
+                ctx: &Context<'_>,
+                #[graphql(desc = "The date to answer for (default: today).")] as_of: Option<Date>,
+            ) -> Result<Option<Region>> {
+                region_of(ctx, &self.0, as_of).await
+            }
+
+            $($fields)*
+        }
+    };
+}
+
+organisation_type! {
+    /// An NHS England region.
+    Region {
+        /// The ICBs of the region on `asOf` (default: today), by name.
+        async fn icbs(
+            &self,
+            ctx: &Context<'_>,
+            #[graphql(desc = "The date to answer for (default: today).")] as_of: Option<Date>,
+        ) -> Result<Vec<Icb>> {
+            Ok(children(ctx, self.0.id, RelationshipKind::IcbInRegion, as_of).await?.into_iter().map(Icb).collect())
+        }
+    }
+}
+
+organisation_type! {
+    /// An integrated care board. ICBs are dated: the 42 of 2022-07-01 became 36 on 2026-04-01, when 12
+    /// were dissolved into 6 new ICBs (for example Norfolk and Waveney, `QMM`, into Norfolk and Suffolk,
+    /// `T6Y0W`).
+    Icb {
+        /// First day the ICB existed.
+        async fn valid_from(&self) -> Option<Date> {
+            self.0.legal_start_date.map(Date)
+        }
+
+        /// Last day the ICB existed; null while it exists.
+        async fn valid_to(&self) -> Option<Date> {
+            self.0.legal_end_date.map(Date)
+        }
+
+        /// The ICBs this ICB succeeded, with how and when.
+        async fn predecessors(&self, ctx: &Context<'_>) -> Result<Vec<IcbSuccession>> {
+            successions(ctx, self.0.id, Direction::Predecessors).await
+        }
+
+        /// The ICBs that succeeded this ICB, with how and when.
+        async fn successors(&self, ctx: &Context<'_>) -> Result<Vec<IcbSuccession>> {
+            successions(ctx, self.0.id, Direction::Successors).await
+        }
+
+        /// The ICBs that carry this ICB on at `asOf` (default: today): the ICB itself while it exists;
+        /// after a merger, its successor; after a split, every successor (a split ICB cannot be rolled up as
+        /// a whole: resolve each organisation by its own `icb` instead). Empty before the ICB existed.
+        async fn resolved_as_of(
+            &self,
+            ctx: &Context<'_>,
+            #[graphql(desc = "The date to answer for (default: today).")] as_of: Option<Date>,
+        ) -> Result<Vec<Icb>> {
+            let loader = loader(ctx)?;
+            let key = ResolvedOn { icb: self.0.id, on: as_of_or_today(as_of) };
+            let ids = loader.load_one(key).await?.unwrap_or_default();
+            let mut icbs: Vec<Self> = loader
+                .load_many(ids.into_iter().map(super::loaders::ById::<organisation::Entity>::new))
+                .await?
+                .into_values()
+                .map(Self)
+                .collect();
+            icbs.sort_by(|a, b| a.0.ods_code.cmp(&b.0.ods_code));
+            Ok(icbs)
+        }
+
+        /// The organisations in the ICB on `asOf` (default: today), optionally of one kind, by name.
+        async fn organisations(
+            &self,
+            ctx: &Context<'_>,
+            #[graphql(desc = "The date to answer for (default: today).")] as_of: Option<Date>,
+            #[graphql(desc = "Only organisations of this kind.")] kind: Option<OrganisationKind>,
+        ) -> Result<Vec<Organisation>> {
+            let members = children(ctx, self.0.id, RelationshipKind::InIcb, as_of).await?;
+            let kind = kind.map(enums::OrganisationKind::from);
+            Ok(members.into_iter().filter(|member| kind.is_none_or(|kind| member.kind == kind)).map(Organisation::from).collect())
+        }
+
+        /// The NHS trusts in the ICB on `asOf` (default: today), by name.
+        async fn trusts(
+            &self,
+            ctx: &Context<'_>,
+            #[graphql(desc = "The date to answer for (default: today).")] as_of: Option<Date>,
+        ) -> Result<Vec<NhsTrust>> {
+            let members = children(ctx, self.0.id, RelationshipKind::InIcb, as_of).await?;
+            Ok(members.into_iter().filter(|m| m.kind == enums::OrganisationKind::NhsTrust).map(NhsTrust).collect())
+        }
+
+        /// The PCNs in the ICB on `asOf` (default: today), by name.
+        async fn pcns(
+            &self,
+            ctx: &Context<'_>,
+            #[graphql(desc = "The date to answer for (default: today).")] as_of: Option<Date>,
+        ) -> Result<Vec<Pcn>> {
+            let members = children(ctx, self.0.id, RelationshipKind::InIcb, as_of).await?;
+            Ok(members.into_iter().filter(|m| m.kind == enums::OrganisationKind::Pcn).map(Pcn).collect())
+        }
+
+        /// The sub-ICB locations of the ICB on `asOf` (default: today), by name.
+        async fn sub_icb_locations(
+            &self,
+            ctx: &Context<'_>,
+            #[graphql(desc = "The date to answer for (default: today).")] as_of: Option<Date>,
+        ) -> Result<Vec<SubIcbLocation>> {
+            let members = children(ctx, self.0.id, RelationshipKind::InIcb, as_of).await?;
+            Ok(members.into_iter().filter(|m| m.kind == enums::OrganisationKind::SubIcbLocation).map(SubIcbLocation).collect())
+        }
+
+        /// The rotation programmes the ICB answers for: its own and those of the ICBs it took over, by
+        /// name.
+        async fn programmes(&self, ctx: &Context<'_>) -> Result<Vec<RotationProgramme>> {
+            let predecessors = loader(ctx)?
+                .load_one(SuccessionsOf { organisation: self.0.id, direction: Direction::Predecessors })
+                .await?
+                .unwrap_or_default();
+            let owners = std::iter::once(self.0.id).chain(predecessors.iter().map(|step| step.predecessor_id));
+            let keys = owners.map(|owner| super::loaders::ByColumn::<rotation_programme::Entity>::new("owner_icb_id", owner, "name"));
+            let mut programmes: Vec<_> = loader(ctx)?.load_many(keys).await?.into_values().flatten().collect();
+            programmes.sort_by(|a, b| (&a.name, a.id).cmp(&(&b.name, b.id)));
+            Ok(programmes.into_iter().map(RotationProgramme).collect())
+        }
+
+        /// The ICB's medicines leadership roles held on `asOf` (default: today).
+        async fn medicines_leadership(
+            &self,
+            ctx: &Context<'_>,
+            #[graphql(desc = "The date to answer for (default: today).")] as_of: Option<Date>,
+        ) -> Result<Vec<IcbMedicinesRole>> {
+            let on = as_of_or_today(as_of);
+            let roles = load_by::<icb_medicines_role::Entity>(ctx, "icb_id", self.0.id, "role").await?;
+            Ok(roles
+                .into_iter()
+                .filter(|role| role.valid_from <= on && role.valid_to.is_none_or(|to| to >= on))
+                .map(IcbMedicinesRole)
+                .collect())
+        }
+
+        /// The ICB's medicines-optimisation teams, by name.
+        async fn medicines_optimisation_teams(&self, ctx: &Context<'_>) -> Result<Vec<MedicinesOptimisationTeam>> {
+            let teams = load_by::<medicines_optimisation_team::Entity>(ctx, "icb_id", self.0.id, "name").await?;
+            Ok(teams.into_iter().map(MedicinesOptimisationTeam).collect())
+        }
+    }
+}
+
+organisation_type! {
+    /// A sub-ICB location (the former clinical commissioning group).
+    SubIcbLocation {
+        /// The GP practices it commissions on `asOf` (default: today), by name.
+        async fn practices(
+            &self,
+            ctx: &Context<'_>,
+            #[graphql(desc = "The date to answer for (default: today).")] as_of: Option<Date>,
+        ) -> Result<Vec<GpPractice>> {
+            let practices = children(ctx, self.0.id, RelationshipKind::CommissionedBySubIcbLocation, as_of).await?;
+            Ok(practices.into_iter().map(GpPractice).collect())
+        }
+    }
+}
+
+organisation_type! {
+    /// An NHS trust or foundation trust.
+    NhsTrust {
+        /// Whether it is a foundation trust.
+        async fn is_foundation_trust(&self) -> Option<bool> {
+            self.0.is_foundation_trust
+        }
+
+        /// The trust's sites on `asOf` (default: today), by name.
+        async fn sites(
+            &self,
+            ctx: &Context<'_>,
+            #[graphql(desc = "The date to answer for (default: today).")] as_of: Option<Date>,
+        ) -> Result<Vec<TrustSite>> {
+            Ok(children(ctx, self.0.id, RelationshipKind::SiteOfTrust, as_of).await?.into_iter().map(TrustSite).collect())
+        }
+
+        /// The consultant-pharmacist leads of the trust (past and present), by start date.
+        async fn consultant_leads(&self, ctx: &Context<'_>) -> Result<Vec<ConsultantLead>> {
+            let leads = load_by::<consultant_lead::Entity>(ctx, "trust_id", self.0.id, "valid_from").await?;
+            Ok(leads.into_iter().map(ConsultantLead).collect())
+        }
+    }
+}
+
+organisation_type! {
+    /// A site of an NHS trust.
+    TrustSite {
+        /// The trust the site belongs to on `asOf` (default: today).
+        async fn trust(
+            &self,
+            ctx: &Context<'_>,
+            #[graphql(desc = "The date to answer for (default: today).")] as_of: Option<Date>,
+        ) -> Result<Option<NhsTrust>> {
+            Ok(parent(ctx, self.0.id, RelationshipKind::SiteOfTrust, as_of).await?.map(NhsTrust))
+        }
+    }
+}
+
+organisation_type! {
+    /// A primary care network.
+    Pcn {
+        /// The member practices on `asOf` (default: today), by name.
+        async fn practices(
+            &self,
+            ctx: &Context<'_>,
+            #[graphql(desc = "The date to answer for (default: today).")] as_of: Option<Date>,
+        ) -> Result<Vec<GpPractice>> {
+            Ok(children(ctx, self.0.id, RelationshipKind::MemberOfPcn, as_of).await?.into_iter().map(GpPractice).collect())
+        }
+    }
+}
+
+organisation_type! {
+    /// A GP practice.
+    GpPractice {
+        /// The PCN the practice belongs to on `asOf` (default: today).
+        async fn pcn(
+            &self,
+            ctx: &Context<'_>,
+            #[graphql(desc = "The date to answer for (default: today).")] as_of: Option<Date>,
+        ) -> Result<Option<Pcn>> {
+            Ok(parent(ctx, self.0.id, RelationshipKind::MemberOfPcn, as_of).await?.map(Pcn))
+        }
+
+        /// The sub-ICB location that commissions the practice on `asOf` (default: today).
+        async fn sub_icb_location(
+            &self,
+            ctx: &Context<'_>,
+            #[graphql(desc = "The date to answer for (default: today).")] as_of: Option<Date>,
+        ) -> Result<Option<SubIcbLocation>> {
+            Ok(parent(ctx, self.0.id, RelationshipKind::CommissionedBySubIcbLocation, as_of).await?.map(SubIcbLocation))
+        }
+    }
+}
+
+organisation_type! {
+    /// Community pharmacy premises.
+    CommunityPharmacy {
+        /// The contract under which it provides NHS pharmaceutical services.
+        async fn contract_type(&self) -> Option<PharmacyContractType> {
+            self.0.pharmacy_contract_type.map(Into::into)
+        }
+    }
+}
+
+async fn successions(ctx: &Context<'_>, id: Uuid, direction: Direction) -> Result<Vec<IcbSuccession>> {
     let loader = loader(ctx)?;
     let steps = loader.load_one(SuccessionsOf { organisation: id, direction }).await?.unwrap_or_default();
+    let other = |step: &organisation_succession::Model| match direction {
+        Direction::Predecessors => step.predecessor_id,
+        Direction::Successors => step.successor_id,
+    };
     let others = loader
-        .load_many(steps.iter().map(|step| {
-            OrganisationById(match direction {
-                Direction::Predecessors => step.predecessor_id,
-                Direction::Successors => step.successor_id,
-            })
-        }))
+        .load_many(steps.iter().map(|step| super::loaders::ById::<organisation::Entity>::new(other(step))))
         .await?;
     Ok(steps
         .into_iter()
         .filter_map(|step| {
-            let other = match direction {
-                Direction::Predecessors => step.predecessor_id,
-                Direction::Successors => step.successor_id,
-            };
-            others.get(&OrganisationById(other)).cloned().map(|icb| IcbSuccession { icb: Icb(icb), step })
+            let icb = others.get(&super::loaders::ById::new(other(&step))).cloned()?;
+            Some(IcbSuccession { icb: Icb(icb), step })
         })
         .collect())
 }
@@ -262,41 +488,83 @@ impl IcbSuccession {
     }
 }
 
-/// An NHS England region.
-pub struct Region(pub organisation::Model);
+/// Filters organisations. Fields combine with AND; use `and`, `or` and `not` for more.
+#[derive(InputObject, Default)]
+pub struct OrganisationFilter {
+    /// All of these filters.
+    pub and: Option<Vec<OrganisationFilter>>,
+    /// Any of these filters.
+    pub or: Option<Vec<OrganisationFilter>>,
+    /// Not this filter.
+    pub not: Option<Box<OrganisationFilter>>,
+    /// ODS code.
+    pub ods_code: Option<OdsCodeFilter>,
+    /// Kind of organisation.
+    pub kind: Option<EnumFilter<OrganisationKind>>,
+    /// Name (case-insensitive).
+    pub name: Option<TextFilter>,
+    /// The ICB (ODS code) the organisation belonged to on the query's `asOf`.
+    pub icb: Option<OdsCodeFilter>,
+    /// The region (ODS code) of the organisation's ICB on the query's `asOf`.
+    pub region: Option<OdsCodeFilter>,
+}
 
-/// An NHS England region.
-#[Object]
-impl Region {
-    /// rotagraph's stable identifier.
-    async fn id(&self) -> ID {
-        ID(self.0.id.to_string())
+impl OrganisationFilter {
+    fn condition(&self, on: NaiveDate) -> Result<Condition, crate::AppError> {
+        let mut condition = Condition::all();
+        for filter in self.and.iter().flatten() {
+            condition = condition.add(filter.condition(on)?);
+        }
+        if let Some(any) = &self.or {
+            let mut either = Condition::any();
+            for filter in any {
+                either = either.add(filter.condition(on)?);
+            }
+            condition = condition.add(either);
+        }
+        if let Some(not) = &self.not {
+            condition = condition.add(not.condition(on)?.not());
+        }
+        if let Some(codes) = &self.ods_code {
+            condition = condition.add(organisation::Column::OdsCode.is_in(codes.codes()));
+        }
+        if let Some(kind) = &self.kind {
+            condition = condition.add(kind.condition::<enums::OrganisationKind>(organisation::Column::Kind));
+        }
+        if let Some(name) = &self.name {
+            condition = condition.add(name.condition(organisation::Column::Name)?);
+        }
+        if let Some(icb) = &self.icb {
+            condition = condition.add(organisations::in_icbs_on(&icb.codes(), on));
+        }
+        if let Some(region) = &self.region {
+            condition = condition.add(organisations::in_regions_on(&region.codes(), on));
+        }
+        Ok(condition)
     }
+}
 
-    /// ODS code (`Y56`–`Y63`).
-    async fn ods_code(&self) -> &str {
-        &self.0.ods_code
-    }
-
-    /// ONS/GSS code (`E40…`).
-    async fn gss_code(&self) -> Option<&str> {
-        self.0.gss_code.as_deref()
-    }
-
+/// What organisations can be ordered by.
+#[derive(async_graphql::Enum, Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum OrganisationOrderField {
     /// Name.
-    async fn name(&self) -> &str {
-        &self.0.name
-    }
+    #[default]
+    Name,
+    /// ODS code.
+    OdsCode,
+    /// Kind, then name.
+    Kind,
+}
 
-    /// The ICBs of the region on `asOf` (default: today), by name.
-    async fn icbs(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(desc = "The date to answer for (default: today).")] as_of: Option<Date>,
-    ) -> Result<Vec<Icb>> {
-        let key = ChildrenOn { parent: self.0.id, kind: RelationshipKind::IcbInRegion, on: as_of_or_today(as_of) };
-        Ok(loader(ctx)?.load_one(key).await?.unwrap_or_default().into_iter().map(Icb).collect())
-    }
+/// The order of an organisation list (ties are broken by id, so pages are stable).
+#[derive(InputObject, Clone, Copy, Debug, Default)]
+pub struct OrganisationOrder {
+    /// The field to order by.
+    #[graphql(default)]
+    pub field: OrganisationOrderField,
+    /// The direction.
+    #[graphql(default)]
+    pub direction: OrderDirection,
 }
 
 /// Queries over organisations, ICBs and regions.
@@ -306,14 +574,47 @@ pub struct OrganisationQuery;
 /// Queries over organisations, ICBs and regions.
 #[Object]
 impl OrganisationQuery {
-    /// The ICBs that existed on `asOf` (default: today), by name: 36 from 2026-04-01, 42 before.
+    /// Organisations of every kind, filtered and ordered, as a connection.
+    #[allow(clippy::too_many_arguments)]
+    async fn organisations(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Which organisations.")] filter: Option<OrganisationFilter>,
+        #[graphql(desc = "The order (default: by name).")] order_by: Option<OrganisationOrder>,
+        #[graphql(desc = "The date ICB and region filters apply to (default: today).")] as_of: Option<Date>,
+        #[graphql(desc = "Rows after this cursor.")] after: Option<String>,
+        #[graphql(desc = "Rows before this cursor.")] before: Option<String>,
+        #[graphql(desc = "At most this many rows from the start (default 20, at most 100).")] first: Option<i32>,
+        #[graphql(desc = "At most this many rows from the end (at most 100).")] last: Option<i32>,
+    ) -> Result<ConnectionOf<Organisation>> {
+        let paging = Paging::new(after, before, first, last)?;
+        let on = as_of_or_today(as_of);
+        let condition = filter.map(|filter| filter.condition(on)).transpose().extend()?.unwrap_or_else(Condition::all);
+        let order = order_by.unwrap_or_default();
+        let direction: sea_orm::Order = order.direction.into();
+        let mut select = organisation::Entity::find().filter(condition);
+        select = match order.field {
+            OrganisationOrderField::Name => select.order_by(organisation::Column::Name, direction.clone()),
+            OrganisationOrderField::OdsCode => select.order_by(organisation::Column::OdsCode, direction.clone()),
+            OrganisationOrderField::Kind => select
+                .order_by(organisation::Column::Kind, direction.clone())
+                .order_by(organisation::Column::Name, direction.clone()),
+        };
+        let page = pagination::page(db(ctx)?, select.order_by(organisation::Column::Id, direction), paging.window)
+            .await
+            .extend()?;
+        Ok(connection(page, Organisation::from))
+    }
+
+    /// The ICBs that existed on `asOf` (default: today), by name: 36 from 2026-04-01, 42 before. A plain
+    /// list, because there are never more than a few dozen; `organisations(filter: {kind: {eq: ICB}})`
+    /// pages them.
     async fn icbs(
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "The date to answer for (default: today).")] as_of: Option<Date>,
     ) -> Result<Vec<Icb>> {
-        let db = ctx.data::<DatabaseConnection>()?;
-        Ok(services::organisations::icbs_on(db, as_of_or_today(as_of)).await.extend()?.into_iter().map(Icb).collect())
+        Ok(organisations::icbs_on(db(ctx)?, as_of_or_today(as_of)).await.extend()?.into_iter().map(Icb).collect())
     }
 
     /// The ICB with this ODS code, current or dissolved; null if there is none.
@@ -322,15 +623,13 @@ impl OrganisationQuery {
         ctx: &Context<'_>,
         #[graphql(desc = "The ICB's ODS code.")] ods_code: OdsCodeScalar,
     ) -> Result<Option<Icb>> {
-        let db = ctx.data::<DatabaseConnection>()?;
-        let found = services::organisations::by_ods_code(db, &ods_code.0).await.extend()?;
+        let found = organisations::by_ods_code(db(ctx)?, &ods_code.0).await.extend()?;
         Ok(found.filter(|row| row.kind == enums::OrganisationKind::Icb).map(Icb))
     }
 
     /// The seven NHS England regions, by ODS code.
     async fn regions(&self, ctx: &Context<'_>) -> Result<Vec<Region>> {
-        let db = ctx.data::<DatabaseConnection>()?;
-        Ok(services::organisations::regions(db).await.extend()?.into_iter().map(Region).collect())
+        Ok(organisations::regions(db(ctx)?).await.extend()?.into_iter().map(Region).collect())
     }
 
     /// The organisation of any kind with this ODS code; null if there is none.
@@ -339,7 +638,6 @@ impl OrganisationQuery {
         ctx: &Context<'_>,
         #[graphql(desc = "The organisation's ODS code.")] ods_code: OdsCodeScalar,
     ) -> Result<Option<Organisation>> {
-        let db = ctx.data::<DatabaseConnection>()?;
-        Ok(services::organisations::by_ods_code(db, &ods_code.0).await.extend()?.map(Organisation))
+        Ok(organisations::by_ods_code(db(ctx)?, &ods_code.0).await.extend()?.map(Organisation::from))
     }
 }

@@ -1,8 +1,12 @@
 //! Domain services: the rules and queries that GraphQL, CSV and the command line share. They know nothing
 //! of GraphQL or HTTP, take a database connection and plain values, and return entities or `AppError`.
 
+/// Who may read what: principals, scopes and the per-entity visibility conditions.
+pub mod access;
 /// Organisations, their dated parents and ICB succession.
 pub mod organisations;
+/// Offset windows for paginated lists.
+pub mod pagination;
 
 use chrono::{NaiveDate, Utc};
 

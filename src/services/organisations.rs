@@ -5,7 +5,8 @@ use chrono::NaiveDate;
 use entity::enums::{OrganisationKind, RelationshipKind};
 use entity::{organisation, organisation_relationship, organisation_succession};
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, EntityTrait, JoinType, QueryFilter, QueryOrder, QuerySelect, RelationTrait,
+    ColumnTrait, Condition, ConnectionTrait, EntityTrait, JoinType, QueryFilter, QueryOrder, QuerySelect, QueryTrait,
+    RelationTrait,
 };
 use std::collections::HashMap;
 use uuid::Uuid;
@@ -13,6 +14,77 @@ use uuid::Uuid;
 /// Rows valid on `on`: `valid_from <= on` and `valid_to` open or `>= on`.
 fn valid_on<C: ColumnTrait>(from: C, to: C, on: NaiveDate) -> Condition {
     Condition::all().add(from.lte(on)).add(Condition::any().add(to.is_null()).add(to.gte(on)))
+}
+
+/// Organisations that belonged, on `on`, to one of the ICBs with these ODS codes (ICBs count as their
+/// own members).
+pub fn in_icbs_on(codes: &[String], on: NaiveDate) -> Condition {
+    let icbs = organisation::Entity::find()
+        .select_only()
+        .column(organisation::Column::Id)
+        .filter(organisation::Column::OdsCode.is_in(codes.iter().map(String::as_str)))
+        .filter(organisation::Column::Kind.eq(OrganisationKind::Icb))
+        .into_query();
+    let members = organisation_relationship::Entity::find()
+        .select_only()
+        .column(organisation_relationship::Column::ChildId)
+        .filter(organisation_relationship::Column::Kind.eq(RelationshipKind::InIcb))
+        .filter(valid_on(organisation_relationship::Column::ValidFrom, organisation_relationship::Column::ValidTo, on))
+        .filter(organisation_relationship::Column::ParentId.in_subquery(icbs.clone()))
+        .into_query();
+    Condition::any().add(organisation::Column::Id.in_subquery(members)).add(organisation::Column::Id.in_subquery(icbs))
+}
+
+/// Organisations that belonged, on `on`, to an ICB of one of the regions with these ODS codes (the ICBs
+/// and regions themselves included).
+pub fn in_regions_on(codes: &[String], on: NaiveDate) -> Condition {
+    let regions = organisation::Entity::find()
+        .select_only()
+        .column(organisation::Column::Id)
+        .filter(organisation::Column::OdsCode.is_in(codes.iter().map(String::as_str)))
+        .filter(organisation::Column::Kind.eq(OrganisationKind::Region))
+        .into_query();
+    let icbs = organisation_relationship::Entity::find()
+        .select_only()
+        .column(organisation_relationship::Column::ChildId)
+        .filter(organisation_relationship::Column::Kind.eq(RelationshipKind::IcbInRegion))
+        .filter(valid_on(organisation_relationship::Column::ValidFrom, organisation_relationship::Column::ValidTo, on))
+        .filter(organisation_relationship::Column::ParentId.in_subquery(regions.clone()))
+        .into_query();
+    let members = organisation_relationship::Entity::find()
+        .select_only()
+        .column(organisation_relationship::Column::ChildId)
+        .filter(organisation_relationship::Column::Kind.eq(RelationshipKind::InIcb))
+        .filter(valid_on(organisation_relationship::Column::ValidFrom, organisation_relationship::Column::ValidTo, on))
+        .filter(organisation_relationship::Column::ParentId.in_subquery(icbs.clone()))
+        .into_query();
+    Condition::any()
+        .add(organisation::Column::Id.in_subquery(members))
+        .add(organisation::Column::Id.in_subquery(icbs))
+        .add(organisation::Column::Id.in_subquery(regions))
+}
+
+/// The ids of the ICBs with these ODS codes and of every ICB they took over (transitively): the ICBs
+/// whose records roll up into them.
+pub async fn icbs_with_predecessors<C: ConnectionTrait>(db: &C, codes: &[String]) -> Result<Vec<Uuid>, AppError> {
+    let mut ids: std::collections::BTreeSet<Uuid> = organisation::Entity::find()
+        .filter(organisation::Column::OdsCode.is_in(codes.iter().map(String::as_str)))
+        .filter(organisation::Column::Kind.eq(OrganisationKind::Icb))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|icb| icb.id)
+        .collect();
+    let steps = organisation_succession::Entity::find().all(db).await?;
+    loop {
+        let before = ids.len();
+        let predecessors: Vec<Uuid> =
+            steps.iter().filter(|step| ids.contains(&step.successor_id)).map(|step| step.predecessor_id).collect();
+        ids.extend(predecessors);
+        if ids.len() == before {
+            return Ok(ids.into_iter().collect());
+        }
+    }
 }
 
 /// The ICBs that existed on `on`, by name.

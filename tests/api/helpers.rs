@@ -2,6 +2,7 @@
 
 use rotagraph::app::{self, App, DemoData};
 use rotagraph::config::ServeArgs;
+use rotagraph::services::access::{Principal, Role};
 use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend};
 use serde_json::{Value, json};
 use std::net::SocketAddr;
@@ -68,6 +69,20 @@ pub async fn prepared_database(demo: DemoData) -> TestDb {
     test_db
 }
 
+/// The HS256 secret test servers verify tokens with.
+pub const TEST_SECRET: &[u8] = b"rotagraph-test-secret-0123456789abcdef";
+
+/// A token for `role` with these ICBs (ODS codes) or region.
+pub fn token(role: Role, icbs: &[&str], region: Option<&str>) -> String {
+    let principal = Principal {
+        subject: "test".to_owned(),
+        role: Some(role),
+        icbs: icbs.iter().map(|code| (*code).to_owned()).collect(),
+        region: region.map(str::to_owned),
+    };
+    rotagraph::auth::TokenKeys::hs256(TEST_SECRET).mint(&principal, std::time::Duration::from_secs(600)).expect("mint")
+}
+
 /// A running server on a random port over its own fresh database.
 pub struct TestApp {
     pub address: SocketAddr,
@@ -79,7 +94,8 @@ pub struct TestApp {
 pub async fn spawn_app(demo: DemoData) -> TestApp {
     let test_db = prepared_database(demo).await;
     let settings = ServeArgs { bind: "127.0.0.1:0".parse().expect("address"), demo: false, shutdown_timeout: 5 };
-    let app = App::build(&settings, test_db.db.clone()).await.expect("bind server");
+    let keys = rotagraph::auth::TokenKeys::hs256(TEST_SECRET);
+    let app = App::build(&settings, test_db.db.clone(), keys).await.expect("bind server");
     let address = app.address();
     tokio::spawn(app.run_until(std::future::pending()));
     TestApp { address, client: reqwest::Client::new(), test_db }
@@ -90,17 +106,19 @@ impl TestApp {
         format!("http://{}{path}", self.address)
     }
 
-    /// Posts a GraphQL query and returns the JSON response.
+    /// Posts a GraphQL query anonymously and returns the JSON response.
     pub async fn graphql(&self, query: &str, variables: Value) -> Value {
-        self.client
-            .post(self.url("/graphql"))
-            .json(&json!({ "query": query, "variables": variables }))
-            .send()
-            .await
-            .expect("request")
-            .json()
-            .await
-            .expect("JSON response")
+        self.graphql_as(None, query, variables).await
+    }
+
+    /// Posts a GraphQL query with a bearer token (or none) and returns the JSON response.
+    pub async fn graphql_as(&self, token: Option<&str>, query: &str, variables: Value) -> Value {
+        let mut request =
+            self.client.post(self.url("/graphql")).json(&json!({ "query": query, "variables": variables }));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        request.send().await.expect("request").json().await.expect("JSON response")
     }
 
     pub fn db(&self) -> &DatabaseConnection {

@@ -42,6 +42,7 @@ async fn the_binary_serves_and_stops_cleanly_on_sigterm() {
         .args(["serve", "--bind", "127.0.0.1:0", "--log-format", "json"])
         .env("DATABASE_URL", format!("sqlite://{}?mode=rwc", dir.path().join("serve.db").display()))
         .env_remove("ROTAGRAPH_DEMO")
+        .env("ROTAGRAPH_JWT_SECRET", String::from_utf8_lossy(crate::helpers::TEST_SECRET).as_ref())
         .stderr(Stdio::piped())
         .spawn()
         .expect("start rotagraph");
@@ -79,4 +80,22 @@ async fn the_binary_serves_and_stops_cleanly_on_sigterm() {
     assert_eq!(demo_practice, serde_json::json!({ "data": { "organisation": null } }), "no demo data");
     assert!(killed.success());
     assert!(status.success(), "exit status after SIGTERM: {status:?}");
+}
+
+/// Secure by default: with any database but the embedded default, the server does not start without a
+/// token key.
+#[test]
+fn the_server_refuses_to_start_without_a_key_on_a_configured_database() {
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_rotagraph"))
+        .args(["serve", "--bind", "127.0.0.1:0"])
+        .env("DATABASE_URL", format!("sqlite://{}?mode=rwc", dir.path().join("serve.db").display()))
+        .env_remove("ROTAGRAPH_JWT_SECRET")
+        .env_remove("ROTAGRAPH_JWT_PUBLIC_KEY_FILE")
+        .output()
+        .expect("run rotagraph");
+
+    assert!(!output.status.success());
+    assert!(String::from_utf8_lossy(&output.stderr).contains("no token key configured"));
+    assert!(!dir.path().join("serve.db").exists(), "nothing is created before the key check");
 }

@@ -1,0 +1,174 @@
+//! Bearer tokens: verifying them into a [`Principal`] and minting them for local use.
+//!
+//! Secure by default: with the embedded default database a development signing key is generated once and
+//! kept beside the database (`data/dev-jwt-secret`), so `rotagraph token` works out of the box; with any
+//! other database the server refuses to start unless a key is configured (an HS256 secret, or an RS256
+//! public key whose private half stays with the identity provider).
+
+use crate::config::AuthArgs;
+use crate::error::AppError;
+use crate::services::access::{Principal, Role};
+use anyhow::Context as _;
+use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
+use secrecy::ExposeSecret;
+use serde::{Deserialize, Serialize};
+use std::path::{Path, PathBuf};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+/// The claims rotagraph reads from a token.
+#[derive(Debug, Serialize, Deserialize)]
+struct Claims {
+    sub: String,
+    role: Role,
+    #[serde(default)]
+    icbs: Vec<String>,
+    #[serde(default)]
+    region: Option<String>,
+    exp: u64,
+    iat: u64,
+}
+
+/// The keys tokens are verified (and, with a secret, minted) with.
+pub struct TokenKeys {
+    algorithm: Algorithm,
+    decoding: DecodingKey,
+    encoding: Option<EncodingKey>,
+}
+
+impl std::fmt::Debug for TokenKeys {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TokenKeys").field("algorithm", &self.algorithm).finish_non_exhaustive()
+    }
+}
+
+impl TokenKeys {
+    /// HS256 with a shared secret: verifies and mints.
+    pub fn hs256(secret: &[u8]) -> Self {
+        Self {
+            algorithm: Algorithm::HS256,
+            decoding: DecodingKey::from_secret(secret),
+            encoding: Some(EncodingKey::from_secret(secret)),
+        }
+    }
+
+    /// RS256 with a PEM public key: verifies only.
+    pub fn rs256(public_key_pem: &[u8]) -> anyhow::Result<Self> {
+        Ok(Self {
+            algorithm: Algorithm::RS256,
+            decoding: DecodingKey::from_rsa_pem(public_key_pem).context("reading the RS256 public key")?,
+            encoding: None,
+        })
+    }
+
+    /// The principal of a request: anonymous without a token, otherwise the token's, if it is valid.
+    pub fn principal(&self, bearer: Option<&str>) -> Result<Principal, AppError> {
+        let Some(token) = bearer else { return Ok(Principal::anonymous()) };
+        let mut validation = Validation::new(self.algorithm);
+        validation.set_required_spec_claims(&["exp", "sub"]);
+        let claims = jsonwebtoken::decode::<Claims>(token, &self.decoding, &validation)
+            .map_err(|_| AppError::Unauthenticated)?
+            .claims;
+        Ok(Principal { subject: claims.sub, role: Some(claims.role), icbs: claims.icbs, region: claims.region })
+    }
+
+    /// Mints a token for `principal`, valid for `lifetime`.
+    pub fn mint(&self, principal: &Principal, lifetime: Duration) -> anyhow::Result<String> {
+        let encoding = self.encoding.as_ref().context("minting tokens needs an HS256 secret (ROTAGRAPH_JWT_SECRET)")?;
+        let role = principal.role.context("an anonymous caller needs no token")?;
+        let now = SystemTime::now().duration_since(UNIX_EPOCH)?.as_secs();
+        let claims = Claims {
+            sub: principal.subject.clone(),
+            role,
+            icbs: principal.icbs.clone(),
+            region: principal.region.clone(),
+            iat: now,
+            exp: now + lifetime.as_secs(),
+        };
+        Ok(jsonwebtoken::encode(&Header::new(self.algorithm), &claims, encoding)?)
+    }
+}
+
+/// The development secret's file, beside the embedded database.
+pub fn dev_secret_path(database_path: &Path) -> PathBuf {
+    database_path.parent().unwrap_or_else(|| Path::new(".")).join("dev-jwt-secret")
+}
+
+/// The configured keys: a secret, a public key, or (only for the embedded default database, whose file
+/// is `default_database_file`) the development secret, generated on first use.
+pub fn load_keys(settings: &AuthArgs, default_database_file: Option<&Path>) -> anyhow::Result<TokenKeys> {
+    if let Some(secret) = &settings.jwt_secret {
+        let secret = secret.expose_secret();
+        anyhow::ensure!(secret.len() >= 32, "ROTAGRAPH_JWT_SECRET must be at least 32 characters");
+        return Ok(TokenKeys::hs256(secret.as_bytes()));
+    }
+    if let Some(path) = &settings.jwt_public_key_file {
+        let pem = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
+        return TokenKeys::rs256(&pem);
+    }
+    let Some(database_file) = default_database_file else {
+        anyhow::bail!(
+            "no token key configured: set ROTAGRAPH_JWT_SECRET (HS256) or ROTAGRAPH_JWT_PUBLIC_KEY_FILE (RS256); \
+             only the embedded default database gets a development key"
+        );
+    };
+    let path = dev_secret_path(database_file);
+    let secret = match std::fs::read_to_string(&path) {
+        Ok(secret) => secret.trim().to_owned(),
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
+            let secret = format!("{}{}", uuid::Uuid::new_v4().simple(), uuid::Uuid::new_v4().simple());
+            if let Some(parent) = path.parent() {
+                std::fs::create_dir_all(parent)?;
+            }
+            write_private(&path, &secret)?;
+            tracing::info!(path = %path.display(), "generated a development token key");
+            secret
+        }
+        Err(error) => return Err(error).with_context(|| format!("reading {}", path.display())),
+    };
+    Ok(TokenKeys::hs256(secret.as_bytes()))
+}
+
+#[cfg(unix)]
+fn write_private(path: &Path, contents: &str) -> anyhow::Result<()> {
+    use std::io::Write;
+    use std::os::unix::fs::OpenOptionsExt;
+    let mut file = std::fs::OpenOptions::new().write(true).create_new(true).mode(0o600).open(path)?;
+    file.write_all(contents.as_bytes())?;
+    Ok(())
+}
+
+#[cfg(not(unix))]
+fn write_private(path: &Path, contents: &str) -> anyhow::Result<()> {
+    Ok(std::fs::write(path, contents)?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn viewer() -> Principal {
+        Principal {
+            subject: "test".to_owned(),
+            role: Some(Role::IcbViewer),
+            icbs: vec!["T6Y0W".to_owned()],
+            region: None,
+        }
+    }
+
+    #[test]
+    fn a_minted_token_verifies_into_its_principal() {
+        let keys = TokenKeys::hs256(b"0123456789abcdef0123456789abcdef");
+        let token = keys.mint(&viewer(), Duration::from_secs(60)).ok();
+        assert_eq!(keys.principal(token.as_deref()).ok(), Some(viewer()));
+        assert_eq!(keys.principal(None).ok(), Some(Principal::anonymous()));
+    }
+
+    #[test]
+    fn tokens_signed_with_another_key_or_malformed_are_refused() {
+        let keys = TokenKeys::hs256(b"0123456789abcdef0123456789abcdef");
+        let other = TokenKeys::hs256(b"fedcba9876543210fedcba9876543210");
+        let token = other.mint(&viewer(), Duration::from_secs(60)).ok();
+        assert!(matches!(keys.principal(token.as_deref()), Err(AppError::Unauthenticated)));
+        assert!(matches!(keys.principal(Some("not.a.token")), Err(AppError::Unauthenticated)));
+    }
+}

@@ -1,0 +1,323 @@
+//! Building blocks shared by every part of the schema: opaque global ids, offset cursors, Relay
+//! connections with `totalCount`, and the reusable filter inputs.
+
+use super::scalars::{Date, OdsCodeScalar};
+use crate::error::AppError;
+use crate::services::pagination::{Page, Window};
+use async_graphql::connection::{Connection, CursorType, Edge, EmptyFields};
+use async_graphql::{ErrorExtensions, ID, InputObject, OutputType, SimpleObject};
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use chrono::NaiveDate;
+use sea_orm::{ColumnTrait, Condition};
+use uuid::Uuid;
+
+/// The object types that have global ids.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum NodeType {
+    Organisation,
+    RotationProgramme,
+    Cohort,
+    RotationalPost,
+    Vacancy,
+    Pharmacist,
+    Credential,
+    Membership,
+    Placement,
+    ConsultantLead,
+    ProgrammeLead,
+    IcbMedicinesRole,
+    MedicinesOptimisationTeam,
+}
+
+const NODE_TYPES: [(NodeType, &str); 13] = [
+    (NodeType::Organisation, "Organisation"),
+    (NodeType::RotationProgramme, "RotationProgramme"),
+    (NodeType::Cohort, "Cohort"),
+    (NodeType::RotationalPost, "RotationalPost"),
+    (NodeType::Vacancy, "Vacancy"),
+    (NodeType::Pharmacist, "Pharmacist"),
+    (NodeType::Credential, "Credential"),
+    (NodeType::Membership, "Membership"),
+    (NodeType::Placement, "Placement"),
+    (NodeType::ConsultantLead, "ConsultantLead"),
+    (NodeType::ProgrammeLead, "ProgrammeLead"),
+    (NodeType::IcbMedicinesRole, "IcbMedicinesRole"),
+    (NodeType::MedicinesOptimisationTeam, "MedicinesOptimisationTeam"),
+];
+
+impl NodeType {
+    fn name(self) -> &'static str {
+        NODE_TYPES.iter().find(|(node_type, _)| *node_type == self).map_or("", |(_, name)| name)
+    }
+}
+
+/// An opaque global id: URL-safe base64 of `Type:uuid`. Clients must not take it apart.
+pub fn global_id(node_type: NodeType, id: Uuid) -> ID {
+    ID(URL_SAFE_NO_PAD.encode(format!("{}:{id}", node_type.name())))
+}
+
+/// Decodes a global id into its type and row id.
+pub fn decode_global_id(id: &ID) -> Result<(NodeType, Uuid), AppError> {
+    let invalid = || AppError::invalid("id", "is not a rotagraph id");
+    let bytes = URL_SAFE_NO_PAD.decode(id.as_bytes()).map_err(|_| invalid())?;
+    let text = String::from_utf8(bytes).map_err(|_| invalid())?;
+    let (name, uuid) = text.split_once(':').ok_or_else(invalid)?;
+    let node_type = NODE_TYPES.iter().find(|(_, type_name)| *type_name == name).map(|(t, _)| *t).ok_or_else(invalid)?;
+    Ok((node_type, Uuid::parse_str(uuid).map_err(|_| invalid())?))
+}
+
+/// Decodes a global id that must be of `expected` type.
+pub fn decode_id_of(expected: NodeType, field: &'static str, id: &ID) -> Result<Uuid, AppError> {
+    match decode_global_id(id) {
+        Ok((node_type, uuid)) if node_type == expected => Ok(uuid),
+        _ => Err(AppError::invalid(field, format!("is not a {} id", expected.name()))),
+    }
+}
+
+/// A position in a list, opaque to clients.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct OffsetCursor(pub u64);
+
+impl CursorType for OffsetCursor {
+    type Error = &'static str;
+
+    fn decode_cursor(text: &str) -> Result<Self, Self::Error> {
+        let bytes = URL_SAFE_NO_PAD.decode(text).map_err(|_| "is not a cursor")?;
+        let text = String::from_utf8(bytes).map_err(|_| "is not a cursor")?;
+        text.strip_prefix("offset:").and_then(|offset| offset.parse().ok()).map(Self).ok_or("is not a cursor")
+    }
+
+    fn encode_cursor(&self) -> String {
+        URL_SAFE_NO_PAD.encode(format!("offset:{}", self.0))
+    }
+}
+
+/// Fields every connection has beside `edges`, `nodes` and `pageInfo`.
+#[derive(SimpleObject)]
+pub struct ConnectionFields {
+    /// Rows in the whole filtered list (not only this page).
+    pub total_count: u64,
+}
+
+/// A Relay connection of `T`.
+pub type ConnectionOf<T> = Connection<OffsetCursor, T, ConnectionFields, EmptyFields>;
+
+/// Relay paging arguments, parsed.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Paging {
+    pub window: Window,
+}
+
+impl Paging {
+    /// Parses `after`/`before` cursors and `first`/`last` counts (negative counts are rejected; counts
+    /// above the maximum page size are capped to it).
+    pub fn new(
+        after: Option<String>,
+        before: Option<String>,
+        first: Option<i32>,
+        last: Option<i32>,
+    ) -> async_graphql::Result<Self> {
+        let cursor = |field: &'static str, text: Option<String>| -> async_graphql::Result<Option<u64>> {
+            text.map(|text| {
+                OffsetCursor::decode_cursor(&text)
+                    .map(|cursor| cursor.0)
+                    .map_err(|message| AppError::invalid(field, message).extend())
+            })
+            .transpose()
+        };
+        let count = |field: &'static str, value: Option<i32>| -> async_graphql::Result<Option<u64>> {
+            value
+                .map(|value| {
+                    u64::try_from(value).map_err(|_| AppError::invalid(field, "must not be negative").extend())
+                })
+                .transpose()
+        };
+        Ok(Self {
+            window: Window {
+                after: cursor("after", after)?,
+                before: cursor("before", before)?,
+                first: count("first", first)?,
+                last: count("last", last)?,
+            },
+        })
+    }
+}
+
+/// Turns a page of rows into a connection of `T`.
+pub fn connection<M, T: OutputType>(page: Page<M>, node: impl Fn(M) -> T) -> ConnectionOf<T> {
+    let end = page.start + page.rows.len() as u64;
+    let mut connection = Connection::with_additional_fields(
+        page.start > 0,
+        end < page.total,
+        ConnectionFields { total_count: page.total },
+    );
+    connection.edges.extend(
+        page.rows
+            .into_iter()
+            .enumerate()
+            .map(|(index, row)| Edge::new(OffsetCursor(page.start + index as u64), node(row))),
+    );
+    connection
+}
+
+/// Sort direction.
+#[derive(async_graphql::Enum, Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum OrderDirection {
+    /// Smallest first.
+    #[default]
+    Asc,
+    /// Largest first.
+    Desc,
+}
+
+impl From<OrderDirection> for sea_orm::Order {
+    fn from(direction: OrderDirection) -> Self {
+        match direction {
+            OrderDirection::Asc => Self::Asc,
+            OrderDirection::Desc => Self::Desc,
+        }
+    }
+}
+
+/// Matches ODS codes.
+#[derive(InputObject, Clone, Debug, Default)]
+pub struct OdsCodeFilter {
+    /// Equal to this code.
+    pub eq: Option<OdsCodeScalar>,
+    /// One of these codes.
+    #[graphql(name = "in")]
+    pub in_: Option<Vec<OdsCodeScalar>>,
+}
+
+impl OdsCodeFilter {
+    /// The codes the filter accepts (an empty filter accepts none).
+    pub fn codes(&self) -> Vec<String> {
+        self.eq.iter().chain(self.in_.iter().flatten()).map(|code| code.0.to_string()).collect()
+    }
+}
+
+/// Matches global ids.
+#[derive(InputObject, Clone, Debug, Default)]
+pub struct IdFilter {
+    /// Equal to this id.
+    pub eq: Option<ID>,
+    /// One of these ids.
+    #[graphql(name = "in")]
+    pub in_: Option<Vec<ID>>,
+}
+
+impl IdFilter {
+    /// The row ids, checked to be of `node_type`.
+    pub fn uuids(&self, node_type: NodeType, field: &'static str) -> Result<Vec<Uuid>, AppError> {
+        self.eq.iter().chain(self.in_.iter().flatten()).map(|id| decode_id_of(node_type, field, id)).collect()
+    }
+}
+
+/// Matches dates in an inclusive range; either end may be open.
+#[derive(InputObject, Clone, Copy, Debug, Default)]
+pub struct DateRange {
+    /// On or after this date.
+    pub from: Option<Date>,
+    /// On or before this date.
+    pub to: Option<Date>,
+}
+
+impl DateRange {
+    /// The condition on `column`.
+    pub fn condition(&self, column: impl ColumnTrait) -> Result<Condition, AppError> {
+        if let (Some(from), Some(to)) = (self.from, self.to)
+            && from.0 > to.0
+        {
+            return Err(AppError::invalid("to", "is before from"));
+        }
+        let mut condition = Condition::all();
+        if let Some(from) = self.from {
+            condition = condition.add(column.gte(from.0));
+        }
+        if let Some(to) = self.to {
+            condition = condition.add(column.lte(to.0));
+        }
+        Ok(condition)
+    }
+}
+
+/// Matches text, ignoring case.
+#[derive(InputObject, Clone, Debug, Default)]
+pub struct TextFilter {
+    /// Contains this text.
+    pub contains: Option<String>,
+    /// Starts with this text.
+    pub starts_with: Option<String>,
+}
+
+/// Longest text a text filter accepts.
+const MAX_FILTER_TEXT: usize = 200;
+
+impl TextFilter {
+    /// The condition on `column` (case-insensitive on both backends; `%` and `_` match themselves).
+    pub fn condition(&self, column: impl ColumnTrait) -> Result<Condition, AppError> {
+        let mut condition = Condition::all();
+        for (text, pattern) in [
+            (&self.contains, self.contains.as_deref().map(|text| format!("%{}%", escape_like(text)))),
+            (&self.starts_with, self.starts_with.as_deref().map(|text| format!("{}%", escape_like(text)))),
+        ] {
+            if let (Some(text), Some(pattern)) = (text, pattern) {
+                if text.chars().count() > MAX_FILTER_TEXT {
+                    return Err(AppError::invalid(
+                        "name",
+                        format!("filter text is longer than {MAX_FILTER_TEXT} characters"),
+                    ));
+                }
+                let lowered = sea_orm::sea_query::Func::lower(sea_orm::sea_query::Expr::col(column.as_column_ref()));
+                condition = condition.add(sea_orm::sea_query::ExprTrait::like(
+                    sea_orm::sea_query::Expr::expr(lowered),
+                    sea_orm::sea_query::LikeExpr::new(pattern.to_lowercase()).escape('\\'),
+                ));
+            }
+        }
+        Ok(condition)
+    }
+}
+
+fn escape_like(text: &str) -> String {
+    text.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")
+}
+
+/// `date` or today when absent.
+pub fn as_of_or_today(as_of: Option<Date>) -> NaiveDate {
+    as_of.map_or_else(crate::services::today, |date| date.0)
+}
+
+/// Matches values of an enum.
+#[derive(InputObject, Clone, Debug)]
+#[graphql(concrete(name = "SectorFilter", params(super::enums::Sector)))]
+#[graphql(concrete(name = "ProgrammeStatusFilter", params(super::enums::ProgrammeStatus)))]
+#[graphql(concrete(name = "PostStatusFilter", params(super::enums::PostStatus)))]
+#[graphql(concrete(name = "FundingSourceFilter", params(super::enums::FundingSource)))]
+#[graphql(concrete(name = "MembershipStatusFilter", params(super::enums::MembershipStatus)))]
+#[graphql(concrete(name = "PlacementStatusFilter", params(super::enums::PlacementStatus)))]
+#[graphql(concrete(name = "RegistrationStatusFilter", params(super::enums::RegistrationStatus)))]
+#[graphql(concrete(name = "SpecialismFilter", params(super::enums::Specialism)))]
+#[graphql(concrete(name = "OrganisationKindFilter", params(super::enums::OrganisationKind)))]
+#[graphql(concrete(name = "AfcBandFilter", params(super::enums::AfcBand)))]
+pub struct EnumFilter<T: async_graphql::InputType + Copy> {
+    /// Equal to this value.
+    pub eq: Option<T>,
+    /// One of these values.
+    #[graphql(name = "in")]
+    pub in_: Option<Vec<T>>,
+}
+
+impl<T: async_graphql::InputType + Copy> EnumFilter<T> {
+    /// The condition on `column`, converting each value to the stored enum `S`.
+    pub fn condition<S>(&self, column: impl ColumnTrait) -> Condition
+    where
+        T: Into<S>,
+        S: Into<sea_orm::Value>,
+    {
+        let values: Vec<sea_orm::Value> =
+            self.eq.iter().chain(self.in_.iter().flatten()).map(|value| (*value).into().into()).collect();
+        Condition::all().add(column.is_in(values))
+    }
+}

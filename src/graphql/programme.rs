@@ -1,0 +1,543 @@
+//! Rotation programmes, their cohorts and posts, and vacancies.
+
+use super::common::{
+    ConnectionOf, DateRange, EnumFilter, IdFilter, NodeType, OdsCodeFilter, OrderDirection, Paging, TextFilter,
+    as_of_or_today, global_id,
+};
+use super::enums::{AfcBand, EducationOffer, FundingSource, IcsAim, PostStatus, ProgrammeStatus, Sector};
+use super::leadership::ProgrammeLead;
+use super::organisation::{Icb, Organisation};
+use super::scalars::Date;
+use super::workforce::Membership;
+use super::{db, list, load_by, load_one, loader};
+use crate::services::organisations;
+use async_graphql::{Context, ID, InputObject, Object, Result, ResultExt};
+use chrono::NaiveDate;
+use entity::enums;
+use entity::{
+    cohort, organisation, programme_education_offer, programme_funding_source, programme_ics_aim, programme_lead,
+    programme_membership, programme_sector, rotation_programme, rotational_post, vacancy,
+};
+use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter, QuerySelect, QueryTrait};
+
+/// A rotation programme run by an ICB, such as Norfolk and Waveney's STAR.
+pub struct RotationProgramme(pub rotation_programme::Model);
+
+/// A rotation programme run by an ICB, such as Norfolk and Waveney's STAR.
+#[Object]
+impl RotationProgramme {
+    /// Opaque global id (see `node`).
+    pub(crate) async fn id(&self) -> ID {
+        global_id(NodeType::RotationProgramme, self.0.id)
+    }
+
+    /// The programme's short code (for example `STAR`).
+    async fn code(&self) -> &str {
+        &self.0.code
+    }
+
+    /// Name.
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+
+    /// What the programme offers, in a sentence or two.
+    async fn description(&self) -> Option<&str> {
+        self.0.description.as_deref()
+    }
+
+    /// Lifecycle status.
+    async fn status(&self) -> ProgrammeStatus {
+        self.0.status.into()
+    }
+
+    /// The ICB that owns the programme, as recorded (STAR: Norfolk and Waveney, `QMM`).
+    async fn owner_icb(&self, ctx: &Context<'_>) -> Result<Option<Icb>> {
+        Ok(load_one::<organisation::Entity>(ctx, self.0.owner_icb_id).await?.map(Icb))
+    }
+
+    /// The ICB that answers for the programme on `asOf` (default: today), after succession (STAR:
+    /// Norfolk and Suffolk, `T6Y0W`, from 2026-04-01); null if the owner was split.
+    async fn owner_icb_as_of(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The date to answer for (default: today).")] as_of: Option<Date>,
+    ) -> Result<Option<Icb>> {
+        let key = super::loaders::ResolvedOn { icb: self.0.owner_icb_id, on: as_of_or_today(as_of) };
+        let resolved = loader(ctx)?.load_one(key).await?.unwrap_or_default();
+        match resolved.as_slice() {
+            [only] => Ok(load_one::<organisation::Entity>(ctx, *only).await?.map(Icb)),
+            _ => Ok(None),
+        }
+    }
+
+    /// Shortest rotation, in months.
+    async fn min_duration_months(&self) -> i32 {
+        self.0.min_duration_months
+    }
+
+    /// Longest rotation, in months.
+    async fn max_duration_months(&self) -> i32 {
+        self.0.max_duration_months
+    }
+
+    /// Eligibility: the pharmacist must be on the GPhC register.
+    async fn requires_gphc_registration(&self) -> bool {
+        self.0.requires_gphc_registration
+    }
+
+    /// Eligibility: fewer than this many years since first GPhC registration (null: no limit).
+    async fn max_years_since_registration(&self) -> Option<i32> {
+        self.0.max_years_since_registration
+    }
+
+    /// Where the money comes from.
+    async fn funding_sources(&self, ctx: &Context<'_>) -> Result<Vec<FundingSource>> {
+        let rows =
+            load_by::<programme_funding_source::Entity>(ctx, "programme_id", self.0.id, "funding_source").await?;
+        Ok(rows.into_iter().map(|row| row.funding_source.into()).collect())
+    }
+
+    /// The education and training offered.
+    async fn education_offers(&self, ctx: &Context<'_>) -> Result<Vec<EducationOffer>> {
+        let rows = load_by::<programme_education_offer::Entity>(ctx, "programme_id", self.0.id, "offer").await?;
+        Ok(rows.into_iter().map(|row| row.offer.into()).collect())
+    }
+
+    /// The sectors every rotation promises to cover (STAR: general practice and community pharmacy).
+    async fn sectors(&self, ctx: &Context<'_>) -> Result<Vec<Sector>> {
+        let rows = load_by::<programme_sector::Entity>(ctx, "programme_id", self.0.id, "sector").await?;
+        Ok(rows.into_iter().map(|row| row.sector.into()).collect())
+    }
+
+    /// The ICS aims the programme serves.
+    async fn ics_aims(&self, ctx: &Context<'_>) -> Result<Vec<IcsAim>> {
+        let rows = load_by::<programme_ics_aim::Entity>(ctx, "programme_id", self.0.id, "aim").await?;
+        Ok(rows.into_iter().map(|row| row.aim.into()).collect())
+    }
+
+    /// The programme's cohorts (intakes), by intake date.
+    async fn cohorts(&self, ctx: &Context<'_>) -> Result<Vec<Cohort>> {
+        let rows = load_by::<cohort::Entity>(ctx, "programme_id", self.0.id, "intake_date").await?;
+        Ok(rows.into_iter().map(Cohort).collect())
+    }
+
+    /// The consultant-pharmacist leads of the programme (clinical and education), by start date.
+    async fn leads(&self, ctx: &Context<'_>) -> Result<Vec<ProgrammeLead>> {
+        let rows = load_by::<programme_lead::Entity>(ctx, "programme_id", self.0.id, "valid_from").await?;
+        Ok(rows.into_iter().map(ProgrammeLead).collect())
+    }
+}
+
+/// One intake of a programme, with the number of places it offers.
+pub struct Cohort(pub cohort::Model);
+
+/// One intake of a programme, with the number of places it offers.
+#[Object]
+impl Cohort {
+    /// Opaque global id (see `node`).
+    pub(crate) async fn id(&self) -> ID {
+        global_id(NodeType::Cohort, self.0.id)
+    }
+
+    /// Label, unique within the programme.
+    async fn label(&self) -> &str {
+        &self.0.label
+    }
+
+    /// The day the cohort starts.
+    async fn intake_date(&self) -> Date {
+        Date(self.0.intake_date)
+    }
+
+    /// Places offered (STAR: 20).
+    async fn places_offered(&self) -> i32 {
+        self.0.places_offered
+    }
+
+    /// First day of recruitment.
+    async fn recruitment_opens_on(&self) -> Option<Date> {
+        self.0.recruitment_opens_on.map(Date)
+    }
+
+    /// Last day of recruitment.
+    async fn recruitment_closes_on(&self) -> Option<Date> {
+        self.0.recruitment_closes_on.map(Date)
+    }
+
+    /// The programme.
+    async fn programme(&self, ctx: &Context<'_>) -> Result<Option<RotationProgramme>> {
+        Ok(load_one::<rotation_programme::Entity>(ctx, self.0.programme_id).await?.map(RotationProgramme))
+    }
+
+    /// The cohort's posts, by post number.
+    async fn posts(&self, ctx: &Context<'_>) -> Result<Vec<RotationalPost>> {
+        let rows = load_by::<rotational_post::Entity>(ctx, "cohort_id", self.0.id, "post_number").await?;
+        Ok(rows.into_iter().map(RotationalPost).collect())
+    }
+
+    /// The memberships of the cohort the reader may see, by start date.
+    async fn memberships(&self, ctx: &Context<'_>) -> Result<Vec<Membership>> {
+        let rows = load_by::<programme_membership::Entity>(ctx, "cohort_id", self.0.id, "start_date").await?;
+        Ok(rows.into_iter().map(Membership).collect())
+    }
+}
+
+/// A funded rotational post of a cohort, employed by one organisation.
+pub struct RotationalPost(pub rotational_post::Model);
+
+/// A funded rotational post of a cohort, employed by one organisation.
+#[Object]
+impl RotationalPost {
+    /// Opaque global id (see `node`).
+    pub(crate) async fn id(&self) -> ID {
+        global_id(NodeType::RotationalPost, self.0.id)
+    }
+
+    /// The programme's post number, unique within the cohort.
+    async fn post_number(&self) -> &str {
+        &self.0.post_number
+    }
+
+    /// The employing organisation (a PCN, community pharmacy, trust or GP practice).
+    async fn employer(&self, ctx: &Context<'_>) -> Result<Option<Organisation>> {
+        Ok(load_one::<organisation::Entity>(ctx, self.0.employer_id).await?.map(Organisation::from))
+    }
+
+    /// Agenda for Change band; null where the employer is not on AfC.
+    async fn afc_band(&self) -> Option<AfcBand> {
+        self.0.afc_band.map(Into::into)
+    }
+
+    /// Whole-time equivalent.
+    async fn wte(&self) -> f64 {
+        self.0.wte
+    }
+
+    /// Status.
+    async fn status(&self) -> PostStatus {
+        self.0.status.into()
+    }
+
+    /// How the post is funded.
+    async fn funding(&self) -> FundingSource {
+        self.0.funding.into()
+    }
+
+    /// The vacancy the post was funded from, if the reader may see it.
+    async fn vacancy(&self, ctx: &Context<'_>) -> Result<Option<Vacancy>> {
+        let Some(id) = self.0.vacancy_id else { return Ok(None) };
+        Ok(load_one::<vacancy::Entity>(ctx, id).await?.map(Vacancy))
+    }
+
+    /// The cohort.
+    async fn cohort(&self, ctx: &Context<'_>) -> Result<Option<Cohort>> {
+        Ok(load_one::<cohort::Entity>(ctx, self.0.cohort_id).await?.map(Cohort))
+    }
+}
+
+/// A vacancy in a host organisation.
+pub struct Vacancy(pub vacancy::Model);
+
+/// A vacancy in a host organisation.
+#[Object]
+impl Vacancy {
+    /// Opaque global id (see `node`).
+    pub(crate) async fn id(&self) -> ID {
+        global_id(NodeType::Vacancy, self.0.id)
+    }
+
+    /// The organisation with the vacancy.
+    async fn host(&self, ctx: &Context<'_>) -> Result<Option<Organisation>> {
+        Ok(load_one::<organisation::Entity>(ctx, self.0.host_id).await?.map(Organisation::from))
+    }
+
+    /// Sector.
+    async fn sector(&self) -> Sector {
+        self.0.sector.into()
+    }
+
+    /// Agenda for Change band, where it applies.
+    async fn afc_band(&self) -> Option<AfcBand> {
+        self.0.afc_band.map(Into::into)
+    }
+
+    /// Whole-time equivalent.
+    async fn wte(&self) -> f64 {
+        self.0.wte
+    }
+
+    /// How the vacancy is funded.
+    async fn funding(&self) -> FundingSource {
+        self.0.funding.into()
+    }
+
+    /// The day it opened.
+    async fn opened_on(&self) -> Date {
+        Date(self.0.opened_on)
+    }
+
+    /// The day it closed; null while open.
+    async fn closed_on(&self) -> Option<Date> {
+        self.0.closed_on.map(Date)
+    }
+}
+
+/// Filters programmes. Fields combine with AND.
+#[derive(InputObject, Default)]
+pub struct ProgrammeFilter {
+    /// Programme code (exact).
+    pub code: Option<Vec<String>>,
+    /// Name (case-insensitive).
+    pub name: Option<TextFilter>,
+    /// Status.
+    pub status: Option<EnumFilter<ProgrammeStatus>>,
+    /// The owner ICB, matching programmes owned by that ICB or by any ICB it took over.
+    pub owner_icb: Option<OdsCodeFilter>,
+}
+
+/// Filters posts. Fields combine with AND.
+#[derive(InputObject, Default)]
+pub struct PostFilter {
+    /// Status.
+    pub status: Option<EnumFilter<PostStatus>>,
+    /// Funding.
+    pub funding: Option<EnumFilter<FundingSource>>,
+    /// The programme (ids).
+    pub programme: Option<IdFilter>,
+    /// The cohort (ids).
+    pub cohort: Option<IdFilter>,
+    /// The employer's ICB (ODS code) on the query's `asOf`.
+    pub employer_icb: Option<OdsCodeFilter>,
+}
+
+/// Filters vacancies. Fields combine with AND.
+#[derive(InputObject, Default)]
+pub struct VacancyFilter {
+    /// Sector.
+    pub sector: Option<EnumFilter<Sector>>,
+    /// Funding.
+    pub funding: Option<EnumFilter<FundingSource>>,
+    /// Band.
+    pub afc_band: Option<EnumFilter<AfcBand>>,
+    /// Open (true) or closed (false) on the query's `asOf`.
+    pub open: Option<bool>,
+    /// The day it opened.
+    pub opened_on: Option<DateRange>,
+    /// The host's ICB (ODS code) on the query's `asOf`.
+    pub icb: Option<OdsCodeFilter>,
+}
+
+/// What programmes can be ordered by.
+#[derive(async_graphql::Enum, Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum ProgrammeOrderField {
+    /// Name.
+    #[default]
+    Name,
+    /// Code.
+    Code,
+}
+
+/// What posts can be ordered by.
+#[derive(async_graphql::Enum, Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum PostOrderField {
+    /// Post number.
+    #[default]
+    PostNumber,
+    /// Status, then post number.
+    Status,
+}
+
+/// What vacancies can be ordered by.
+#[derive(async_graphql::Enum, Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum VacancyOrderField {
+    /// The day it opened.
+    #[default]
+    OpenedOn,
+    /// The day it closed.
+    ClosedOn,
+}
+
+/// The order of a programme list (ties broken by id).
+#[derive(InputObject, Clone, Copy, Debug, Default)]
+pub struct ProgrammeOrder {
+    /// The field to order by.
+    #[graphql(default)]
+    pub field: ProgrammeOrderField,
+    /// The direction.
+    #[graphql(default)]
+    pub direction: OrderDirection,
+}
+
+/// The order of a post list (ties broken by id).
+#[derive(InputObject, Clone, Copy, Debug, Default)]
+pub struct PostOrder {
+    /// The field to order by.
+    #[graphql(default)]
+    pub field: PostOrderField,
+    /// The direction.
+    #[graphql(default)]
+    pub direction: OrderDirection,
+}
+
+/// The order of a vacancy list (ties broken by id).
+#[derive(InputObject, Clone, Copy, Debug, Default)]
+pub struct VacancyOrder {
+    /// The field to order by.
+    #[graphql(default)]
+    pub field: VacancyOrderField,
+    /// The direction.
+    #[graphql(default)]
+    pub direction: OrderDirection,
+}
+
+/// Organisations that belonged to one of these ICBs on `on`, as a subquery on `column`.
+fn organisation_in_icbs(column: impl ColumnTrait, codes: &[String], on: NaiveDate) -> Condition {
+    let members = organisation::Entity::find()
+        .select_only()
+        .column(organisation::Column::Id)
+        .filter(organisations::in_icbs_on(codes, on))
+        .into_query();
+    Condition::all().add(column.in_subquery(members))
+}
+
+/// Queries over programmes, posts and vacancies.
+#[derive(Default)]
+pub struct ProgrammeQuery;
+
+/// Queries over programmes, posts and vacancies.
+#[Object]
+impl ProgrammeQuery {
+    /// Rotation programmes (public information), filtered and ordered, as a connection.
+    #[allow(clippy::too_many_arguments)]
+    async fn programmes(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Which programmes.")] filter: Option<ProgrammeFilter>,
+        #[graphql(desc = "The order (default: by name).")] order_by: Option<ProgrammeOrder>,
+        #[graphql(desc = "Rows after this cursor.")] after: Option<String>,
+        #[graphql(desc = "Rows before this cursor.")] before: Option<String>,
+        #[graphql(desc = "At most this many rows from the start (default 20, at most 100).")] first: Option<i32>,
+        #[graphql(desc = "At most this many rows from the end (at most 100).")] last: Option<i32>,
+    ) -> Result<ConnectionOf<RotationProgramme>> {
+        let paging = Paging::new(after, before, first, last)?;
+        let filter = filter.unwrap_or_default();
+        let mut condition = Condition::all();
+        if let Some(codes) = &filter.code {
+            condition = condition.add(rotation_programme::Column::Code.is_in(codes.iter().map(String::as_str)));
+        }
+        if let Some(name) = &filter.name {
+            condition = condition.add(name.condition(rotation_programme::Column::Name).extend()?);
+        }
+        if let Some(status) = &filter.status {
+            condition = condition.add(status.condition::<enums::ProgrammeStatus>(rotation_programme::Column::Status));
+        }
+        if let Some(owner) = &filter.owner_icb {
+            let owners = organisations::icbs_with_predecessors(db(ctx)?, &owner.codes()).await.extend()?;
+            condition = condition.add(rotation_programme::Column::OwnerIcbId.is_in(owners));
+        }
+        let order = order_by.unwrap_or_default();
+        let column = match order.field {
+            ProgrammeOrderField::Name => rotation_programme::Column::Name,
+            ProgrammeOrderField::Code => rotation_programme::Column::Code,
+        };
+        list::<rotation_programme::Entity, _>(ctx, condition, vec![column], order.direction, paging, RotationProgramme)
+            .await
+    }
+
+    /// Rotational posts (public information, as advertised), filtered and ordered, as a connection.
+    #[allow(clippy::too_many_arguments)]
+    async fn posts(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Which posts.")] filter: Option<PostFilter>,
+        #[graphql(desc = "The order (default: by post number).")] order_by: Option<PostOrder>,
+        #[graphql(desc = "The date ICB filters apply to (default: today).")] as_of: Option<Date>,
+        #[graphql(desc = "Rows after this cursor.")] after: Option<String>,
+        #[graphql(desc = "Rows before this cursor.")] before: Option<String>,
+        #[graphql(desc = "At most this many rows from the start (default 20, at most 100).")] first: Option<i32>,
+        #[graphql(desc = "At most this many rows from the end (at most 100).")] last: Option<i32>,
+    ) -> Result<ConnectionOf<RotationalPost>> {
+        let paging = Paging::new(after, before, first, last)?;
+        let filter = filter.unwrap_or_default();
+        let mut condition = Condition::all();
+        if let Some(status) = &filter.status {
+            condition = condition.add(status.condition::<enums::PostStatus>(rotational_post::Column::Status));
+        }
+        if let Some(funding) = &filter.funding {
+            condition = condition.add(funding.condition::<enums::FundingSource>(rotational_post::Column::Funding));
+        }
+        if let Some(cohorts) = &filter.cohort {
+            let ids = cohorts.uuids(NodeType::Cohort, "cohort").extend()?;
+            condition = condition.add(rotational_post::Column::CohortId.is_in(ids));
+        }
+        if let Some(programmes) = &filter.programme {
+            let ids = programmes.uuids(NodeType::RotationProgramme, "programme").extend()?;
+            let cohorts = cohort::Entity::find()
+                .select_only()
+                .column(cohort::Column::Id)
+                .filter(cohort::Column::ProgrammeId.is_in(ids))
+                .into_query();
+            condition = condition.add(rotational_post::Column::CohortId.in_subquery(cohorts));
+        }
+        if let Some(icb) = &filter.employer_icb {
+            condition = condition.add(organisation_in_icbs(
+                rotational_post::Column::EmployerId,
+                &icb.codes(),
+                as_of_or_today(as_of),
+            ));
+        }
+        let order = order_by.unwrap_or_default();
+        let columns = match order.field {
+            PostOrderField::PostNumber => vec![rotational_post::Column::PostNumber],
+            PostOrderField::Status => vec![rotational_post::Column::Status, rotational_post::Column::PostNumber],
+        };
+        list::<rotational_post::Entity, _>(ctx, condition, columns, order.direction, paging, RotationalPost).await
+    }
+
+    /// Vacancies the reader may see, filtered and ordered, as a connection.
+    #[allow(clippy::too_many_arguments)]
+    async fn vacancies(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Which vacancies.")] filter: Option<VacancyFilter>,
+        #[graphql(desc = "The order (default: by opening date).")] order_by: Option<VacancyOrder>,
+        #[graphql(desc = "The date `open` and ICB filters apply to (default: today).")] as_of: Option<Date>,
+        #[graphql(desc = "Rows after this cursor.")] after: Option<String>,
+        #[graphql(desc = "Rows before this cursor.")] before: Option<String>,
+        #[graphql(desc = "At most this many rows from the start (default 20, at most 100).")] first: Option<i32>,
+        #[graphql(desc = "At most this many rows from the end (at most 100).")] last: Option<i32>,
+    ) -> Result<ConnectionOf<Vacancy>> {
+        let paging = Paging::new(after, before, first, last)?;
+        let filter = filter.unwrap_or_default();
+        let on = as_of_or_today(as_of);
+        let mut condition = Condition::all();
+        if let Some(sector) = &filter.sector {
+            condition = condition.add(sector.condition::<enums::Sector>(vacancy::Column::Sector));
+        }
+        if let Some(funding) = &filter.funding {
+            condition = condition.add(funding.condition::<enums::FundingSource>(vacancy::Column::Funding));
+        }
+        if let Some(band) = &filter.afc_band {
+            condition = condition.add(band.condition::<enums::AfcBand>(vacancy::Column::AfcBand));
+        }
+        if let Some(open) = filter.open {
+            let is_open = Condition::all()
+                .add(vacancy::Column::OpenedOn.lte(on))
+                .add(Condition::any().add(vacancy::Column::ClosedOn.is_null()).add(vacancy::Column::ClosedOn.gte(on)));
+            condition = condition.add(if open { is_open } else { is_open.not() });
+        }
+        if let Some(range) = &filter.opened_on {
+            condition = condition.add(range.condition(vacancy::Column::OpenedOn).extend()?);
+        }
+        if let Some(icb) = &filter.icb {
+            condition = condition.add(organisation_in_icbs(vacancy::Column::HostId, &icb.codes(), on));
+        }
+        let order = order_by.unwrap_or_default();
+        let column = match order.field {
+            VacancyOrderField::OpenedOn => vacancy::Column::OpenedOn,
+            VacancyOrderField::ClosedOn => vacancy::Column::ClosedOn,
+        };
+        list::<vacancy::Entity, _>(ctx, condition, vec![column], order.direction, paging, Vacancy).await
+    }
+}

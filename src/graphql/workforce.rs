@@ -1,0 +1,654 @@
+//! Pharmacists (personal data), their credentials, programme memberships and placements.
+
+use super::common::{
+    ConnectionOf, DateRange, EnumFilter, IdFilter, NodeType, OdsCodeFilter, OrderDirection, Paging, TextFilter,
+    as_of_or_today, global_id,
+};
+use super::enums::{CredentialKind, CredentialStatus, MembershipStatus, PlacementStatus, RegistrationStatus, Sector};
+use super::organisation::{Icb, Organisation};
+use super::programme::{Cohort, RotationalPost};
+use super::scalars::Date;
+use super::{db, list, load_by, load_one, personal, require_personal_data};
+use crate::services::organisations;
+use async_graphql::{Context, Enum, ID, InputObject, Object, Result, ResultExt};
+use chrono::{Datelike, NaiveDate};
+use entity::enums;
+use entity::{cohort, credential, organisation, pharmacist, placement, programme_membership, rotational_post};
+use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter, QuerySelect, QueryTrait};
+
+/// A pharmacist. Names and the GPhC number are personal data: readers without access to it (the
+/// `reporter` role) get null with a `FORBIDDEN` error.
+pub struct Pharmacist(pub pharmacist::Model);
+
+/// Whole years from `from` to `to`.
+fn whole_years(from: NaiveDate, to: NaiveDate) -> i32 {
+    let years = to.year() - from.year();
+    if (to.month(), to.day()) < (from.month(), from.day()) { years - 1 } else { years }
+}
+
+/// A pharmacist. Names and the GPhC number are personal data: readers without access to it (the
+/// `reporter` role) get null with a `FORBIDDEN` error.
+#[Object]
+impl Pharmacist {
+    /// Opaque global id (see `node`).
+    pub(crate) async fn id(&self) -> ID {
+        global_id(NodeType::Pharmacist, self.0.id)
+    }
+
+    /// GPhC registration number (7 digits). Personal data.
+    async fn gphc_number(&self, ctx: &Context<'_>) -> Result<Option<&str>> {
+        personal(ctx, "gphcNumber", &self.0.gphc_number)
+    }
+
+    /// Given name. Personal data.
+    async fn given_name(&self, ctx: &Context<'_>) -> Result<Option<&str>> {
+        personal(ctx, "givenName", &self.0.given_name)
+    }
+
+    /// Family name. Personal data.
+    async fn family_name(&self, ctx: &Context<'_>) -> Result<Option<&str>> {
+        personal(ctx, "familyName", &self.0.family_name)
+    }
+
+    /// The day of first registration with the GPhC.
+    async fn first_registered_on(&self) -> Date {
+        Date(self.0.first_registered_on)
+    }
+
+    /// Whole years since first registration on `asOf` (default: today).
+    async fn years_since_registration(
+        &self,
+        #[graphql(desc = "The date to answer for (default: today).")] as_of: Option<Date>,
+    ) -> i32 {
+        whole_years(self.0.first_registered_on, as_of_or_today(as_of)).max(0)
+    }
+
+    /// Status on the GPhC register.
+    async fn registration_status(&self) -> RegistrationStatus {
+        self.0.registration_status.into()
+    }
+
+    /// The day of the independent-prescriber annotation, if annotated.
+    async fn independent_prescriber_since(&self) -> Option<Date> {
+        self.0.independent_prescriber_since.map(Date)
+    }
+
+    /// Whether the pharmacist was an annotated independent prescriber on `asOf` (default: today).
+    async fn is_independent_prescriber(
+        &self,
+        #[graphql(desc = "The date to answer for (default: today).")] as_of: Option<Date>,
+    ) -> bool {
+        self.0.independent_prescriber_since.is_some_and(|since| since <= as_of_or_today(as_of))
+    }
+
+    /// Credentials and education progress.
+    async fn credentials(&self, ctx: &Context<'_>) -> Result<Vec<Credential>> {
+        let rows = load_by::<credential::Entity>(ctx, "pharmacist_id", self.0.id, "kind").await?;
+        Ok(rows.into_iter().map(Credential).collect())
+    }
+
+    /// Programme memberships the reader may see, by start date.
+    async fn memberships(&self, ctx: &Context<'_>) -> Result<Vec<Membership>> {
+        let rows = load_by::<programme_membership::Entity>(ctx, "pharmacist_id", self.0.id, "start_date").await?;
+        Ok(rows.into_iter().map(Membership).collect())
+    }
+
+    /// Placements the reader may see, by start date.
+    async fn placements(&self, ctx: &Context<'_>) -> Result<Vec<Placement>> {
+        let rows = load_by::<placement::Entity>(ctx, "pharmacist_id", self.0.id, "start_date").await?;
+        Ok(rows.into_iter().map(Placement).collect())
+    }
+}
+
+/// A credential or course of education of a pharmacist, with its progress.
+pub struct Credential(pub credential::Model);
+
+/// A credential or course of education of a pharmacist, with its progress.
+#[Object]
+impl Credential {
+    /// Opaque global id (see `node`).
+    pub(crate) async fn id(&self) -> ID {
+        global_id(NodeType::Credential, self.0.id)
+    }
+
+    /// What kind of credential or course.
+    async fn kind(&self) -> CredentialKind {
+        self.0.kind.into()
+    }
+
+    /// Progress.
+    async fn status(&self) -> CredentialStatus {
+        self.0.status.into()
+    }
+
+    /// The day it started.
+    async fn started_on(&self) -> Option<Date> {
+        self.0.started_on.map(Date)
+    }
+
+    /// The day it is expected to be completed.
+    async fn expected_completion_on(&self) -> Option<Date> {
+        self.0.expected_completion_on.map(Date)
+    }
+
+    /// The day it was awarded.
+    async fn awarded_on(&self) -> Option<Date> {
+        self.0.awarded_on.map(Date)
+    }
+
+    /// Progress through the course, 0 to 100.
+    async fn progress_percent(&self) -> Option<i32> {
+        self.0.progress_percent
+    }
+
+    /// The pharmacist.
+    async fn pharmacist(&self, ctx: &Context<'_>) -> Result<Option<Pharmacist>> {
+        Ok(load_one::<pharmacist::Entity>(ctx, self.0.pharmacist_id).await?.map(Pharmacist))
+    }
+}
+
+/// A pharmacist's membership of a programme cohort, from offer to completion or withdrawal.
+pub struct Membership(pub programme_membership::Model);
+
+/// A pharmacist's membership of a programme cohort, from offer to completion or withdrawal.
+#[Object]
+impl Membership {
+    /// Opaque global id (see `node`).
+    pub(crate) async fn id(&self) -> ID {
+        global_id(NodeType::Membership, self.0.id)
+    }
+
+    /// The member.
+    async fn pharmacist(&self, ctx: &Context<'_>) -> Result<Option<Pharmacist>> {
+        Ok(load_one::<pharmacist::Entity>(ctx, self.0.pharmacist_id).await?.map(Pharmacist))
+    }
+
+    /// The cohort.
+    async fn cohort(&self, ctx: &Context<'_>) -> Result<Option<Cohort>> {
+        Ok(load_one::<cohort::Entity>(ctx, self.0.cohort_id).await?.map(Cohort))
+    }
+
+    /// The post the member holds.
+    async fn post(&self, ctx: &Context<'_>) -> Result<Option<RotationalPost>> {
+        let Some(post) = self.0.post_id else { return Ok(None) };
+        Ok(load_one::<rotational_post::Entity>(ctx, post).await?.map(RotationalPost))
+    }
+
+    /// Status.
+    async fn status(&self) -> MembershipStatus {
+        self.0.status.into()
+    }
+
+    /// The day the place was offered.
+    async fn offered_on(&self) -> Date {
+        Date(self.0.offered_on)
+    }
+
+    /// The day the place was accepted.
+    async fn accepted_on(&self) -> Option<Date> {
+        self.0.accepted_on.map(Date)
+    }
+
+    /// First day of the rotation.
+    async fn start_date(&self) -> Date {
+        Date(self.0.start_date)
+    }
+
+    /// Planned last day of the rotation.
+    async fn planned_end_date(&self) -> Date {
+        Date(self.0.planned_end_date)
+    }
+
+    /// Actual last day (completed or withdrawn).
+    async fn actual_end_date(&self) -> Option<Date> {
+        self.0.actual_end_date.map(Date)
+    }
+
+    /// Why the member left.
+    async fn leaving_reason(&self) -> Option<&str> {
+        self.0.leaving_reason.as_deref()
+    }
+
+    /// The day eligibility was checked (on acceptance).
+    async fn eligibility_checked_on(&self) -> Option<Date> {
+        self.0.eligibility_checked_on.map(Date)
+    }
+
+    /// Whether the member met the programme's eligibility rules when checked.
+    async fn eligibility_passed(&self) -> Option<bool> {
+        self.0.eligibility_passed
+    }
+
+    /// Why an ineligible member was accepted anyway.
+    async fn eligibility_override_reason(&self) -> Option<&str> {
+        self.0.eligibility_override_reason.as_deref()
+    }
+
+    /// The membership's placements the reader may see, by start date.
+    async fn placements(&self, ctx: &Context<'_>) -> Result<Vec<Placement>> {
+        let rows = load_by::<placement::Entity>(ctx, "membership_id", self.0.id, "start_date").await?;
+        Ok(rows.into_iter().map(Placement).collect())
+    }
+}
+
+/// Where a placement lies relative to a date.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Enum)]
+pub enum PlacementTiming {
+    /// Ended before the date.
+    Past,
+    /// Under way on the date.
+    Current,
+    /// Starts after the date.
+    Future,
+}
+
+/// A period a member works at a host organisation in one sector (a FHIR PractitionerRole).
+pub struct Placement(pub placement::Model);
+
+/// A period a member works at a host organisation in one sector (a FHIR PractitionerRole).
+#[Object]
+impl Placement {
+    /// Opaque global id (see `node`).
+    pub(crate) async fn id(&self) -> ID {
+        global_id(NodeType::Placement, self.0.id)
+    }
+
+    /// The membership the placement belongs to.
+    async fn membership(&self, ctx: &Context<'_>) -> Result<Option<Membership>> {
+        Ok(load_one::<programme_membership::Entity>(ctx, self.0.membership_id).await?.map(Membership))
+    }
+
+    /// The pharmacist.
+    async fn pharmacist(&self, ctx: &Context<'_>) -> Result<Option<Pharmacist>> {
+        Ok(load_one::<pharmacist::Entity>(ctx, self.0.pharmacist_id).await?.map(Pharmacist))
+    }
+
+    /// The host organisation.
+    async fn host(&self, ctx: &Context<'_>) -> Result<Option<Organisation>> {
+        Ok(load_one::<organisation::Entity>(ctx, self.0.host_id).await?.map(Organisation::from))
+    }
+
+    /// The sector.
+    async fn sector(&self) -> Sector {
+        self.0.sector.into()
+    }
+
+    /// First day.
+    async fn start_date(&self) -> Date {
+        Date(self.0.start_date)
+    }
+
+    /// Last day (inclusive).
+    async fn end_date(&self) -> Date {
+        Date(self.0.end_date)
+    }
+
+    /// Whole-time equivalent.
+    async fn wte(&self) -> f64 {
+        self.0.wte
+    }
+
+    /// Approval status.
+    async fn status(&self) -> PlacementStatus {
+        self.0.status.into()
+    }
+
+    /// Past, current or future relative to `asOf` (default: today).
+    async fn timing(
+        &self,
+        #[graphql(desc = "The date to answer for (default: today).")] as_of: Option<Date>,
+    ) -> PlacementTiming {
+        let on = as_of_or_today(as_of);
+        if self.0.end_date < on {
+            PlacementTiming::Past
+        } else if self.0.start_date > on {
+            PlacementTiming::Future
+        } else {
+            PlacementTiming::Current
+        }
+    }
+
+    /// The host's ICB on the placement's first day.
+    async fn host_icb(&self, ctx: &Context<'_>) -> Result<Option<Icb>> {
+        let Some(icb) = self.0.host_icb_id else { return Ok(None) };
+        Ok(load_one::<organisation::Entity>(ctx, icb).await?.map(Icb))
+    }
+
+    /// Whether the host's ICB differs from the programme owner's on the first day, after resolving
+    /// succession (a Suffolk host of a Norfolk programme is cross-ICB before 2026-04-01, not after).
+    async fn is_cross_icb(&self) -> bool {
+        self.0.is_cross_icb
+    }
+}
+
+/// Filters pharmacists. Filters on personal data are refused to readers without access to it.
+#[derive(InputObject, Default)]
+pub struct PharmacistFilter {
+    /// GPhC number (exact). Personal data.
+    pub gphc_number: Option<Vec<String>>,
+    /// Family name (case-insensitive). Personal data.
+    pub family_name: Option<TextFilter>,
+    /// Registration status.
+    pub registration_status: Option<EnumFilter<RegistrationStatus>>,
+    /// First registration date.
+    pub first_registered_on: Option<DateRange>,
+    /// Annotated independent prescriber (true) or not (false) on the query's `asOf`.
+    pub independent_prescriber: Option<bool>,
+}
+
+/// Filters memberships. Fields combine with AND.
+#[derive(InputObject, Default)]
+pub struct MembershipFilter {
+    /// Status.
+    pub status: Option<EnumFilter<MembershipStatus>>,
+    /// The programme (ids).
+    pub programme: Option<IdFilter>,
+    /// The cohort (ids).
+    pub cohort: Option<IdFilter>,
+    /// First day of the rotation.
+    pub start_date: Option<DateRange>,
+    /// Planned last day of the rotation.
+    pub planned_end_date: Option<DateRange>,
+}
+
+/// Filters placements. Fields combine with AND; use `and`, `or` and `not` for more.
+#[derive(InputObject, Default)]
+pub struct PlacementFilter {
+    /// All of these filters.
+    pub and: Option<Vec<PlacementFilter>>,
+    /// Any of these filters.
+    pub or: Option<Vec<PlacementFilter>>,
+    /// Not this filter.
+    pub not: Option<Box<PlacementFilter>>,
+    /// Sector.
+    pub sector: Option<EnumFilter<Sector>>,
+    /// Approval status.
+    pub status: Option<EnumFilter<PlacementStatus>>,
+    /// First day.
+    pub start_date: Option<DateRange>,
+    /// Last day.
+    pub end_date: Option<DateRange>,
+    /// Under way on this day.
+    pub active_on: Option<Date>,
+    /// The host's ICB on the first day (ODS code), including the ICBs it took over.
+    pub host_icb: Option<OdsCodeFilter>,
+    /// Cross-ICB placements (true) or not (false).
+    pub is_cross_icb: Option<bool>,
+    /// The programme (ids).
+    pub programme: Option<IdFilter>,
+    /// The pharmacist (ids).
+    pub pharmacist: Option<IdFilter>,
+}
+
+impl PlacementFilter {
+    /// The condition, with the host-ICB codes already resolved to ids (including predecessors).
+    fn condition(&self, host_icbs: &dyn Fn(&OdsCodeFilter) -> Vec<uuid::Uuid>) -> Result<Condition, crate::AppError> {
+        let mut condition = Condition::all();
+        for filter in self.and.iter().flatten() {
+            condition = condition.add(filter.condition(host_icbs)?);
+        }
+        if let Some(any) = &self.or {
+            let mut either = Condition::any();
+            for filter in any {
+                either = either.add(filter.condition(host_icbs)?);
+            }
+            condition = condition.add(either);
+        }
+        if let Some(not) = &self.not {
+            condition = condition.add(not.condition(host_icbs)?.not());
+        }
+        if let Some(sector) = &self.sector {
+            condition = condition.add(sector.condition::<enums::Sector>(placement::Column::Sector));
+        }
+        if let Some(status) = &self.status {
+            condition = condition.add(status.condition::<enums::PlacementStatus>(placement::Column::Status));
+        }
+        if let Some(range) = &self.start_date {
+            condition = condition.add(range.condition(placement::Column::StartDate)?);
+        }
+        if let Some(range) = &self.end_date {
+            condition = condition.add(range.condition(placement::Column::EndDate)?);
+        }
+        if let Some(day) = self.active_on {
+            condition =
+                condition.add(placement::Column::StartDate.lte(day.0)).add(placement::Column::EndDate.gte(day.0));
+        }
+        if let Some(icbs) = &self.host_icb {
+            condition = condition.add(placement::Column::HostIcbId.is_in(host_icbs(icbs)));
+        }
+        if let Some(cross) = self.is_cross_icb {
+            condition = condition.add(placement::Column::IsCrossIcb.eq(cross));
+        }
+        if let Some(programmes) = &self.programme {
+            let ids = programmes.uuids(NodeType::RotationProgramme, "programme")?;
+            condition = condition.add(placement::Column::MembershipId.in_subquery(memberships_of_programmes(ids)));
+        }
+        if let Some(pharmacists) = &self.pharmacist {
+            condition = condition
+                .add(placement::Column::PharmacistId.is_in(pharmacists.uuids(NodeType::Pharmacist, "pharmacist")?));
+        }
+        Ok(condition)
+    }
+
+    fn host_icb_filters<'a>(&'a self, found: &mut Vec<&'a OdsCodeFilter>) {
+        found.extend(self.host_icb.iter());
+        for filter in self.and.iter().flatten().chain(self.or.iter().flatten()).chain(self.not.as_deref()) {
+            filter.host_icb_filters(found);
+        }
+    }
+}
+
+fn memberships_of_programmes(programmes: Vec<uuid::Uuid>) -> sea_orm::sea_query::SelectStatement {
+    let cohorts = cohort::Entity::find()
+        .select_only()
+        .column(cohort::Column::Id)
+        .filter(cohort::Column::ProgrammeId.is_in(programmes))
+        .into_query();
+    programme_membership::Entity::find()
+        .select_only()
+        .column(programme_membership::Column::Id)
+        .filter(programme_membership::Column::CohortId.in_subquery(cohorts))
+        .into_query()
+}
+
+/// What pharmacists can be ordered by.
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum PharmacistOrderField {
+    /// First registration date.
+    #[default]
+    FirstRegisteredOn,
+    /// Family then given name (personal data: refused to readers without access to it).
+    Name,
+}
+
+/// What memberships can be ordered by.
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum MembershipOrderField {
+    /// First day of the rotation.
+    #[default]
+    StartDate,
+    /// Planned last day of the rotation.
+    PlannedEndDate,
+}
+
+/// What placements can be ordered by.
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum PlacementOrderField {
+    /// First day.
+    #[default]
+    StartDate,
+    /// Last day.
+    EndDate,
+}
+
+/// The order of a pharmacist list (ties broken by id).
+#[derive(InputObject, Clone, Copy, Debug, Default)]
+pub struct PharmacistOrder {
+    /// The field to order by.
+    #[graphql(default)]
+    pub field: PharmacistOrderField,
+    /// The direction.
+    #[graphql(default)]
+    pub direction: OrderDirection,
+}
+
+/// The order of a membership list (ties broken by id).
+#[derive(InputObject, Clone, Copy, Debug, Default)]
+pub struct MembershipOrder {
+    /// The field to order by.
+    #[graphql(default)]
+    pub field: MembershipOrderField,
+    /// The direction.
+    #[graphql(default)]
+    pub direction: OrderDirection,
+}
+
+/// The order of a placement list (ties broken by id).
+#[derive(InputObject, Clone, Copy, Debug, Default)]
+pub struct PlacementOrder {
+    /// The field to order by.
+    #[graphql(default)]
+    pub field: PlacementOrderField,
+    /// The direction.
+    #[graphql(default)]
+    pub direction: OrderDirection,
+}
+
+/// Queries over pharmacists, memberships and placements (scoped to what the reader may see).
+#[derive(Default)]
+pub struct WorkforceQuery;
+
+/// Queries over pharmacists, memberships and placements (scoped to what the reader may see).
+#[Object]
+impl WorkforceQuery {
+    /// Pharmacists the reader may see, filtered and ordered, as a connection.
+    #[allow(clippy::too_many_arguments)]
+    async fn pharmacists(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Which pharmacists.")] filter: Option<PharmacistFilter>,
+        #[graphql(desc = "The order (default: by first registration date).")] order_by: Option<PharmacistOrder>,
+        #[graphql(desc = "The date `independentPrescriber` applies to (default: today).")] as_of: Option<Date>,
+        #[graphql(desc = "Rows after this cursor.")] after: Option<String>,
+        #[graphql(desc = "Rows before this cursor.")] before: Option<String>,
+        #[graphql(desc = "At most this many rows from the start (default 20, at most 100).")] first: Option<i32>,
+        #[graphql(desc = "At most this many rows from the end (at most 100).")] last: Option<i32>,
+    ) -> Result<ConnectionOf<Pharmacist>> {
+        let paging = Paging::new(after, before, first, last)?;
+        let filter = filter.unwrap_or_default();
+        let mut condition = Condition::all();
+        if let Some(numbers) = &filter.gphc_number {
+            require_personal_data(ctx, "gphcNumber")?;
+            condition = condition.add(pharmacist::Column::GphcNumber.is_in(numbers.iter().map(String::as_str)));
+        }
+        if let Some(name) = &filter.family_name {
+            require_personal_data(ctx, "familyName")?;
+            condition = condition.add(name.condition(pharmacist::Column::FamilyName).extend()?);
+        }
+        if let Some(status) = &filter.registration_status {
+            condition =
+                condition.add(status.condition::<enums::RegistrationStatus>(pharmacist::Column::RegistrationStatus));
+        }
+        if let Some(range) = &filter.first_registered_on {
+            condition = condition.add(range.condition(pharmacist::Column::FirstRegisteredOn).extend()?);
+        }
+        if let Some(prescriber) = filter.independent_prescriber {
+            let on = as_of_or_today(as_of);
+            let annotated = Condition::all().add(pharmacist::Column::IndependentPrescriberSince.lte(on));
+            condition = condition.add(if prescriber { annotated } else { annotated.not() });
+        }
+        let order = order_by.unwrap_or_default();
+        let columns = match order.field {
+            PharmacistOrderField::FirstRegisteredOn => vec![pharmacist::Column::FirstRegisteredOn],
+            PharmacistOrderField::Name => {
+                require_personal_data(ctx, "name order")?;
+                vec![pharmacist::Column::FamilyName, pharmacist::Column::GivenName]
+            }
+        };
+        list::<pharmacist::Entity, _>(ctx, condition, columns, order.direction, paging, Pharmacist).await
+    }
+
+    /// Programme memberships the reader may see, filtered and ordered, as a connection.
+    #[allow(clippy::too_many_arguments)]
+    async fn memberships(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Which memberships.")] filter: Option<MembershipFilter>,
+        #[graphql(desc = "The order (default: by start date).")] order_by: Option<MembershipOrder>,
+        #[graphql(desc = "Rows after this cursor.")] after: Option<String>,
+        #[graphql(desc = "Rows before this cursor.")] before: Option<String>,
+        #[graphql(desc = "At most this many rows from the start (default 20, at most 100).")] first: Option<i32>,
+        #[graphql(desc = "At most this many rows from the end (at most 100).")] last: Option<i32>,
+    ) -> Result<ConnectionOf<Membership>> {
+        let paging = Paging::new(after, before, first, last)?;
+        let filter = filter.unwrap_or_default();
+        let mut condition = Condition::all();
+        if let Some(status) = &filter.status {
+            condition =
+                condition.add(status.condition::<enums::MembershipStatus>(programme_membership::Column::Status));
+        }
+        if let Some(programmes) = &filter.programme {
+            let ids = programmes.uuids(NodeType::RotationProgramme, "programme").extend()?;
+            condition = condition.add(programme_membership::Column::Id.in_subquery(memberships_of_programmes(ids)));
+        }
+        if let Some(cohorts) = &filter.cohort {
+            let ids = cohorts.uuids(NodeType::Cohort, "cohort").extend()?;
+            condition = condition.add(programme_membership::Column::CohortId.is_in(ids));
+        }
+        if let Some(range) = &filter.start_date {
+            condition = condition.add(range.condition(programme_membership::Column::StartDate).extend()?);
+        }
+        if let Some(range) = &filter.planned_end_date {
+            condition = condition.add(range.condition(programme_membership::Column::PlannedEndDate).extend()?);
+        }
+        let order = order_by.unwrap_or_default();
+        let column = match order.field {
+            MembershipOrderField::StartDate => programme_membership::Column::StartDate,
+            MembershipOrderField::PlannedEndDate => programme_membership::Column::PlannedEndDate,
+        };
+        list::<programme_membership::Entity, _>(ctx, condition, vec![column], order.direction, paging, Membership).await
+    }
+
+    /// Placements the reader may see, filtered and ordered, as a connection.
+    #[allow(clippy::too_many_arguments)]
+    async fn placements(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Which placements.")] filter: Option<PlacementFilter>,
+        #[graphql(desc = "The order (default: by start date).")] order_by: Option<PlacementOrder>,
+        #[graphql(desc = "Rows after this cursor.")] after: Option<String>,
+        #[graphql(desc = "Rows before this cursor.")] before: Option<String>,
+        #[graphql(desc = "At most this many rows from the start (default 20, at most 100).")] first: Option<i32>,
+        #[graphql(desc = "At most this many rows from the end (at most 100).")] last: Option<i32>,
+    ) -> Result<ConnectionOf<Placement>> {
+        let paging = Paging::new(after, before, first, last)?;
+        let condition = match filter {
+            Some(filter) => {
+                let mut codes: Vec<&OdsCodeFilter> = Vec::new();
+                filter.host_icb_filters(&mut codes);
+                let all_codes: Vec<String> = codes.iter().flat_map(|codes| codes.codes()).collect();
+                // One lookup for every ICB named anywhere in the filter, with the ICBs each took over.
+                let mut resolved = std::collections::HashMap::new();
+                for code in &all_codes {
+                    if !resolved.contains_key(code) {
+                        let ids = organisations::icbs_with_predecessors(db(ctx)?, std::slice::from_ref(code))
+                            .await
+                            .extend()?;
+                        resolved.insert(code.clone(), ids);
+                    }
+                }
+                let host_icbs = |codes: &OdsCodeFilter| -> Vec<uuid::Uuid> {
+                    codes.codes().iter().flat_map(|code| resolved.get(code).cloned().unwrap_or_default()).collect()
+                };
+                filter.condition(&host_icbs).extend()?
+            }
+            None => Condition::all(),
+        };
+        let order = order_by.unwrap_or_default();
+        let column = match order.field {
+            PlacementOrderField::StartDate => placement::Column::StartDate,
+            PlacementOrderField::EndDate => placement::Column::EndDate,
+        };
+        list::<placement::Entity, _>(ctx, condition, vec![column], order.direction, paging, Placement).await
+    }
+}

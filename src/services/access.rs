@@ -1,0 +1,289 @@
+//! Access scoping: who may read what. One mechanism, applied by every list, relation, `node`,
+//! `totalCount` and federation lookup, because each of them selects through [`Scoped::visible`].
+//!
+//! - anonymous: organisations and public programme information (programmes, cohorts, posts), nothing
+//!   personal;
+//! - `icb_viewer`, `icb_admin`: everything whose owner ICB or host ICB is one of theirs (or one those
+//!   ICBs took over), so a cross-ICB placement is visible to both ICBs;
+//! - `regional`: the ICBs of its region; `national`: all;
+//! - `reporter`: every record of every ICB, but no personal data (names, GPhC numbers).
+//!
+//! A record outside the scope is simply absent; a personal field the principal may not read is null
+//! with a `FORBIDDEN` error.
+
+use crate::error::AppError;
+use entity::enums::RelationshipKind;
+use entity::{
+    cohort, consultant_lead, credential, icb_medicines_role, medicines_optimisation_team, organisation,
+    organisation_relationship, organisation_succession, pharmacist, placement, programme_education_offer,
+    programme_funding_source, programme_ics_aim, programme_lead, programme_membership, programme_sector,
+    rotation_programme, rotational_post, vacancy,
+};
+use sea_orm::sea_query::Expr;
+use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, QueryTrait};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+/// A role a token can carry.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "snake_case")]
+#[clap(rename_all = "snake_case")]
+pub enum Role {
+    /// Reads the records of its ICBs.
+    IcbViewer,
+    /// Reads (and, with the write API, changes) the records of its ICBs.
+    IcbAdmin,
+    /// Reads the records of the ICBs of its region.
+    Regional,
+    /// Reads everything.
+    National,
+    /// Reads every record of every ICB except personal data.
+    Reporter,
+}
+
+/// Who is asking: a role with its ICBs or region, or nobody (anonymous).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Principal {
+    /// The token's subject, for logs and audit (never personal data).
+    pub subject: String,
+    pub role: Option<Role>,
+    /// ODS codes of the principal's ICBs (`icb_viewer`, `icb_admin`).
+    pub icbs: Vec<String>,
+    /// ODS code of the principal's region (`regional`).
+    pub region: Option<String>,
+}
+
+impl Principal {
+    /// A caller without a token.
+    pub fn anonymous() -> Self {
+        Self { subject: "anonymous".to_owned(), role: None, icbs: Vec::new(), region: None }
+    }
+}
+
+/// Which records a principal may read.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum RecordScope {
+    /// Public records only.
+    Public,
+    /// Records of these ICBs (ids), including the ICBs they took over.
+    Icbs(Vec<Uuid>),
+    /// Every record.
+    All,
+}
+
+/// What a principal may read, resolved once per request.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Scope {
+    pub records: RecordScope,
+    /// Whether names and GPhC numbers may be read.
+    pub personal_data: bool,
+}
+
+impl Scope {
+    /// The scope of an anonymous caller.
+    pub fn public() -> Self {
+        Self { records: RecordScope::Public, personal_data: false }
+    }
+
+    /// Resolves a principal's scope: its ICBs (or its region's) and every ICB they took over.
+    pub async fn resolve<C: ConnectionTrait>(db: &C, principal: &Principal) -> Result<Self, AppError> {
+        let Some(role) = principal.role else { return Ok(Self::public()) };
+        let codes = match role {
+            Role::National => return Ok(Self { records: RecordScope::All, personal_data: true }),
+            Role::Reporter => return Ok(Self { records: RecordScope::All, personal_data: false }),
+            Role::IcbViewer | Role::IcbAdmin => principal.icbs.clone(),
+            Role::Regional => {
+                let region = principal.region.as_deref().unwrap_or_default();
+                let region_ids = organisation::Entity::find()
+                    .select_only()
+                    .column(organisation::Column::Id)
+                    .filter(organisation::Column::OdsCode.eq(region))
+                    .into_query();
+                let icb_ids = organisation_relationship::Entity::find()
+                    .select_only()
+                    .column(organisation_relationship::Column::ChildId)
+                    .filter(organisation_relationship::Column::Kind.eq(RelationshipKind::IcbInRegion))
+                    .filter(organisation_relationship::Column::ParentId.in_subquery(region_ids))
+                    .into_query();
+                organisation::Entity::find()
+                    .filter(organisation::Column::Id.in_subquery(icb_ids))
+                    .all(db)
+                    .await?
+                    .into_iter()
+                    .map(|icb| icb.ods_code)
+                    .collect()
+            }
+        };
+        // A successor ICB answers for its predecessors' records.
+        let scope = super::organisations::icbs_with_predecessors(db, &codes).await?;
+        Ok(Self { records: RecordScope::Icbs(scope), personal_data: true })
+    }
+}
+
+fn nothing() -> Condition {
+    Condition::all().add(Expr::cust("1 = 0"))
+}
+
+fn everything() -> Condition {
+    Condition::all()
+}
+
+/// Organisations that belonged to one of `icbs` at any time.
+fn organisations_in(icbs: &[Uuid]) -> sea_orm::sea_query::SelectStatement {
+    organisation_relationship::Entity::find()
+        .select_only()
+        .column(organisation_relationship::Column::ChildId)
+        .filter(organisation_relationship::Column::Kind.eq(RelationshipKind::InIcb))
+        .filter(organisation_relationship::Column::ParentId.is_in(icbs.iter().copied()))
+        .into_query()
+}
+
+/// Cohorts of programmes owned by one of `icbs`.
+fn cohorts_owned_by(icbs: &[Uuid]) -> sea_orm::sea_query::SelectStatement {
+    cohort::Entity::find()
+        .select_only()
+        .column(cohort::Column::Id)
+        .filter(
+            cohort::Column::ProgrammeId.in_subquery(
+                rotation_programme::Entity::find()
+                    .select_only()
+                    .column(rotation_programme::Column::Id)
+                    .filter(rotation_programme::Column::OwnerIcbId.is_in(icbs.iter().copied()))
+                    .into_query(),
+            ),
+        )
+        .into_query()
+}
+
+fn memberships_in(icbs: &[Uuid]) -> Condition {
+    Condition::any().add(programme_membership::Column::CohortId.in_subquery(cohorts_owned_by(icbs))).add(
+        programme_membership::Column::Id.in_subquery(
+            placement::Entity::find()
+                .select_only()
+                .column(placement::Column::MembershipId)
+                .filter(placement::Column::HostIcbId.is_in(icbs.iter().copied()))
+                .into_query(),
+        ),
+    )
+}
+
+fn pharmacists_in(icbs: &[Uuid]) -> Condition {
+    Condition::any()
+        .add(
+            pharmacist::Column::Id.in_subquery(
+                programme_membership::Entity::find()
+                    .select_only()
+                    .column(programme_membership::Column::PharmacistId)
+                    .filter(memberships_in(icbs))
+                    .into_query(),
+            ),
+        )
+        .add(
+            pharmacist::Column::Id.in_subquery(
+                consultant_lead::Entity::find()
+                    .select_only()
+                    .column(consultant_lead::Column::PharmacistId)
+                    .filter(consultant_lead::Column::TrustId.in_subquery(organisations_in(icbs)))
+                    .into_query(),
+            ),
+        )
+        .add(
+            pharmacist::Column::Id.in_subquery(
+                icb_medicines_role::Entity::find()
+                    .select_only()
+                    .column(icb_medicines_role::Column::PharmacistId)
+                    .filter(icb_medicines_role::Column::IcbId.is_in(icbs.iter().copied()))
+                    .into_query(),
+            ),
+        )
+}
+
+/// An entity whose rows are filtered by the reader's scope.
+pub trait Scoped: EntityTrait {
+    /// The condition that selects the rows `scope` may read.
+    fn visible(scope: &Scope) -> Condition;
+}
+
+/// Public entities: every row is visible to everyone.
+macro_rules! public {
+    ($($entity:ident),* $(,)?) => {
+        $(impl Scoped for $entity::Entity {
+            fn visible(_: &Scope) -> Condition {
+                everything()
+            }
+        })*
+    };
+}
+
+public!(
+    organisation,
+    organisation_relationship,
+    organisation_succession,
+    rotation_programme,
+    programme_funding_source,
+    programme_education_offer,
+    programme_sector,
+    programme_ics_aim,
+    cohort,
+    rotational_post,
+    medicines_optimisation_team,
+);
+
+/// Entities visible to ICB-scoped readers through a condition on their ICBs, to nobody anonymous, and
+/// to every national or reporter reader.
+macro_rules! scoped {
+    ($($entity:ident => |$icbs:ident| $condition:expr),* $(,)?) => {
+        $(impl Scoped for $entity::Entity {
+            fn visible(scope: &Scope) -> Condition {
+                match &scope.records {
+                    RecordScope::Public => nothing(),
+                    RecordScope::All => everything(),
+                    RecordScope::Icbs($icbs) => $condition,
+                }
+            }
+        })*
+    };
+}
+
+scoped!(
+    vacancy => |icbs| Condition::all().add(vacancy::Column::HostId.in_subquery(organisations_in(icbs))),
+    placement => |icbs| Condition::any()
+        .add(placement::Column::HostIcbId.is_in(icbs.iter().copied()))
+        .add(
+            placement::Column::MembershipId.in_subquery(
+                programme_membership::Entity::find()
+                    .select_only()
+                    .column(programme_membership::Column::Id)
+                    .filter(programme_membership::Column::CohortId.in_subquery(cohorts_owned_by(icbs)))
+                    .into_query(),
+            ),
+        ),
+    programme_membership => |icbs| memberships_in(icbs),
+    pharmacist => |icbs| pharmacists_in(icbs),
+    credential => |icbs| Condition::all().add(
+        credential::Column::PharmacistId.in_subquery(
+            pharmacist::Entity::find().select_only().column(pharmacist::Column::Id).filter(pharmacists_in(icbs)).into_query(),
+        ),
+    ),
+    consultant_lead => |icbs| Condition::all().add(consultant_lead::Column::TrustId.in_subquery(organisations_in(icbs))),
+    programme_lead => |icbs| Condition::any()
+        .add(
+            programme_lead::Column::ConsultantLeadId.in_subquery(
+                consultant_lead::Entity::find()
+                    .select_only()
+                    .column(consultant_lead::Column::Id)
+                    .filter(consultant_lead::Column::TrustId.in_subquery(organisations_in(icbs)))
+                    .into_query(),
+            ),
+        )
+        .add(
+            programme_lead::Column::ProgrammeId.in_subquery(
+                rotation_programme::Entity::find()
+                    .select_only()
+                    .column(rotation_programme::Column::Id)
+                    .filter(rotation_programme::Column::OwnerIcbId.is_in(icbs.iter().copied()))
+                    .into_query(),
+            ),
+        ),
+    icb_medicines_role => |icbs| Condition::all().add(icb_medicines_role::Column::IcbId.is_in(icbs.iter().copied())),
+);
