@@ -36,7 +36,10 @@ fn bearer(request: &Request) -> Option<&str> {
 
 /// A response carrying one error, for failures before execution.
 fn error_response(status: StatusCode, error: &AppError) -> poem::Response {
-    let response = async_graphql::Response::from_errors(vec![error.extend().into_server_error(Default::default())]);
+    let graphql_error = error.extend();
+    let mut server_error = async_graphql::ServerError::new(graphql_error.message, None);
+    server_error.extensions = graphql_error.extensions;
+    let response = async_graphql::Response::from_errors(vec![server_error]);
     (status, Json(response)).into_response()
 }
 

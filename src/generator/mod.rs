@@ -34,14 +34,25 @@ pub enum Scale {
 
 /// Generates the network of `scale` in memory.
 pub fn generate(scale: Scale) -> Result<Network, AppError> {
+    generate_times(scale, 1)
+}
+
+/// Generates the network of `scale` with every count multiplied by `factor` (for statement-count tests
+/// and benchmarks that compare sizes).
+pub fn generate_times(scale: Scale, factor: usize) -> Result<Network, AppError> {
     let reference = ReferenceData::shipped()?;
-    Ok(network::build(scale, &reference, SEED))
+    Ok(network::build(scale, factor.max(1), &reference, SEED))
 }
 
 /// Generates the network of `scale` and writes it in one transaction. Refuses (with
 /// [`AppError::Conflict`]) when the database already holds a network or workforce data; loads the
 /// reference data first if it is missing.
 pub async fn seed(db: &DatabaseConnection, scale: Scale) -> Result<SeedReport, AppError> {
+    seed_times(db, scale, 1).await
+}
+
+/// [`seed`] with every count multiplied by `factor`.
+pub async fn seed_times(db: &DatabaseConnection, scale: Scale, factor: usize) -> Result<SeedReport, AppError> {
     crate::reference::load(db).await?;
     if has_network_data(db).await? {
         return Err(AppError::Conflict(
@@ -49,7 +60,7 @@ pub async fn seed(db: &DatabaseConnection, scale: Scale) -> Result<SeedReport, A
         ));
     }
     let started = std::time::Instant::now();
-    let network = generate(scale)?;
+    let network = generate_times(scale, factor)?;
     let generated = started.elapsed();
     let mut report = write(db, &network).await?;
     report.generate_time = generated;

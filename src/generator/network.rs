@@ -85,6 +85,21 @@ struct ScaleSpec {
 }
 
 impl ScaleSpec {
+    /// Every count multiplied by `factor` (the ICBs stay the same).
+    fn times(self, factor: usize) -> Self {
+        Self {
+            trusts: self.trusts * factor,
+            pcns: self.pcns * factor,
+            practices: self.practices * factor,
+            pharmacies: self.pharmacies * factor,
+            members: self.members * factor,
+            offered_members: self.offered_members * factor,
+            other_pharmacists: self.other_pharmacists * factor,
+            open_vacancies_per_icb: self.open_vacancies_per_icb * factor,
+            ..self
+        }
+    }
+
     fn of(scale: Scale) -> Self {
         match scale {
             Scale::Demo => Self {
@@ -192,13 +207,13 @@ struct Builder<'a> {
     next_code: HashMap<OrganisationKind, usize>,
 }
 
-/// Builds the network of `scale` from the reference data with `seed`.
-pub fn build(scale: Scale, reference: &ReferenceData, seed: u64) -> Network {
+/// Builds the network of `scale`, every count multiplied by `factor`, from the reference data with `seed`.
+pub fn build(scale: Scale, factor: usize, reference: &ReferenceData, seed: u64) -> Network {
     let mut builder = Builder {
         rng: ChaCha8Rng::seed_from_u64(seed),
         reference,
         graph: SuccessionGraph::from_reference(reference),
-        spec: ScaleSpec::of(scale),
+        spec: ScaleSpec::of(scale).times(factor),
         network: Network::default(),
         histories: HashMap::new(),
         hosts: HashMap::new(),

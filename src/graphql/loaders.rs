@@ -10,6 +10,7 @@ use async_graphql::dataloader::{DataLoader, Loader};
 use chrono::NaiveDate;
 use entity::enums::RelationshipKind;
 use entity::{organisation, organisation_succession};
+use futures_util::future::BoxFuture;
 use sea_orm::{
     ColumnTrait, DatabaseConnection, EntityTrait, IdenStatic, Iterable, ModelTrait, QueryFilter, QueryOrder,
 };
@@ -17,6 +18,8 @@ use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
 use std::marker::PhantomData;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
 use uuid::Uuid;
 
 /// The loader of one request.
@@ -26,10 +29,66 @@ pub struct DbLoader {
     scope: Arc<Scope>,
 }
 
-impl DbLoader {
+/// The loader of one request. A batch is fetched only once the request has stopped asking for keys:
+/// the fetch task waits until the count of requested keys is stable across a yield and a short pause,
+/// so that every sibling in a list (however long) joins the same batch and the number of statements
+/// depends on the shape of the query, not on the number of rows. (A fixed timer, DataLoader's default,
+/// splits long lists into several batches whenever enqueuing takes longer than the timer.)
+pub struct RequestLoader {
+    loader: DataLoader<DbLoader>,
+    requested: Arc<AtomicUsize>,
+}
+
+/// How long the request must stay quiet before a batch is fetched.
+const QUIET_PERIOD: Duration = Duration::from_micros(200);
+/// The most keys in one statement: far below both databases' parameter limits.
+const MAX_BATCH: usize = 20_000;
+
+impl RequestLoader {
     /// A batching loader over `db` for a reader with `scope`.
-    pub fn for_request(db: DatabaseConnection, scope: Arc<Scope>) -> DataLoader<Self> {
-        DataLoader::new(Self { db, scope }, tokio::spawn)
+    pub fn new(db: DatabaseConnection, scope: Arc<Scope>) -> Self {
+        let requested = Arc::new(AtomicUsize::new(0));
+        let watched = requested.clone();
+        let spawner = move |fetch: BoxFuture<'static, ()>| {
+            let watched = watched.clone();
+            tokio::spawn(async move {
+                loop {
+                    let before = watched.load(Ordering::SeqCst);
+                    tokio::task::yield_now().await;
+                    tokio::time::sleep(QUIET_PERIOD).await;
+                    if watched.load(Ordering::SeqCst) == before {
+                        break;
+                    }
+                }
+                fetch.await;
+            })
+        };
+        let loader = DataLoader::new(DbLoader { db, scope }, spawner).max_batch_size(MAX_BATCH).delay(Duration::ZERO);
+        Self { loader, requested }
+    }
+
+    /// Loads one value.
+    pub async fn load_one<K>(&self, key: K) -> Result<Option<<DbLoader as Loader<K>>::Value>, async_graphql::Error>
+    where
+        K: Send + Sync + Hash + Eq + Clone + 'static,
+        DbLoader: Loader<K, Error = async_graphql::Error>,
+    {
+        self.requested.fetch_add(1, Ordering::SeqCst);
+        self.loader.load_one(key).await
+    }
+
+    /// Loads several values.
+    pub async fn load_many<K, I>(
+        &self,
+        keys: I,
+    ) -> Result<HashMap<K, <DbLoader as Loader<K>>::Value>, async_graphql::Error>
+    where
+        K: Send + Sync + Hash + Eq + Clone + 'static,
+        I: IntoIterator<Item = K>,
+        DbLoader: Loader<K, Error = async_graphql::Error>,
+    {
+        self.requested.fetch_add(1, Ordering::SeqCst);
+        self.loader.load_many(keys).await
     }
 }
 

@@ -24,12 +24,11 @@ pub mod workforce;
 use crate::error::AppError;
 use crate::services::access::{Scope, Scoped};
 use crate::services::pagination;
-use async_graphql::dataloader::DataLoader;
 use async_graphql::{
     Context, EmptyMutation, EmptySubscription, ErrorExtensions, MergedObject, Result, ResultExt, Schema, SchemaBuilder,
 };
 use common::{ConnectionOf, OrderDirection, Paging, connection};
-use loaders::{ByColumn, ById, DbLoader};
+use loaders::{ByColumn, ById, RequestLoader};
 use sea_orm::{Condition, DatabaseConnection, Iterable, QueryFilter, QueryOrder};
 use std::sync::Arc;
 use uuid::Uuid;
@@ -64,7 +63,7 @@ pub fn schema(db: DatabaseConnection) -> AppSchema {
 /// The per-request data a request needs: the reader's scope and a DataLoader bound to it.
 pub fn request_data(request: async_graphql::Request, db: &DatabaseConnection, scope: Scope) -> async_graphql::Request {
     let scope = Arc::new(scope);
-    request.data(DbLoader::for_request(db.clone(), scope.clone())).data(scope)
+    request.data(RequestLoader::new(db.clone(), scope.clone())).data(scope)
 }
 
 /// The SDL of the schema, as committed in `schema.graphql`.
@@ -76,8 +75,8 @@ fn db<'a>(ctx: &Context<'a>) -> Result<&'a DatabaseConnection> {
     ctx.data::<DatabaseConnection>()
 }
 
-fn loader<'a>(ctx: &Context<'a>) -> Result<&'a DataLoader<DbLoader>> {
-    ctx.data::<DataLoader<DbLoader>>()
+fn loader<'a>(ctx: &Context<'a>) -> Result<&'a RequestLoader> {
+    ctx.data::<RequestLoader>()
 }
 
 fn scope<'a>(ctx: &Context<'a>) -> Result<&'a Scope> {

@@ -9,3 +9,4 @@ mod migrations;
 mod reference_data;
 mod schema;
 mod server;
+mod statement_counts;

@@ -1,0 +1,73 @@
+//! No N+1: the same nested queries run the same number of SQL statements on a network ten times larger.
+
+use crate::helpers::fresh_database;
+use rotagraph::app::{self, DemoData};
+use rotagraph::generator::{self, Scale};
+use rotagraph::graphql;
+use rotagraph::services::access::{Principal, Role, Scope};
+use sea_orm::DatabaseConnection;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+/// Nested queries over every kind of relation. Each key type is loaded at one depth of one branch only:
+/// two branches that reach the same key type at the same depth may or may not share a batch, depending
+/// on which finishes first, which would make the count depend on timing rather than shape.
+const QUERIES: [&str; 7] = [
+    r#"{ programmes(first: 100) { totalCount nodes { code ownerIcb { name } fundingSources sectors leads { role }
+         cohorts { label posts { postNumber employer { odsCode } vacancy { openedOn } }
+                   memberships { status pharmacist { gphcNumber credentials { kind } }
+                                 placements { sector host { name icb(asOf: "2025-06-01") { odsCode } } } } } } } }"#,
+    r#"{ icbs { odsCode region { name } predecessors { icb { odsCode } }
+         trusts { name sites { name } consultantLeads { specialism } }
+         pcns { name practices { odsCode } } medicinesOptimisationTeams { name } } }"#,
+    r#"{ placements(first: 100) { totalCount edges { cursor node { startDate
+         host { odsCode ... on GpPractice { pcn { name } } }
+         membership { cohort { programme { code } } } } } } }"#,
+    r#"{ pharmacists(first: 100, filter: { firstRegisteredOn: { from: "2020-01-01" } }) { totalCount nodes {
+         gphcNumber credentials { status } memberships { cohort { intakeDate } } placements { host { name } } } } }"#,
+    r#"{ organisations(first: 100, filter: { kind: { in: [GP_PRACTICE, COMMUNITY_PHARMACY, NHS_TRUST] } }) {
+         totalCount nodes { odsCode icb { odsCode } region { name } } } }"#,
+    r#"{ vacancies(first: 100) { totalCount nodes { sector host { name } } } }"#,
+    r#"{ consultantLeads(first: 100) { totalCount nodes { specialism trust { name } pharmacist { familyName }
+         programmeRoles { programme { code } } } } }"#,
+];
+
+/// Runs each query in-process as a national reader and returns the statements each ran.
+async fn statements_per_query(db: &DatabaseConnection, counter: &Arc<AtomicUsize>) -> Vec<usize> {
+    let schema = graphql::schema(db.clone());
+    let principal =
+        Principal { subject: "test".to_owned(), role: Some(Role::National), icbs: Vec::new(), region: None };
+    let mut counts = Vec::new();
+    for query in QUERIES {
+        let scope = Scope::resolve(db, &principal).await.expect("scope");
+        counter.store(0, Ordering::SeqCst);
+        let response = schema.execute(graphql::request_data(query.into(), db, scope)).await;
+        assert!(response.errors.is_empty(), "{query}: {:?}", response.errors);
+        counts.push(counter.load(Ordering::SeqCst));
+    }
+    counts
+}
+
+async fn network(factor: usize) -> (crate::helpers::TestDb, Arc<AtomicUsize>) {
+    let mut test_db = fresh_database().await;
+    let counter = Arc::new(AtomicUsize::new(0));
+    let counted = counter.clone();
+    test_db.db.set_metric_callback(move |_| {
+        counted.fetch_add(1, Ordering::SeqCst);
+    });
+    app::prepare_database(&test_db.db, DemoData::Skip).await.expect("prepare");
+    generator::seed_times(&test_db.db, Scale::Demo, factor).await.expect("seed");
+    (test_db, counter)
+}
+
+#[tokio::test]
+async fn nested_queries_run_as_many_statements_on_a_network_ten_times_larger() {
+    let (small, small_counter) = network(1).await;
+    let (large, large_counter) = network(10).await;
+
+    let small_counts = statements_per_query(&small.db, &small_counter).await;
+    let large_counts = statements_per_query(&large.db, &large_counter).await;
+
+    assert!(small_counts.iter().all(|count| *count > 0), "statements were counted: {small_counts:?}");
+    assert_eq!(small_counts, large_counts);
+}
