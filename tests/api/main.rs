@@ -2,6 +2,7 @@
 //! a SQLite file by default, or a new database on the PostgreSQL server named by `TEST_DATABASE_URL`
 //! (tests fail, never skip, when that server cannot be reached).
 
+mod access;
 mod constraints;
 mod generator;
 mod helpers;
