@@ -241,7 +241,6 @@ pub struct LeadershipQuery;
 #[Object]
 impl LeadershipQuery {
     /// Consultant-pharmacist leads the reader may see, filtered and ordered, as a connection.
-    #[allow(clippy::too_many_arguments)]
     async fn consultant_leads(
         &self,
         ctx: &Context<'_>,

@@ -25,6 +25,7 @@ use uuid::Uuid;
 
 /// An NHS organisation of any kind, identified by its ODS code.
 #[derive(Interface)]
+#[expect(clippy::duplicated_attributes, reason = "each interface field repeats `name`, `ty` and `desc` keys")]
 #[graphql(
     field(name = "id", ty = "ID", desc = "Opaque global id (see `node`)."),
     field(name = "ods_code", ty = "&str", desc = "ODS code, unique across all organisations."),
@@ -492,11 +493,11 @@ impl IcbSuccession {
 #[derive(InputObject, Default)]
 pub struct OrganisationFilter {
     /// All of these filters.
-    pub and: Option<Vec<OrganisationFilter>>,
+    pub and: Option<Vec<Self>>,
     /// Any of these filters.
-    pub or: Option<Vec<OrganisationFilter>>,
+    pub or: Option<Vec<Self>>,
     /// Not this filter.
-    pub not: Option<Box<OrganisationFilter>>,
+    pub not: Option<Box<Self>>,
     /// ODS code.
     pub ods_code: Option<OdsCodeFilter>,
     /// Kind of organisation.
@@ -575,7 +576,6 @@ pub struct OrganisationQuery;
 #[Object]
 impl OrganisationQuery {
     /// Organisations of every kind, filtered and ordered, as a connection.
-    #[allow(clippy::too_many_arguments)]
     async fn organisations(
         &self,
         ctx: &Context<'_>,

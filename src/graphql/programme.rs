@@ -409,7 +409,6 @@ pub struct ProgrammeQuery;
 #[Object]
 impl ProgrammeQuery {
     /// Rotation programmes (public information), filtered and ordered, as a connection.
-    #[allow(clippy::too_many_arguments)]
     async fn programmes(
         &self,
         ctx: &Context<'_>,
@@ -446,7 +445,6 @@ impl ProgrammeQuery {
     }
 
     /// Rotational posts (public information, as advertised), filtered and ordered, as a connection.
-    #[allow(clippy::too_many_arguments)]
     async fn posts(
         &self,
         ctx: &Context<'_>,
@@ -496,7 +494,6 @@ impl ProgrammeQuery {
     }
 
     /// Vacancies the reader may see, filtered and ordered, as a connection.
-    #[allow(clippy::too_many_arguments)]
     async fn vacancies(
         &self,
         ctx: &Context<'_>,

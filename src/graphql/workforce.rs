@@ -355,11 +355,11 @@ pub struct MembershipFilter {
 #[derive(InputObject, Default)]
 pub struct PlacementFilter {
     /// All of these filters.
-    pub and: Option<Vec<PlacementFilter>>,
+    pub and: Option<Vec<Self>>,
     /// Any of these filters.
-    pub or: Option<Vec<PlacementFilter>>,
+    pub or: Option<Vec<Self>>,
     /// Not this filter.
-    pub not: Option<Box<PlacementFilter>>,
+    pub not: Option<Box<Self>>,
     /// Sector.
     pub sector: Option<EnumFilter<Sector>>,
     /// Approval status.
@@ -522,7 +522,6 @@ pub struct WorkforceQuery;
 #[Object]
 impl WorkforceQuery {
     /// Pharmacists the reader may see, filtered and ordered, as a connection.
-    #[allow(clippy::too_many_arguments)]
     async fn pharmacists(
         &self,
         ctx: &Context<'_>,
@@ -569,7 +568,6 @@ impl WorkforceQuery {
     }
 
     /// Programme memberships the reader may see, filtered and ordered, as a connection.
-    #[allow(clippy::too_many_arguments)]
     async fn memberships(
         &self,
         ctx: &Context<'_>,
@@ -610,7 +608,6 @@ impl WorkforceQuery {
     }
 
     /// Placements the reader may see, filtered and ordered, as a connection.
-    #[allow(clippy::too_many_arguments)]
     async fn placements(
         &self,
         ctx: &Context<'_>,

@@ -16,8 +16,8 @@ fn valid_on<C: ColumnTrait>(from: C, to: C, on: NaiveDate) -> Condition {
     Condition::all().add(from.lte(on)).add(Condition::any().add(to.is_null()).add(to.gte(on)))
 }
 
-/// Organisations that belonged, on `on`, to one of the ICBs with these ODS codes (ICBs count as their
-/// own members).
+/// Organisations that belonged, on `on`, to one of the ICBs with these ODS codes (an ICB that exists on
+/// `on` counts as its own member).
 pub fn in_icbs_on(codes: &[String], on: NaiveDate) -> Condition {
     let icbs = organisation::Entity::find()
         .select_only()
@@ -30,9 +30,18 @@ pub fn in_icbs_on(codes: &[String], on: NaiveDate) -> Condition {
         .column(organisation_relationship::Column::ChildId)
         .filter(organisation_relationship::Column::Kind.eq(RelationshipKind::InIcb))
         .filter(valid_on(organisation_relationship::Column::ValidFrom, organisation_relationship::Column::ValidTo, on))
-        .filter(organisation_relationship::Column::ParentId.in_subquery(icbs.clone()))
+        .filter(organisation_relationship::Column::ParentId.in_subquery(icbs))
         .into_query();
-    Condition::any().add(organisation::Column::Id.in_subquery(members)).add(organisation::Column::Id.in_subquery(icbs))
+    let existing_icbs = organisation::Entity::find()
+        .select_only()
+        .column(organisation::Column::Id)
+        .filter(organisation::Column::OdsCode.is_in(codes.iter().map(String::as_str)))
+        .filter(organisation::Column::Kind.eq(OrganisationKind::Icb))
+        .filter(valid_on(organisation::Column::LegalStartDate, organisation::Column::LegalEndDate, on))
+        .into_query();
+    Condition::any()
+        .add(organisation::Column::Id.in_subquery(members))
+        .add(organisation::Column::Id.in_subquery(existing_icbs))
 }
 
 /// Organisations that belonged, on `on`, to an ICB of one of the regions with these ODS codes (the ICBs

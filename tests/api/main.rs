@@ -7,6 +7,7 @@ mod constraints;
 mod generator;
 mod helpers;
 mod migrations;
+mod read_api;
 mod reference_data;
 mod schema;
 mod server;
