@@ -241,6 +241,7 @@ pub struct LeadershipQuery;
 #[Object]
 impl LeadershipQuery {
     /// Consultant-pharmacist leads the reader may see, filtered and ordered, as a connection.
+    #[expect(clippy::too_many_arguments, reason = "a filter, an order and the four Relay paging arguments")]
     async fn consultant_leads(
         &self,
         ctx: &Context<'_>,

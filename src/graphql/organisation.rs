@@ -576,6 +576,7 @@ pub struct OrganisationQuery;
 #[Object]
 impl OrganisationQuery {
     /// Organisations of every kind, filtered and ordered, as a connection.
+    #[expect(clippy::too_many_arguments, reason = "a filter, an order and the four Relay paging arguments")]
     async fn organisations(
         &self,
         ctx: &Context<'_>,

@@ -409,6 +409,7 @@ pub struct ProgrammeQuery;
 #[Object]
 impl ProgrammeQuery {
     /// Rotation programmes (public information), filtered and ordered, as a connection.
+    #[expect(clippy::too_many_arguments, reason = "a filter, an order and the four Relay paging arguments")]
     async fn programmes(
         &self,
         ctx: &Context<'_>,
@@ -445,6 +446,7 @@ impl ProgrammeQuery {
     }
 
     /// Rotational posts (public information, as advertised), filtered and ordered, as a connection.
+    #[expect(clippy::too_many_arguments, reason = "a filter, an order and the four Relay paging arguments")]
     async fn posts(
         &self,
         ctx: &Context<'_>,
@@ -494,6 +496,7 @@ impl ProgrammeQuery {
     }
 
     /// Vacancies the reader may see, filtered and ordered, as a connection.
+    #[expect(clippy::too_many_arguments, reason = "a filter, an order and the four Relay paging arguments")]
     async fn vacancies(
         &self,
         ctx: &Context<'_>,

@@ -522,6 +522,7 @@ pub struct WorkforceQuery;
 #[Object]
 impl WorkforceQuery {
     /// Pharmacists the reader may see, filtered and ordered, as a connection.
+    #[expect(clippy::too_many_arguments, reason = "a filter, an order and the four Relay paging arguments")]
     async fn pharmacists(
         &self,
         ctx: &Context<'_>,
@@ -568,6 +569,7 @@ impl WorkforceQuery {
     }
 
     /// Programme memberships the reader may see, filtered and ordered, as a connection.
+    #[expect(clippy::too_many_arguments, reason = "a filter, an order and the four Relay paging arguments")]
     async fn memberships(
         &self,
         ctx: &Context<'_>,
@@ -608,6 +610,7 @@ impl WorkforceQuery {
     }
 
     /// Placements the reader may see, filtered and ordered, as a connection.
+    #[expect(clippy::too_many_arguments, reason = "a filter, an order and the four Relay paging arguments")]
     async fn placements(
         &self,
         ctx: &Context<'_>,
