@@ -4,6 +4,7 @@ use crate::reference::succession::{IcbValidity, SuccessionGraph, SuccessionStep}
 use chrono::NaiveDate;
 use entity::enums::{OrganisationKind, RelationshipKind};
 use entity::{organisation, organisation_relationship, organisation_succession};
+use sea_orm::sea_query::SelectStatement;
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, EntityTrait, JoinType, QueryFilter, QueryOrder, QuerySelect, QueryTrait,
     RelationTrait,
@@ -16,57 +17,45 @@ fn valid_on<C: ColumnTrait>(from: C, to: C, on: NaiveDate) -> Condition {
     Condition::all().add(from.lte(on)).add(Condition::any().add(to.is_null()).add(to.gte(on)))
 }
 
+/// `SELECT id FROM organisation` of this kind with one of these ODS codes (and existing on `on`, if given).
+fn ids_of(codes: &[String], kind: OrganisationKind, existing_on: Option<NaiveDate>) -> SelectStatement {
+    let mut select = organisation::Entity::find()
+        .select_only()
+        .column(organisation::Column::Id)
+        .filter(organisation::Column::OdsCode.is_in(codes.iter().map(String::as_str)))
+        .filter(organisation::Column::Kind.eq(kind));
+    if let Some(on) = existing_on {
+        select = select.filter(valid_on(organisation::Column::LegalStartDate, organisation::Column::LegalEndDate, on));
+    }
+    select.into_query()
+}
+
+/// `SELECT child_id` of the relationships of `kind` valid on `on` whose parent is in `parents`.
+fn children_of(parents: SelectStatement, kind: RelationshipKind, on: NaiveDate) -> SelectStatement {
+    organisation_relationship::Entity::find()
+        .select_only()
+        .column(organisation_relationship::Column::ChildId)
+        .filter(organisation_relationship::Column::Kind.eq(kind))
+        .filter(valid_on(organisation_relationship::Column::ValidFrom, organisation_relationship::Column::ValidTo, on))
+        .filter(organisation_relationship::Column::ParentId.in_subquery(parents))
+        .into_query()
+}
+
 /// Organisations that belonged, on `on`, to one of the ICBs with these ODS codes (an ICB that exists on
 /// `on` counts as its own member).
 pub fn in_icbs_on(codes: &[String], on: NaiveDate) -> Condition {
-    let icbs = organisation::Entity::find()
-        .select_only()
-        .column(organisation::Column::Id)
-        .filter(organisation::Column::OdsCode.is_in(codes.iter().map(String::as_str)))
-        .filter(organisation::Column::Kind.eq(OrganisationKind::Icb))
-        .into_query();
-    let members = organisation_relationship::Entity::find()
-        .select_only()
-        .column(organisation_relationship::Column::ChildId)
-        .filter(organisation_relationship::Column::Kind.eq(RelationshipKind::InIcb))
-        .filter(valid_on(organisation_relationship::Column::ValidFrom, organisation_relationship::Column::ValidTo, on))
-        .filter(organisation_relationship::Column::ParentId.in_subquery(icbs))
-        .into_query();
-    let existing_icbs = organisation::Entity::find()
-        .select_only()
-        .column(organisation::Column::Id)
-        .filter(organisation::Column::OdsCode.is_in(codes.iter().map(String::as_str)))
-        .filter(organisation::Column::Kind.eq(OrganisationKind::Icb))
-        .filter(valid_on(organisation::Column::LegalStartDate, organisation::Column::LegalEndDate, on))
-        .into_query();
+    let members = children_of(ids_of(codes, OrganisationKind::Icb, None), RelationshipKind::InIcb, on);
     Condition::any()
         .add(organisation::Column::Id.in_subquery(members))
-        .add(organisation::Column::Id.in_subquery(existing_icbs))
+        .add(organisation::Column::Id.in_subquery(ids_of(codes, OrganisationKind::Icb, Some(on))))
 }
 
 /// Organisations that belonged, on `on`, to an ICB of one of the regions with these ODS codes (the ICBs
 /// and regions themselves included).
 pub fn in_regions_on(codes: &[String], on: NaiveDate) -> Condition {
-    let regions = organisation::Entity::find()
-        .select_only()
-        .column(organisation::Column::Id)
-        .filter(organisation::Column::OdsCode.is_in(codes.iter().map(String::as_str)))
-        .filter(organisation::Column::Kind.eq(OrganisationKind::Region))
-        .into_query();
-    let icbs = organisation_relationship::Entity::find()
-        .select_only()
-        .column(organisation_relationship::Column::ChildId)
-        .filter(organisation_relationship::Column::Kind.eq(RelationshipKind::IcbInRegion))
-        .filter(valid_on(organisation_relationship::Column::ValidFrom, organisation_relationship::Column::ValidTo, on))
-        .filter(organisation_relationship::Column::ParentId.in_subquery(regions.clone()))
-        .into_query();
-    let members = organisation_relationship::Entity::find()
-        .select_only()
-        .column(organisation_relationship::Column::ChildId)
-        .filter(organisation_relationship::Column::Kind.eq(RelationshipKind::InIcb))
-        .filter(valid_on(organisation_relationship::Column::ValidFrom, organisation_relationship::Column::ValidTo, on))
-        .filter(organisation_relationship::Column::ParentId.in_subquery(icbs.clone()))
-        .into_query();
+    let regions = ids_of(codes, OrganisationKind::Region, None);
+    let icbs = children_of(regions.clone(), RelationshipKind::IcbInRegion, on);
+    let members = children_of(icbs.clone(), RelationshipKind::InIcb, on);
     Condition::any()
         .add(organisation::Column::Id.in_subquery(members))
         .add(organisation::Column::Id.in_subquery(icbs))
