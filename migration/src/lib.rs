@@ -17,6 +17,7 @@ mod m20261123_000002_programmes;
 mod m20261123_000003_workforce;
 mod m20261123_000004_audit_log;
 mod m20261123_000005_postgres_exclusions;
+mod m20261123_000006_list_indexes;
 
 /// The ordered list of migrations.
 #[derive(Debug)]
@@ -31,6 +32,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000003_workforce::Migration),
             Box::new(m20261123_000004_audit_log::Migration),
             Box::new(m20261123_000005_postgres_exclusions::Migration),
+            Box::new(m20261123_000006_list_indexes::Migration),
         ]
     }
 }
