@@ -554,8 +554,12 @@ impl WorkforceQuery {
         }
         if let Some(prescriber) = filter.independent_prescriber {
             let on = as_of_or_today(as_of);
-            let annotated = Condition::all().add(pharmacist::Column::IndependentPrescriberSince.lte(on));
-            condition = condition.add(if prescriber { annotated } else { annotated.not() });
+            let since = pharmacist::Column::IndependentPrescriberSince;
+            condition = condition.add(if prescriber {
+                Condition::all().add(since.lte(on))
+            } else {
+                Condition::any().add(since.is_null()).add(since.gt(on))
+            });
         }
         let order = order_by.unwrap_or_default();
         let columns = match order.field {

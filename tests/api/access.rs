@@ -77,6 +77,8 @@ fn cases() -> Vec<Case> {
 
 /// The ground truth, computed from the rows directly.
 struct Truth {
+    all_pharmacists: Vec<Uuid>,
+    medicines_roles: Vec<icb_medicines_role::Model>,
     placements: Vec<placement::Model>,
     memberships: Vec<programme_membership::Model>,
     vacancies: Vec<vacancy::Model>,
@@ -93,6 +95,14 @@ impl Truth {
         let owners: HashMap<Uuid, Uuid> = programmes.iter().map(|p| (p.id, p.owner_icb_id)).collect();
         let cohorts = cohort::Entity::find().all(db).await.expect("cohorts");
         Self {
+            all_pharmacists: entity::pharmacist::Entity::find()
+                .all(db)
+                .await
+                .expect("pharmacists")
+                .into_iter()
+                .map(|p| p.id)
+                .collect(),
+            medicines_roles: icb_medicines_role::Entity::find().all(db).await.expect("roles"),
             placements: placement::Entity::find().all(db).await.expect("placements"),
             memberships: programme_membership::Entity::find().all(db).await.expect("memberships"),
             vacancies: vacancy::Entity::find().all(db).await.expect("vacancies"),
@@ -137,11 +147,15 @@ impl Truth {
             return Expected::default();
         }
         let Some(codes) = &case.icbs else {
+            let memberships: BTreeSet<Uuid> = self.memberships.iter().map(|m| m.id).collect();
+            let leads: BTreeSet<Uuid> = self.leads.iter().map(|l| l.id).collect();
+            let pharmacists = self.all_pharmacists.iter().copied().collect();
             return Expected {
                 placements: self.placements.iter().map(|p| p.id).collect(),
-                memberships: self.memberships.iter().map(|m| m.id).collect(),
+                memberships,
                 vacancies: self.vacancies.iter().map(|v| v.id).collect(),
-                leads: self.leads.iter().map(|l| l.id).collect(),
+                leads,
+                pharmacists,
             };
         };
         let scope = self.scope(codes);
@@ -155,7 +169,7 @@ impl Truth {
             })
             .map(|p| p.id)
             .collect();
-        let memberships = self
+        let memberships: BTreeSet<Uuid> = self
             .memberships
             .iter()
             .filter(|m| {
@@ -167,6 +181,9 @@ impl Truth {
             })
             .map(|m| m.id)
             .collect();
+        let leads: BTreeSet<Uuid> =
+            self.leads.iter().filter(|l| self.in_scope_organisation(l.trust_id, &scope)).map(|l| l.id).collect();
+        let pharmacists = self.pharmacists(&memberships, &leads, Some(&scope));
         Expected {
             placements,
             memberships,
@@ -176,13 +193,32 @@ impl Truth {
                 .filter(|v| self.in_scope_organisation(v.host_id, &scope))
                 .map(|v| v.id)
                 .collect(),
-            leads: self.leads.iter().filter(|l| self.in_scope_organisation(l.trust_id, &scope)).map(|l| l.id).collect(),
+            leads,
+            pharmacists,
         }
+    }
+
+    /// Pharmacists with a visible membership or lead role, or holding a medicines role in scope.
+    fn pharmacists(
+        &self,
+        memberships: &BTreeSet<Uuid>,
+        leads: &BTreeSet<Uuid>,
+        scope: Option<&BTreeSet<Uuid>>,
+    ) -> BTreeSet<Uuid> {
+        let members = self.memberships.iter().filter(|m| memberships.contains(&m.id)).map(|m| m.pharmacist_id);
+        let lead_people = self.leads.iter().filter(|l| leads.contains(&l.id)).map(|l| l.pharmacist_id);
+        let role_holders = self
+            .medicines_roles
+            .iter()
+            .filter(|role| scope.is_none_or(|scope| scope.contains(&role.icb_id)))
+            .filter_map(|role| role.pharmacist_id);
+        members.chain(lead_people).chain(role_holders).collect()
     }
 }
 
 #[derive(Default, Debug)]
 struct Expected {
+    pharmacists: BTreeSet<Uuid>,
     placements: BTreeSet<Uuid>,
     memberships: BTreeSet<Uuid>,
     vacancies: BTreeSet<Uuid>,
@@ -230,9 +266,19 @@ async fn every_principal_sees_exactly_its_scope_through_lists_counts_relations_n
             ("memberships", NodeType::Membership, &expected.memberships),
             ("vacancies", NodeType::Vacancy, &expected.vacancies),
             ("consultantLeads", NodeType::ConsultantLead, &expected.leads),
+            ("pharmacists", NodeType::Pharmacist, &expected.pharmacists),
         ] {
             let (found, total) = all_ids(&app, token, field).await;
-            assert_eq!(found, ids(node_type, expected), "{}: {field}", case.name);
+            let expected_ids = ids(node_type, expected);
+            assert!(
+                found == expected_ids,
+                "{}: {field}: {} returned, {} expected, {} unexpected, {} missing",
+                case.name,
+                found.len(),
+                expected_ids.len(),
+                found.difference(&expected_ids).count(),
+                expected_ids.difference(&found).count()
+            );
             assert_eq!(total, expected.len() as u64, "{}: {field} totalCount", case.name);
         }
 
@@ -259,22 +305,25 @@ async fn every_principal_sees_exactly_its_scope_through_lists_counts_relations_n
         assert_eq!(memberships, ids(NodeType::Membership, &expected.memberships), "{}: relations", case.name);
         assert_eq!(placements, ids(NodeType::Placement, &expected.placements), "{}: relations", case.name);
 
-        // node, nodes and _entities: in scope is found, out of scope is exactly like unknown.
-        let inside = expected.placements.iter().next().map(|id| global_id(NodeType::Placement, *id).0);
-        let outside = everything
-            .placements
-            .difference(&expected.placements)
-            .next()
-            .map(|id| global_id(NodeType::Placement, *id).0);
-        let unknown = global_id(NodeType::Placement, Uuid::new_v4()).0;
-        for (id, visible) in [(inside, true), (outside, false), (Some(unknown), false)] {
+        // node and _entities: in scope is found, out of scope is exactly like unknown.
+        let mut probes = Vec::new();
+        for (node_type, typename, expected, all) in [
+            (NodeType::Placement, "Placement", &expected.placements, &everything.placements),
+            (NodeType::Pharmacist, "Pharmacist", &expected.pharmacists, &everything.pharmacists),
+        ] {
+            let inside = expected.iter().next().map(|id| global_id(node_type, *id).0);
+            let outside = all.difference(expected).next().map(|id| global_id(node_type, *id).0);
+            let unknown = Some(global_id(node_type, Uuid::new_v4()).0);
+            probes.extend([(typename, inside, true), (typename, outside, false), (typename, unknown, false)]);
+        }
+        for (typename, id, visible) in probes {
             let Some(id) = id else { continue };
             let node = app.graphql_as(token, "query($id: ID!) { node(id: $id) { id } }", json!({ "id": id })).await;
             let entity = app
                 .graphql_as(
                     token,
-                    "query($r: [_Any!]!) { _entities(representations: $r) { ... on Placement { id } } }",
-                    json!({ "r": [{ "__typename": "Placement", "id": id }] }),
+                    "query($r: [_Any!]!) { _entities(representations: $r) { ... on Placement { id } ... on Pharmacist { id } } }",
+                    json!({ "r": [{ "__typename": typename, "id": id }] }),
                 )
                 .await;
             if visible {
@@ -284,6 +333,13 @@ async fn every_principal_sees_exactly_its_scope_through_lists_counts_relations_n
                 assert_eq!(node, json!({ "data": { "node": null } }), "{}: node", case.name);
                 assert_eq!(entity, json!({ "data": { "_entities": [null] } }), "{}: _entities", case.name);
             }
+        }
+
+        // Public records are the same for everyone.
+        for field in ["programmes", "posts", "organisations"] {
+            let response = app.graphql_as(token, &format!("{{ {field}(first: 1) {{ totalCount }} }}"), json!({})).await;
+            let everyone = app.graphql(&format!("{{ {field}(first: 1) {{ totalCount }} }}"), json!({})).await;
+            assert_eq!(response, everyone, "{}: {field} are public", case.name);
         }
 
         // Personal data.
