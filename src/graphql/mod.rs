@@ -47,12 +47,12 @@ pub struct Query(
 /// The schema type.
 pub type AppSchema = Schema<Query, EmptyMutation, EmptySubscription>;
 
-/// The schema's types, without data: enough to print the SDL.
+/// The schema's types, without data: enough to print the SDL. (No tracing extension: its spans would
+/// carry query text, which can hold personal data, into log lines; requests are traced by the HTTP layer.)
 pub fn schema_builder() -> SchemaBuilder<Query, EmptyMutation, EmptySubscription> {
     Schema::build(Query::default(), EmptyMutation, EmptySubscription)
         .enable_federation()
         .register_output_type::<node::Node>()
-        .extension(async_graphql::extensions::Tracing)
 }
 
 /// The schema served over `db`. Each request adds its [`Scope`] and a loader (see [`request_data`]).
