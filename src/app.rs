@@ -2,6 +2,7 @@
 
 use crate::auth::TokenKeys;
 use crate::config::ServeArgs;
+use crate::graphql::reports::ReportSettings;
 use crate::{db, generator, graphql, http, reference};
 use anyhow::Context as _;
 use poem::listener::{Acceptor, Listener, TcpAcceptor, TcpListener};
@@ -18,6 +19,7 @@ pub struct App {
     db: DatabaseConnection,
     keys: Arc<TokenKeys>,
     shutdown_timeout: Duration,
+    report_settings: ReportSettings,
 }
 
 /// Which data `prepare_database` loads.
@@ -57,7 +59,14 @@ impl App {
             .first()
             .and_then(|address| address.as_socket_addr().copied())
             .context("reading the bound address")?;
-        Ok(Self { acceptor, address, db, keys: Arc::new(keys), shutdown_timeout: settings.shutdown_timeout() })
+        Ok(Self {
+            acceptor,
+            address,
+            db,
+            keys: Arc::new(keys),
+            shutdown_timeout: settings.shutdown_timeout(),
+            report_settings: ReportSettings { suppression_threshold: settings.suppression_threshold },
+        })
     }
 
     /// The address the server listens on.
@@ -67,10 +76,14 @@ impl App {
 
     /// Serves until `shutdown` completes, then lets in-flight requests finish (within the timeout).
     pub async fn run_until(self, shutdown: impl Future<Output = ()>) -> anyhow::Result<()> {
-        let schema = graphql::schema(self.db.clone());
+        let schema = graphql::schema(self.db.clone(), self.report_settings);
         tracing::info!(address = %self.address, "rotagraph listening; GraphiQL at http://{}/graphql", self.address);
         poem::Server::new_with_acceptor(self.acceptor)
-            .run_with_graceful_shutdown(http::routes(schema, self.db, self.keys), shutdown, Some(self.shutdown_timeout))
+            .run_with_graceful_shutdown(
+                http::routes(schema, self.db, self.keys, self.report_settings),
+                shutdown,
+                Some(self.shutdown_timeout),
+            )
             .await
             .context("serving")
     }

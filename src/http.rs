@@ -2,9 +2,13 @@
 
 use crate::auth::TokenKeys;
 use crate::db;
+use crate::domain::OdsCode;
 use crate::error::AppError;
+use crate::graphql::common::{NodeType, decode_id_of};
+use crate::graphql::reports::ReportSettings;
 use crate::graphql::{self, AppSchema};
 use crate::services::access::Scope;
+use crate::services::reports::{self, FillRateGrouping, ReportFilter, Suppression};
 use async_graphql::ErrorExtensions;
 use async_graphql::http::GraphiQLSource;
 use async_graphql_poem::{GraphQLRequest, GraphQLResponse};
@@ -16,14 +20,21 @@ use serde_json::json;
 use std::sync::Arc;
 
 /// Every route of the server.
-pub fn routes(schema: AppSchema, db: DatabaseConnection, keys: Arc<TokenKeys>) -> impl poem::Endpoint {
+pub fn routes(
+    schema: AppSchema,
+    db: DatabaseConnection,
+    keys: Arc<TokenKeys>,
+    report_settings: ReportSettings,
+) -> impl poem::Endpoint {
     Route::new()
         .at("/graphql", get(graphiql).post(execute_graphql))
+        .at("/reports/:file", get(report_csv))
         .at("/health", get(health))
         .at("/ready", get(ready))
         .data(schema)
         .data(db)
         .data(keys)
+        .data(report_settings)
         .with(Tracing)
         .with(CatchPanic::new())
 }
@@ -43,6 +54,191 @@ fn error_response(status: StatusCode, error: &AppError) -> poem::Response {
     (status, Json(response)).into_response()
 }
 
+/// The access scope of a request's caller, or the response that refuses it.
+async fn caller_scope(request: &Request, db: &DatabaseConnection, keys: &TokenKeys) -> Result<Scope, poem::Response> {
+    let principal =
+        keys.principal(bearer(request)).map_err(|error| error_response(StatusCode::UNAUTHORIZED, &error))?;
+    Scope::resolve(db, &principal).await.map_err(|error| error_response(StatusCode::INTERNAL_SERVER_ERROR, &error))
+}
+
+/// Query parameters of a CSV report: the report's GraphQL arguments, with lists comma-separated.
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct ReportParams {
+    group_by: Option<String>,
+    icb_resolution: Option<String>,
+    icb: Option<String>,
+    region: Option<String>,
+    programme: Option<String>,
+    from: Option<String>,
+    to: Option<String>,
+    as_of: Option<String>,
+}
+
+fn list(text: Option<&str>) -> Vec<&str> {
+    text.map(|text| text.split(',').map(str::trim).filter(|item| !item.is_empty()).collect()).unwrap_or_default()
+}
+
+impl ReportParams {
+    fn filter(&self) -> Result<ReportFilter, AppError> {
+        let date = |field: &'static str, text: &Option<String>| {
+            text.as_deref()
+                .map(|text| {
+                    chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d")
+                        .map_err(|_| AppError::invalid(field, "is not a date in the form YYYY-MM-DD"))
+                })
+                .transpose()
+        };
+        let codes = |field: &'static str, text: &Option<String>| {
+            list(text.as_deref())
+                .into_iter()
+                .map(|code| {
+                    OdsCode::parse(code)
+                        .map(|code| code.to_string())
+                        .map_err(|_| AppError::invalid(field, "is not an ODS code"))
+                })
+                .collect::<Result<Vec<_>, _>>()
+        };
+        let resolution = match self.icb_resolution.as_deref() {
+            None | Some("AT_EVENT") => reports::IcbResolution::AtEvent,
+            Some("CURRENT_SUCCESSOR") => reports::IcbResolution::CurrentSuccessor,
+            Some(_) => return Err(AppError::invalid("icbResolution", "must be AT_EVENT or CURRENT_SUCCESSOR")),
+        };
+        let (from, to) = (date("from", &self.from)?, date("to", &self.to)?);
+        if let (Some(from), Some(to)) = (from, to)
+            && from > to
+        {
+            return Err(AppError::invalid("to", "is before from"));
+        }
+        Ok(ReportFilter {
+            icbs: codes("icb", &self.icb)?,
+            regions: codes("region", &self.region)?,
+            programmes: list(self.programme.as_deref())
+                .into_iter()
+                .map(|id| decode_id_of(NodeType::RotationProgramme, "programme", &async_graphql::ID(id.to_owned())))
+                .collect::<Result<_, _>>()?,
+            from,
+            to,
+            as_of: date("asOf", &self.as_of)?,
+            resolution,
+        })
+    }
+
+    fn fill_rate_grouping(&self) -> Result<FillRateGrouping, AppError> {
+        Ok(match self.group_by.as_deref() {
+            None | Some("COHORT") => FillRateGrouping::Cohort,
+            Some("PROGRAMME") => FillRateGrouping::Programme,
+            Some("ICB") => FillRateGrouping::Icb,
+            Some("REGION") => FillRateGrouping::Region,
+            Some(_) => return Err(AppError::invalid("groupBy", "must be COHORT, PROGRAMME, ICB or REGION")),
+        })
+    }
+}
+
+/// A cell of a CSV report: the value, or `*` where it is suppressed.
+fn cell<T: ToString>(value: Option<T>) -> String {
+    value.map_or_else(|| "*".to_owned(), |value| value.to_string())
+}
+
+/// A report as CSV (RFC 4180, header row first, `*` for suppressed cells), with the same arguments and
+/// access rules as the GraphQL report, streamed in chunks.
+#[handler]
+async fn report_csv(
+    http_request: &Request,
+    file: poem::web::Path<String>,
+    db: Data<&DatabaseConnection>,
+    keys: Data<&Arc<TokenKeys>>,
+    settings: Data<&ReportSettings>,
+) -> poem::Response {
+    let scope = match caller_scope(http_request, &db, &keys).await {
+        Ok(scope) => scope,
+        Err(response) => return response,
+    };
+    let params: ReportParams = match http_request.uri().query() {
+        Some(query) => match serde_urlencoded::from_str(query) {
+            Ok(params) => params,
+            Err(_) => {
+                return error_response(
+                    StatusCode::BAD_REQUEST,
+                    &AppError::invalid("query", "has unknown or malformed parameters"),
+                );
+            }
+        },
+        None => ReportParams::default(),
+    };
+    let suppression = Suppression::for_scope(&scope, settings.suppression_threshold);
+    let result = match file.0.as_str() {
+        "fill-rate.csv" => fill_rate_csv(&db, &scope, suppression, &params).await,
+        _ => return StatusCode::NOT_FOUND.into_response(),
+    };
+    match result {
+        Ok(records) => csv_response(records),
+        Err(error @ AppError::Invalid { .. }) => error_response(StatusCode::BAD_REQUEST, &error),
+        Err(error) => error_response(StatusCode::INTERNAL_SERVER_ERROR, &error),
+    }
+}
+
+async fn fill_rate_csv(
+    db: &DatabaseConnection,
+    scope: &Scope,
+    suppression: Suppression,
+    params: &ReportParams,
+) -> Result<Vec<Vec<String>>, AppError> {
+    let grouping = params.fill_rate_grouping()?;
+    let rows = reports::fill_rate(db, scope, suppression, &params.filter()?, grouping).await?;
+    let header = [
+        "group_id",
+        "group_code",
+        "group_name",
+        "places_offered",
+        "offered",
+        "accepted",
+        "active",
+        "completed",
+        "withdrawn",
+        "fill_rate",
+    ];
+    let mut records = vec![header.iter().map(|name| (*name).to_owned()).collect::<Vec<_>>()];
+    for row in rows {
+        let row = graphql::reports::fill_rate_row(row, grouping);
+        records.push(vec![
+            row.group.id.0,
+            row.group.code,
+            row.group.name,
+            row.places_offered.to_string(),
+            cell(row.offered.value),
+            cell(row.accepted.value),
+            cell(row.active.value),
+            cell(row.completed.value),
+            cell(row.withdrawn.value),
+            if row.fill_rate.suppressed {
+                "*".to_owned()
+            } else {
+                row.fill_rate.value.map(|rate| rate.to_string()).unwrap_or_default()
+            },
+        ]);
+    }
+    Ok(records)
+}
+
+/// Streams records as CSV, a chunk of rows at a time.
+fn csv_response(records: Vec<Vec<String>>) -> poem::Response {
+    const ROWS_PER_CHUNK: usize = 500;
+    let mut records = records.into_iter().peekable();
+    let mut chunks: Vec<Vec<Vec<String>>> = Vec::new();
+    while records.peek().is_some() {
+        chunks.push(records.by_ref().take(ROWS_PER_CHUNK).collect());
+    }
+    let stream = futures_util::stream::iter(chunks.into_iter().map(|chunk| {
+        let mut writer = csv::Writer::from_writer(Vec::new());
+        for record in &chunk {
+            writer.write_record(record).map_err(std::io::Error::other)?;
+        }
+        writer.into_inner().map_err(|error| std::io::Error::other(error.to_string()))
+    }));
+    poem::Response::builder().content_type("text/csv; charset=utf-8").body(poem::Body::from_bytes_stream(stream))
+}
+
 /// Executes one GraphQL request for the caller its bearer token names (anonymous without one).
 #[handler]
 async fn execute_graphql(
@@ -52,13 +248,9 @@ async fn execute_graphql(
     keys: Data<&Arc<TokenKeys>>,
     request: GraphQLRequest,
 ) -> poem::Response {
-    let principal = match keys.principal(bearer(http_request)) {
-        Ok(principal) => principal,
-        Err(error) => return error_response(StatusCode::UNAUTHORIZED, &error),
-    };
-    let scope = match Scope::resolve(*db, &principal).await {
+    let scope = match caller_scope(http_request, &db, &keys).await {
         Ok(scope) => scope,
-        Err(error) => return error_response(StatusCode::INTERNAL_SERVER_ERROR, &error),
+        Err(response) => return response,
     };
     let mut response = schema.execute(graphql::request_data(request.0, &db, scope)).await;
     label_request_errors(&mut response);

@@ -16,6 +16,8 @@ pub mod node;
 pub mod organisation;
 /// Programmes, cohorts, posts and vacancies.
 pub mod programme;
+/// Reports (`reports { fillRate … }`).
+pub mod reports;
 /// Custom scalars (`Date`, `OdsCode`).
 pub mod scalars;
 /// Pharmacists, credentials, memberships and placements.
@@ -40,6 +42,7 @@ pub struct Query(
     programme::ProgrammeQuery,
     workforce::WorkforceQuery,
     leadership::LeadershipQuery,
+    reports::ReportQuery,
     node::NodeQuery,
     node::EntityQuery,
 );
@@ -56,8 +59,8 @@ pub fn schema_builder() -> SchemaBuilder<Query, EmptyMutation, EmptySubscription
 }
 
 /// The schema served over `db`. Each request adds its [`Scope`] and a loader (see [`request_data`]).
-pub fn schema(db: DatabaseConnection) -> AppSchema {
-    schema_builder().data(db).finish()
+pub fn schema(db: DatabaseConnection, report_settings: reports::ReportSettings) -> AppSchema {
+    schema_builder().data(db).data(report_settings).finish()
 }
 
 /// The per-request data a request needs: the reader's scope and a DataLoader bound to it.

@@ -7,6 +7,8 @@ pub mod access;
 pub mod organisations;
 /// Offset windows for paginated lists.
 pub mod pagination;
+/// Reports for dashboards, computed by the database, with small-number suppression.
+pub mod reports;
 
 use chrono::{NaiveDate, Utc};
 

@@ -85,6 +85,20 @@ pub async fn icbs_with_predecessors<C: ConnectionTrait>(db: &C, codes: &[String]
     }
 }
 
+/// The ids of the organisations with these ODS codes (one statement; none for no codes).
+pub async fn ids_of_codes<C: ConnectionTrait>(db: &C, codes: &[String]) -> Result<Vec<Uuid>, AppError> {
+    if codes.is_empty() {
+        return Ok(Vec::new());
+    }
+    Ok(organisation::Entity::find()
+        .filter(organisation::Column::OdsCode.is_in(codes.iter().map(String::as_str)))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|row| row.id)
+        .collect())
+}
+
 /// The ICBs that existed on `on`, by name.
 pub async fn icbs_on<C: ConnectionTrait>(db: &C, on: NaiveDate) -> Result<Vec<organisation::Model>, AppError> {
     Ok(organisation::Entity::find()

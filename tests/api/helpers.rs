@@ -93,7 +93,12 @@ pub struct TestApp {
 /// Starts the real server on 127.0.0.1:0 over a fresh, prepared database.
 pub async fn spawn_app(demo: DemoData) -> TestApp {
     let test_db = prepared_database(demo).await;
-    let settings = ServeArgs { bind: "127.0.0.1:0".parse().expect("address"), demo: false, shutdown_timeout: 5 };
+    let settings = ServeArgs {
+        bind: "127.0.0.1:0".parse().expect("address"),
+        demo: false,
+        shutdown_timeout: 5,
+        suppression_threshold: 5,
+    };
     let keys = rotagraph::auth::TokenKeys::hs256(TEST_SECRET);
     let app = App::build(&settings, test_db.db.clone(), keys).await.expect("bind server");
     let address = app.address();

@@ -10,6 +10,7 @@ mod helpers;
 mod migrations;
 mod read_api;
 mod reference_data;
+mod reports;
 mod schema;
 mod server;
 mod statement_counts;

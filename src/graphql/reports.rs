@@ -1,0 +1,212 @@
+//! The `reports` root: figures for dashboards and cross-ICB reporting tools, computed by the database.
+//! Each report is also served as CSV (`GET /reports/<name>.csv`, see `http`).
+
+use super::common::{NodeType, decode_id_of, global_id};
+use super::enums::IcbResolution;
+use super::scalars::{Date, OdsCodeScalar};
+use super::{db, scope};
+use crate::services::reports::{self, Count, FillRateGrouping, FillRateRow, ReportFilter, ReportGroup, Suppression};
+use async_graphql::{Context, Enum, ID, InputObject, Object, Result, ResultExt, SimpleObject};
+
+/// Settings of the reports (from the command line).
+#[derive(Clone, Copy, Debug)]
+pub struct ReportSettings {
+    /// Counts below this are suppressed for readers without access to personal data.
+    pub suppression_threshold: u64,
+}
+
+/// Which records a report covers. Fields combine with AND.
+#[derive(InputObject, Default)]
+pub struct ReportFilterInput {
+    /// Only records attributed to these ICBs (after the report's ICB resolution).
+    pub icb: Option<Vec<OdsCodeScalar>>,
+    /// Only records attributed to ICBs of these regions.
+    pub region: Option<Vec<OdsCodeScalar>>,
+    /// Only these programmes (ids).
+    pub programme: Option<Vec<ID>>,
+    /// Events on or after this day.
+    pub from: Option<Date>,
+    /// Events on or before this day.
+    pub to: Option<Date>,
+    /// The day that counts as today (default: today).
+    pub as_of: Option<Date>,
+}
+
+impl ReportFilterInput {
+    /// The service filter, with the ICB resolution.
+    pub fn to_filter(&self, resolution: IcbResolution) -> Result<ReportFilter, crate::AppError> {
+        if let (Some(from), Some(to)) = (self.from, self.to)
+            && from.0 > to.0
+        {
+            return Err(crate::AppError::invalid("to", "is before from"));
+        }
+        let codes = |codes: &Option<Vec<OdsCodeScalar>>| {
+            codes.iter().flatten().map(|code| code.0.to_string()).collect::<Vec<_>>()
+        };
+        Ok(ReportFilter {
+            icbs: codes(&self.icb),
+            regions: codes(&self.region),
+            programmes: self
+                .programme
+                .iter()
+                .flatten()
+                .map(|id| decode_id_of(NodeType::RotationProgramme, "programme", id))
+                .collect::<Result<_, _>>()?,
+            from: self.from.map(|date| date.0),
+            to: self.to.map(|date| date.0),
+            as_of: self.as_of.map(|date| date.0),
+            resolution: match resolution {
+                IcbResolution::AtEvent => reports::IcbResolution::AtEvent,
+                IcbResolution::CurrentSuccessor => reports::IcbResolution::CurrentSuccessor,
+            },
+        })
+    }
+}
+
+/// How fill-rate rows are grouped.
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum FillRateGroupBy {
+    /// One row per cohort.
+    #[default]
+    Cohort,
+    /// One row per programme.
+    Programme,
+    /// One row per owner ICB (as resolved).
+    Icb,
+    /// One row per region of the owner ICB.
+    Region,
+}
+
+impl From<FillRateGroupBy> for FillRateGrouping {
+    fn from(group_by: FillRateGroupBy) -> Self {
+        match group_by {
+            FillRateGroupBy::Cohort => Self::Cohort,
+            FillRateGroupBy::Programme => Self::Programme,
+            FillRateGroupBy::Icb => Self::Icb,
+            FillRateGroupBy::Region => Self::Region,
+        }
+    }
+}
+
+/// A count that may be suppressed: below the threshold, readers without access to personal data get
+/// `suppressed: true` and no value.
+#[derive(SimpleObject, Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ReportCount {
+    /// The count; null when suppressed.
+    pub value: Option<u64>,
+    /// Whether the count was suppressed.
+    pub suppressed: bool,
+}
+
+impl From<Count> for ReportCount {
+    fn from(count: Count) -> Self {
+        Self { value: count, suppressed: count.is_none() }
+    }
+}
+
+/// A rate that may be suppressed because a count it derives from is.
+#[derive(SimpleObject, Clone, Copy, Debug, PartialEq)]
+pub struct ReportRate {
+    /// The rate, from 0 to 1; null when suppressed (or when there is nothing to divide by).
+    pub value: Option<f64>,
+    /// Whether the rate was suppressed.
+    pub suppressed: bool,
+}
+
+/// What a row of a report is about.
+#[derive(SimpleObject, Clone, Debug)]
+#[graphql(name = "ReportGroup")]
+pub struct ReportGroupObject {
+    /// The global id of the cohort, programme or organisation.
+    pub id: ID,
+    /// A short code: ODS code, programme code, or programme code and cohort label.
+    pub code: String,
+    /// The name.
+    pub name: String,
+}
+
+fn group_object(group: ReportGroup, grouping: FillRateGrouping) -> ReportGroupObject {
+    let node_type = match grouping {
+        FillRateGrouping::Cohort => NodeType::Cohort,
+        FillRateGrouping::Programme => NodeType::RotationProgramme,
+        FillRateGrouping::Icb | FillRateGrouping::Region => NodeType::Organisation,
+    };
+    ReportGroupObject { id: global_id(node_type, group.id), code: group.code, name: group.name }
+}
+
+/// Fill of the places of a group of cohorts.
+#[derive(SimpleObject, Clone, Debug)]
+pub struct FillRateReportRow {
+    /// The cohort, programme, ICB or region.
+    pub group: ReportGroupObject,
+    /// Places offered (public, never suppressed).
+    pub places_offered: u64,
+    /// Memberships offered and not yet answered.
+    pub offered: ReportCount,
+    /// Memberships accepted, not yet started.
+    pub accepted: ReportCount,
+    /// Memberships under way.
+    pub active: ReportCount,
+    /// Memberships completed.
+    pub completed: ReportCount,
+    /// Memberships withdrawn.
+    pub withdrawn: ReportCount,
+    /// Places taken (accepted, active or completed) ÷ places offered.
+    pub fill_rate: ReportRate,
+}
+
+/// Turns a service row into its GraphQL row.
+pub fn fill_rate_row(row: FillRateRow, grouping: FillRateGrouping) -> FillRateReportRow {
+    let parts_suppressed = row.accepted.is_none() || row.active.is_none() || row.completed.is_none();
+    FillRateReportRow {
+        group: group_object(row.group, grouping),
+        places_offered: row.places_offered,
+        offered: row.offered.into(),
+        accepted: row.accepted.into(),
+        active: row.active.into(),
+        completed: row.completed.into(),
+        withdrawn: row.withdrawn.into(),
+        fill_rate: ReportRate { value: row.fill_rate, suppressed: parts_suppressed },
+    }
+}
+
+/// The reports.
+#[derive(Default)]
+pub struct Reports;
+
+/// The reports. Every report applies the reader's access scope; readers without access to personal data
+/// get small numbers suppressed.
+#[Object]
+impl Reports {
+    /// Fill rate of cohorts (by intake date within `filter.from`/`filter.to`): places offered and
+    /// memberships by status, grouped by cohort, programme, ICB or region.
+    async fn fill_rate(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Which cohorts.")] filter: Option<ReportFilterInput>,
+        #[graphql(desc = "How rows are grouped (default: COHORT).", default)] group_by: FillRateGroupBy,
+        #[graphql(desc = "How ICBs are attributed (default: AT_EVENT, the owner on the intake date).", default)]
+        icb_resolution: IcbResolution,
+    ) -> Result<Vec<FillRateReportRow>> {
+        let filter = filter.unwrap_or_default().to_filter(icb_resolution).extend()?;
+        let scope = scope(ctx)?;
+        let settings = ctx.data::<ReportSettings>()?;
+        let suppression = Suppression::for_scope(scope, settings.suppression_threshold);
+        let grouping = group_by.into();
+        let rows = reports::fill_rate(db(ctx)?, scope, suppression, &filter, grouping).await.extend()?;
+        Ok(rows.into_iter().map(|row| fill_rate_row(row, grouping)).collect())
+    }
+}
+
+/// The `reports` root field.
+#[derive(Default)]
+pub struct ReportQuery;
+
+/// The `reports` root field.
+#[Object]
+impl ReportQuery {
+    /// Reports for dashboards and cross-ICB reporting tools (also served as CSV under `/reports/`).
+    async fn reports(&self) -> Reports {
+        Reports
+    }
+}

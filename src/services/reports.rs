@@ -1,0 +1,346 @@
+//! Reports for dashboards and cross-ICB reporting tools, computed by the database: every report is one
+//! grouped SQL statement (plus constant-size lookups of the succession graph and of group labels), so its
+//! cost does not grow with the number of rows beyond what the database itself does.
+//!
+//! ICB attribution: `AT_EVENT` attributes a record to the ICB that answered for it on the day of the
+//! event (a programme's owner on a cohort's intake date, after any merger that had taken effect by
+//! then); `CURRENT_SUCCESSOR` rolls everything up to today's successor. An ICB that was split has no
+//! single successor: it is never rolled up as a whole (records it owns stay attributed to it).
+//!
+//! Small-number suppression: readers without access to personal data (anonymous callers and the
+//! `reporter` role) never see a count below the threshold, nor a figure derived from one.
+
+use super::access::{RecordScope, Scope};
+use super::organisations;
+use crate::error::AppError;
+use crate::reference::succession::SuccessionGraph;
+use chrono::NaiveDate;
+use entity::enums::SuccessionKind;
+use entity::{cohort, organisation, organisation_succession, rotation_programme};
+use sea_orm::{ConnectionTrait, DbBackend, EntityTrait, QueryResult, Statement, Value};
+use std::collections::HashMap;
+use uuid::Uuid;
+
+/// Which ICB a record is attributed to.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum IcbResolution {
+    /// The ICB that answered for the record on the day of the event.
+    #[default]
+    AtEvent,
+    /// Today's successor of that ICB.
+    CurrentSuccessor,
+}
+
+/// How the rows of a fill-rate report are grouped.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum FillRateGrouping {
+    /// One row per cohort.
+    #[default]
+    Cohort,
+    /// One row per programme.
+    Programme,
+    /// One row per (resolved) owner ICB.
+    Icb,
+    /// One row per region of the (resolved) owner ICB.
+    Region,
+}
+
+/// The records a report covers.
+#[derive(Clone, Debug, Default)]
+pub struct ReportFilter {
+    /// Only records attributed to these ICBs (ODS codes, after resolution).
+    pub icbs: Vec<String>,
+    /// Only records attributed to ICBs of these regions (ODS codes).
+    pub regions: Vec<String>,
+    /// Only these programmes.
+    pub programmes: Vec<Uuid>,
+    /// Events on or after this day.
+    pub from: Option<NaiveDate>,
+    /// Events on or before this day.
+    pub to: Option<NaiveDate>,
+    /// The day "today" means for `CURRENT_SUCCESSOR` and for statuses.
+    pub as_of: Option<NaiveDate>,
+    pub resolution: IcbResolution,
+}
+
+/// A count, or suppressed (below the threshold for a reader without access to personal data).
+pub type Count = Option<u64>;
+
+/// Suppresses small numbers for readers without access to personal data.
+#[derive(Clone, Copy, Debug)]
+pub struct Suppression {
+    threshold: Option<u64>,
+}
+
+impl Suppression {
+    /// The suppression `scope` calls for, with `threshold` (counts below it are suppressed).
+    pub fn for_scope(scope: &Scope, threshold: u64) -> Self {
+        Self { threshold: (!scope.personal_data).then_some(threshold) }
+    }
+
+    /// `value`, or `None` if it must be suppressed.
+    pub fn count(&self, value: u64) -> Count {
+        match self.threshold {
+            Some(threshold) if value < threshold => None,
+            _ => Some(value),
+        }
+    }
+}
+
+/// A group of a report: what its figures are about.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ReportGroup {
+    pub id: Uuid,
+    /// A short code: the ODS code of an ICB or region, the programme code, the cohort's label.
+    pub code: String,
+    pub name: String,
+}
+
+/// One row of the fill-rate report.
+#[derive(Clone, Debug, PartialEq)]
+pub struct FillRateRow {
+    pub group: ReportGroup,
+    pub places_offered: u64,
+    pub offered: Count,
+    pub accepted: Count,
+    pub active: Count,
+    pub completed: Count,
+    pub withdrawn: Count,
+    /// Places taken (accepted, active or completed) ÷ places offered; suppressed with any of its parts.
+    pub fill_rate: Option<f64>,
+}
+
+/// Writes `sql` (with `?` placeholders) for `backend`.
+fn statement(backend: DbBackend, sql: &str, values: Vec<Value>) -> Statement {
+    let sql = match backend {
+        DbBackend::Postgres => {
+            let mut numbered = String::with_capacity(sql.len() + 16);
+            let mut index = 0;
+            for character in sql.chars() {
+                if character == '?' {
+                    index += 1;
+                    numbered.push_str(&format!("${index}"));
+                } else {
+                    numbered.push(character);
+                }
+            }
+            numbered
+        }
+        _ => sql.to_owned(),
+    };
+    Statement::from_sql_and_values(backend, sql, values)
+}
+
+/// A SQL expression attributing the ICB in `icb_column` to the ICB that answered for it on the day in
+/// `date_column` (`AT_EVENT`) or today (`CURRENT_SUCCESSOR`), following mergers, acquisitions, renames and
+/// closures; a split ICB stays itself. Built from the succession graph, so it is a CASE of at most a few
+/// dozen arms.
+fn resolved_icb_sql(
+    steps: &[organisation_succession::Model],
+    graph: &SuccessionGraph<Uuid>,
+    icb_column: &str,
+    date_column: &str,
+    filter: &ReportFilter,
+    today: NaiveDate,
+    values: &mut Vec<Value>,
+) -> String {
+    let mut arms = String::new();
+    for step in steps {
+        let whole = !matches!(step.kind, SuccessionKind::Split);
+        let Some(successor) = graph.resolve_one(&step.successor_id, today).filter(|_| whole) else { continue };
+        match filter.resolution {
+            IcbResolution::AtEvent => {
+                arms.push_str(&format!(" WHEN {icb_column} = ? AND {date_column} >= ? THEN ?"));
+                values.extend([step.predecessor_id.into(), step.effective_date.into(), step.successor_id.into()]);
+            }
+            IcbResolution::CurrentSuccessor if step.effective_date <= today => {
+                arms.push_str(&format!(" WHEN {icb_column} = ? THEN ?"));
+                values.extend([step.predecessor_id.into(), successor.into()]);
+            }
+            IcbResolution::CurrentSuccessor => {}
+        }
+    }
+    if arms.is_empty() { icb_column.to_owned() } else { format!("(CASE{arms} ELSE {icb_column} END)") }
+}
+
+fn get_u64(row: &QueryResult, column: &str) -> Result<u64, AppError> {
+    let value: Option<i64> = row.try_get("", column)?;
+    Ok(value.unwrap_or(0).max(0) as u64)
+}
+
+/// Fill rate of cohorts with an intake in the filter's date range, grouped as asked.
+pub async fn fill_rate<C: ConnectionTrait>(
+    db: &C,
+    scope: &Scope,
+    suppression: Suppression,
+    filter: &ReportFilter,
+    grouping: FillRateGrouping,
+) -> Result<Vec<FillRateRow>, AppError> {
+    let backend = db.get_database_backend();
+    let today = filter.as_of.unwrap_or_else(super::today);
+    let graph = organisations::succession_graph(db).await?;
+    let steps = organisation_succession::Entity::find().all(db).await?;
+    let mut values = Vec::new();
+
+    // The owner ICB after resolution, the region of that ICB on the day that counts (the latest region it
+    // had by then, so that a dissolved ICB that could not be rolled up keeps its last region), and the key.
+    let owner = resolved_icb_sql(&steps, &graph, "p.owner_icb_id", "c.intake_date", filter, today, &mut values);
+    let region_day = match filter.resolution {
+        IcbResolution::AtEvent => "c.intake_date".to_owned(),
+        IcbResolution::CurrentSuccessor => {
+            values.push(today.into());
+            "?".to_owned()
+        }
+    };
+    let key = match grouping {
+        FillRateGrouping::Cohort => "owned.id",
+        FillRateGrouping::Programme => "owned.programme_id",
+        FillRateGrouping::Icb => "owned.owner_icb",
+        FillRateGrouping::Region => "owned.region_id",
+    };
+    let mut conditions = vec!["1 = 1".to_owned()];
+    if let Some(from) = filter.from {
+        conditions.push("owned.intake_date >= ?".to_owned());
+        values.push(from.into());
+    }
+    if let Some(to) = filter.to {
+        conditions.push("owned.intake_date <= ?".to_owned());
+        values.push(to.into());
+    }
+    if !filter.programmes.is_empty() {
+        conditions.push(format!("owned.programme_id IN ({})", vec!["?"; filter.programmes.len()].join(", ")));
+        values.extend(filter.programmes.iter().map(|id| Value::from(*id)));
+    }
+    let icb_ids = organisations::ids_of_codes(db, &filter.icbs).await?;
+    if !filter.icbs.is_empty() {
+        conditions.push(format!("owned.owner_icb IN ({})", placeholders(icb_ids.len())));
+        values.extend(icb_ids.iter().map(|id| Value::from(*id)));
+    }
+    let region_ids = organisations::ids_of_codes(db, &filter.regions).await?;
+    if !filter.regions.is_empty() {
+        conditions.push(format!("owned.region_id IN ({})", placeholders(region_ids.len())));
+        values.extend(region_ids.iter().map(|id| Value::from(*id)));
+    }
+    if let RecordScope::Icbs(icbs) = &scope.records {
+        // Fill rates count memberships: an ICB reader sees its own programmes' cohorts.
+        conditions.push(format!("owned.recorded_owner IN ({})", placeholders(icbs.len())));
+        values.extend(icbs.iter().map(|id| Value::from(*id)));
+    }
+
+    let sql = format!(
+        "SELECT {key} AS group_id,
+                CAST(SUM(owned.places_offered) AS BIGINT) AS places_offered,
+                CAST(SUM(COALESCE(counts.offered, 0)) AS BIGINT) AS offered,
+                CAST(SUM(COALESCE(counts.accepted, 0)) AS BIGINT) AS accepted,
+                CAST(SUM(COALESCE(counts.active, 0)) AS BIGINT) AS active,
+                CAST(SUM(COALESCE(counts.completed, 0)) AS BIGINT) AS completed,
+                CAST(SUM(COALESCE(counts.withdrawn, 0)) AS BIGINT) AS withdrawn
+         FROM (SELECT resolved.*,
+                      (SELECT region.parent_id FROM organisation_relationship region
+                       WHERE region.child_id = resolved.owner_icb AND region.kind = 'ICB_IN_REGION'
+                         AND region.valid_from <= resolved.region_day
+                       ORDER BY region.valid_from DESC LIMIT 1) AS region_id
+               FROM (SELECT c.id, c.programme_id, c.intake_date, c.places_offered, p.owner_icb_id AS recorded_owner,
+                            {owner} AS owner_icb, {region_day} AS region_day
+                     FROM cohort c JOIN rotation_programme p ON p.id = c.programme_id) resolved) owned
+         LEFT JOIN (SELECT cohort_id,
+                           SUM(CASE WHEN status = 'OFFERED' THEN 1 ELSE 0 END) AS offered,
+                           SUM(CASE WHEN status = 'ACCEPTED' THEN 1 ELSE 0 END) AS accepted,
+                           SUM(CASE WHEN status = 'ACTIVE' THEN 1 ELSE 0 END) AS active,
+                           SUM(CASE WHEN status = 'COMPLETED' THEN 1 ELSE 0 END) AS completed,
+                           SUM(CASE WHEN status = 'WITHDRAWN' THEN 1 ELSE 0 END) AS withdrawn
+                    FROM programme_membership GROUP BY cohort_id) counts ON counts.cohort_id = owned.id
+         WHERE {conditions}
+         GROUP BY {key}",
+        conditions = conditions.join(" AND "),
+    );
+    let rows = db.query_all_raw(statement(backend, &sql, values)).await?;
+    let mut ids = Vec::with_capacity(rows.len());
+    let mut figures = Vec::with_capacity(rows.len());
+    for row in &rows {
+        let id: Option<Uuid> = row.try_get("", "group_id")?;
+        let Some(id) = id else { continue };
+        ids.push(id);
+        figures.push((
+            id,
+            [
+                get_u64(row, "places_offered")?,
+                get_u64(row, "offered")?,
+                get_u64(row, "accepted")?,
+                get_u64(row, "active")?,
+                get_u64(row, "completed")?,
+                get_u64(row, "withdrawn")?,
+            ],
+        ));
+    }
+    let labels = group_labels(db, grouping, &ids).await?;
+    let mut report: Vec<FillRateRow> = figures
+        .into_iter()
+        .filter_map(|(id, [places, offered, accepted, active, completed, withdrawn])| {
+            let group = labels.get(&id)?.clone();
+            let (accepted, active, completed) =
+                (suppression.count(accepted), suppression.count(active), suppression.count(completed));
+            let fill_rate = match (accepted, active, completed) {
+                (Some(accepted), Some(active), Some(completed)) if places > 0 => {
+                    Some((accepted + active + completed) as f64 / places as f64)
+                }
+                _ => None,
+            };
+            Some(FillRateRow {
+                group,
+                places_offered: places,
+                offered: suppression.count(offered),
+                accepted,
+                active,
+                completed,
+                withdrawn: suppression.count(withdrawn),
+                fill_rate,
+            })
+        })
+        .collect();
+    report.sort_by(|a, b| a.group.code.cmp(&b.group.code).then(a.group.id.cmp(&b.group.id)));
+    Ok(report)
+}
+
+fn placeholders(count: usize) -> String {
+    if count == 0 { "NULL".to_owned() } else { vec!["?"; count].join(", ") }
+}
+
+/// Labels of the groups (one statement).
+async fn group_labels<C: ConnectionTrait>(
+    db: &C,
+    grouping: FillRateGrouping,
+    ids: &[Uuid],
+) -> Result<HashMap<Uuid, ReportGroup>, AppError> {
+    use sea_orm::{ColumnTrait, QueryFilter};
+    let group = |id, code: &str, name: &str| (id, ReportGroup { id, code: code.to_owned(), name: name.to_owned() });
+    Ok(match grouping {
+        FillRateGrouping::Cohort => {
+            let rows = cohort::Entity::find()
+                .filter(cohort::Column::Id.is_in(ids.iter().copied()))
+                .find_also_related(rotation_programme::Entity)
+                .all(db)
+                .await?;
+            rows.into_iter()
+                .map(|(cohort, programme)| {
+                    let (code, name) = programme.map_or_else(Default::default, |p| (p.code, p.name));
+                    group(cohort.id, &format!("{code} {}", cohort.label), &name)
+                })
+                .collect()
+        }
+        FillRateGrouping::Programme => rotation_programme::Entity::find()
+            .filter(rotation_programme::Column::Id.is_in(ids.iter().copied()))
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|programme| group(programme.id, &programme.code, &programme.name))
+            .collect(),
+        FillRateGrouping::Icb | FillRateGrouping::Region => organisation::Entity::find()
+            .filter(organisation::Column::Id.is_in(ids.iter().copied()))
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|organisation| group(organisation.id, &organisation.ods_code, &organisation.name))
+            .collect(),
+    })
+}

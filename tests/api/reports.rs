@@ -1,0 +1,319 @@
+//! Reports, checked against figures worked out by hand on a small fixed network that spans the
+//! 2026-04-01 mergers: a programme of Norfolk and Waveney (QMM, merged into T6Y0W) with cohorts before
+//! and after the merger, one of Suffolk and North East Essex (QJG, split between D7T5G and T6Y0W), and
+//! one of Birmingham and Solihull (QHL, continuing, in the Midlands).
+
+use crate::helpers::{TestApp, error_codes, spawn_app, token};
+use chrono::NaiveDate;
+use entity::enums::{MembershipStatus, ProgrammeStatus, RegistrationStatus};
+use entity::{cohort, pharmacist, programme_membership, rotation_programme};
+use rotagraph::app::DemoData;
+use rotagraph::reference::organisation_id;
+use rotagraph::services::access::Role;
+use sea_orm::{ActiveModelTrait, DatabaseConnection, IntoActiveModel};
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+fn day(text: &str) -> NaiveDate {
+    text.parse().expect("date")
+}
+
+/// Inserts a programme of `owner` with one cohort per (intake, places, statuses of its members).
+async fn programme(db: &DatabaseConnection, code: &str, owner: &str, cohorts: &[(&str, i32, &[MembershipStatus])]) {
+    let programme = rotation_programme::Model {
+        id: Uuid::new_v4(),
+        code: code.to_owned(),
+        name: format!("{code} rotation"),
+        description: None,
+        owner_icb_id: organisation_id(owner),
+        status: ProgrammeStatus::Active,
+        min_duration_months: 24,
+        max_duration_months: 30,
+        requires_gphc_registration: true,
+        max_years_since_registration: Some(3),
+    };
+    programme.clone().into_active_model().insert(db).await.expect("programme");
+    for (intake, places, statuses) in cohorts {
+        let cohort = cohort::Model {
+            id: Uuid::new_v4(),
+            programme_id: programme.id,
+            label: (*intake).to_owned(),
+            intake_date: day(intake),
+            places_offered: *places,
+            recruitment_opens_on: None,
+            recruitment_closes_on: None,
+        };
+        cohort.clone().into_active_model().insert(db).await.expect("cohort");
+        for status in *statuses {
+            let person = pharmacist::Model {
+                id: Uuid::new_v4(),
+                gphc_number: format!("9{:06}", rand_number()),
+                given_name: "Test".to_owned(),
+                family_name: "Member".to_owned(),
+                first_registered_on: day("2024-07-01"),
+                registration_status: RegistrationStatus::Registered,
+                independent_prescriber_since: None,
+            };
+            person.clone().into_active_model().insert(db).await.expect("pharmacist");
+            let answered = !matches!(status, MembershipStatus::Offered | MembershipStatus::Withdrawn);
+            programme_membership::Model {
+                id: Uuid::new_v4(),
+                pharmacist_id: person.id,
+                cohort_id: cohort.id,
+                post_id: None,
+                status: *status,
+                offered_on: day("2024-01-01"),
+                accepted_on: answered.then(|| day("2024-02-01")),
+                start_date: day(intake),
+                planned_end_date: day(intake) + chrono::Duration::days(730),
+                actual_end_date: matches!(status, MembershipStatus::Completed | MembershipStatus::Withdrawn)
+                    .then(|| day(intake) + chrono::Duration::days(30)),
+                leaving_reason: (*status == MembershipStatus::Withdrawn).then(|| "Moved away".to_owned()),
+                eligibility_checked_on: None,
+                eligibility_passed: None,
+                eligibility_override_reason: None,
+            }
+            .into_active_model()
+            .insert(db)
+            .await
+            .expect("membership");
+        }
+    }
+}
+
+fn rand_number() -> u32 {
+    u32::from_le_bytes(Uuid::new_v4().as_bytes()[..4].try_into().unwrap_or_default()) % 1_000_000
+}
+
+async fn fixed_network() -> TestApp {
+    use MembershipStatus::{Accepted, Active, Completed, Offered, Withdrawn};
+    let app = spawn_app(DemoData::Skip).await;
+    let db = app.db();
+    programme(
+        db,
+        "NW",
+        "QMM",
+        &[
+            (
+                "2025-09-01",
+                10,
+                &[Active, Active, Active, Active, Active, Active, Completed, Completed, Withdrawn, Offered],
+            ),
+            ("2026-09-01", 8, &[Accepted, Accepted, Accepted, Offered, Offered]),
+        ],
+    )
+    .await;
+    programme(db, "SNE", "QJG", &[("2025-03-01", 6, &[Active, Active, Active, Active, Active, Withdrawn])]).await;
+    programme(db, "BSOL", "QHL", &[("2025-09-01", 5, &[Completed, Completed, Completed, Completed])]).await;
+    app
+}
+
+const FILL_RATE: &str = r#"query($groupBy: FillRateGroupBy, $resolution: IcbResolution, $filter: ReportFilterInput) {
+    reports { fillRate(groupBy: $groupBy, icbResolution: $resolution, filter: $filter) {
+        group { id code name } placesOffered
+        offered { value suppressed } accepted { value suppressed } active { value suppressed }
+        completed { value suppressed } withdrawn { value suppressed } fillRate { value suppressed } } } }"#;
+
+/// (code, places, offered, accepted, active, completed, withdrawn, fill rate) of a row; suppressed
+/// figures are -1.
+type Figures = (String, i64, i64, i64, i64, i64, i64, f64);
+
+fn figures(response: &Value) -> Vec<Figures> {
+    let value = |cell: &Value| if cell["suppressed"] == true { -1 } else { cell["value"].as_i64().unwrap_or(-2) };
+    response["data"]["reports"]["fillRate"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{response}"))
+        .iter()
+        .map(|row| {
+            let rate = if row["fillRate"]["suppressed"] == true {
+                -1.0
+            } else {
+                row["fillRate"]["value"].as_f64().unwrap_or(-2.0)
+            };
+            (
+                row["group"]["code"].as_str().unwrap_or_default().to_owned(),
+                row["placesOffered"].as_i64().unwrap_or(-2),
+                value(&row["offered"]),
+                value(&row["accepted"]),
+                value(&row["active"]),
+                value(&row["completed"]),
+                value(&row["withdrawn"]),
+                (rate * 1000.0).round() / 1000.0,
+            )
+        })
+        .collect()
+}
+
+fn row(code: &str, places: i64, counts: [i64; 5], rate: f64) -> Figures {
+    let [offered, accepted, active, completed, withdrawn] = counts;
+    (code.to_owned(), places, offered, accepted, active, completed, withdrawn, (rate * 1000.0).round() / 1000.0)
+}
+
+#[tokio::test]
+async fn fill_rates_by_cohort_programme_icb_and_region_for_both_icb_resolutions() {
+    let app = fixed_network().await;
+    let national = token(Role::National, &[], None);
+    let run = |group_by: &str, resolution: &str| {
+        let variables = json!({ "groupBy": group_by, "resolution": resolution, "filter": { "asOf": "2026-11-01" } });
+        let app = &app;
+        let national = national.clone();
+        async move { figures(&app.graphql_as(Some(&national), FILL_RATE, variables).await) }
+    };
+
+    assert_eq!(
+        run("COHORT", "AT_EVENT").await,
+        [
+            row("BSOL 2025-09-01", 5, [0, 0, 0, 4, 0], 0.8),
+            row("NW 2025-09-01", 10, [1, 0, 6, 2, 1], 0.8),
+            row("NW 2026-09-01", 8, [2, 3, 0, 0, 0], 0.375),
+            row("SNE 2025-03-01", 6, [0, 0, 5, 0, 1], 5.0 / 6.0),
+        ]
+    );
+    assert_eq!(
+        run("PROGRAMME", "AT_EVENT").await,
+        [
+            row("BSOL", 5, [0, 0, 0, 4, 0], 0.8),
+            row("NW", 18, [3, 3, 6, 2, 1], 11.0 / 18.0),
+            row("SNE", 6, [0, 0, 5, 0, 1], 5.0 / 6.0)
+        ]
+    );
+    // On the intake day: QMM's 2025 cohort is QMM's, its 2026 cohort is already Norfolk and Suffolk's.
+    assert_eq!(
+        run("ICB", "AT_EVENT").await,
+        [
+            row("QHL", 5, [0, 0, 0, 4, 0], 0.8),
+            row("QJG", 6, [0, 0, 5, 0, 1], 5.0 / 6.0),
+            row("QMM", 10, [1, 0, 6, 2, 1], 0.8),
+            row("T6Y0W", 8, [2, 3, 0, 0, 0], 0.375),
+        ]
+    );
+    // Rolled up: QMM's cohorts both belong to T6Y0W; QJG was split, so it is not rolled up as a whole.
+    assert_eq!(
+        run("ICB", "CURRENT_SUCCESSOR").await,
+        [
+            row("QHL", 5, [0, 0, 0, 4, 0], 0.8),
+            row("QJG", 6, [0, 0, 5, 0, 1], 5.0 / 6.0),
+            row("T6Y0W", 18, [3, 3, 6, 2, 1], 11.0 / 18.0),
+        ]
+    );
+    assert_eq!(
+        run("REGION", "AT_EVENT").await,
+        [row("Y60", 5, [0, 0, 0, 4, 0], 0.8), row("Y61", 24, [3, 3, 11, 2, 2], 16.0 / 24.0)]
+    );
+    assert_eq!(run("REGION", "CURRENT_SUCCESSOR").await, run("REGION", "AT_EVENT").await);
+}
+
+#[tokio::test]
+async fn fill_rate_filters_scopes_and_suppression() {
+    let app = fixed_network().await;
+    let national = token(Role::National, &[], None);
+    let viewer = token(Role::IcbViewer, &["T6Y0W"], None);
+    let reporter = token(Role::Reporter, &[], None);
+    let query = |group_by: &str, resolution: &str, filter: Value| json!({ "groupBy": group_by, "resolution": resolution, "filter": filter });
+
+    let t6y0w = figures(
+        &app.graphql_as(
+            Some(&national),
+            FILL_RATE,
+            query("ICB", "CURRENT_SUCCESSOR", json!({ "icb": ["T6Y0W"], "asOf": "2026-11-01" })),
+        )
+        .await,
+    );
+    let midlands = figures(
+        &app.graphql_as(Some(&national), FILL_RATE, query("ICB", "AT_EVENT", json!({ "region": ["Y60"] }))).await,
+    );
+    let in_2025 = figures(
+        &app.graphql_as(
+            Some(&national),
+            FILL_RATE,
+            query("COHORT", "AT_EVENT", json!({ "from": "2025-06-01", "to": "2025-12-31" })),
+        )
+        .await,
+    );
+    let own = figures(&app.graphql_as(Some(&viewer), FILL_RATE, query("PROGRAMME", "AT_EVENT", json!({}))).await);
+    let suppressed = figures(&app.graphql_as(Some(&reporter), FILL_RATE, query("COHORT", "AT_EVENT", json!({}))).await);
+    let anonymous = figures(&app.graphql(FILL_RATE, query("PROGRAMME", "AT_EVENT", json!({}))).await);
+    let inverted =
+        app.graphql(FILL_RATE, query("COHORT", "AT_EVENT", json!({ "from": "2026-01-01", "to": "2025-01-01" }))).await;
+
+    assert_eq!(t6y0w, [row("T6Y0W", 18, [3, 3, 6, 2, 1], 11.0 / 18.0)]);
+    assert_eq!(midlands, [row("QHL", 5, [0, 0, 0, 4, 0], 0.8)]);
+    assert_eq!(in_2025.iter().map(|r| r.0.as_str()).collect::<Vec<_>>(), ["BSOL 2025-09-01", "NW 2025-09-01"]);
+    assert_eq!(own.iter().map(|r| r.0.as_str()).collect::<Vec<_>>(), ["NW", "SNE"], "T6Y0W answers for QMM and QJG");
+    // Below 5 is suppressed, and so is the rate derived from a suppressed count; places are public.
+    assert_eq!(
+        suppressed,
+        [
+            row("BSOL 2025-09-01", 5, [-1, -1, -1, -1, -1], -1.0),
+            row("NW 2025-09-01", 10, [-1, -1, 6, -1, -1], -1.0),
+            row("NW 2026-09-01", 8, [-1, -1, -1, -1, -1], -1.0),
+            row("SNE 2025-03-01", 6, [-1, -1, 5, -1, -1], -1.0),
+        ]
+    );
+    assert_eq!(
+        anonymous,
+        [
+            row("BSOL", 5, [-1, -1, -1, -1, -1], -1.0),
+            row("NW", 18, [-1, -1, 6, -1, -1], -1.0),
+            row("SNE", 6, [-1, -1, 5, -1, -1], -1.0)
+        ]
+    );
+    assert_eq!(error_codes(&inverted), ["BAD_USER_INPUT"]);
+}
+
+#[tokio::test]
+async fn the_csv_download_equals_the_graphql_answer() {
+    let app = fixed_network().await;
+    for (role, token) in [("national", Some(token(Role::National, &[], None))), ("anonymous", None)] {
+        let graphql = app
+            .graphql_as(
+                token.as_deref(),
+                FILL_RATE,
+                json!({ "groupBy": "ICB", "resolution": "CURRENT_SUCCESSOR", "filter": { "asOf": "2026-11-01" } }),
+            )
+            .await;
+        let mut request = app
+            .client
+            .get(app.url("/reports/fill-rate.csv?groupBy=ICB&icbResolution=CURRENT_SUCCESSOR&asOf=2026-11-01"));
+        if let Some(token) = &token {
+            request = request.bearer_auth(token);
+        }
+        let response = request.send().await.expect("csv");
+        assert_eq!(response.status(), 200);
+        assert!(response.headers()["content-type"].to_str().unwrap_or_default().starts_with("text/csv"));
+        let body = response.text().await.expect("body");
+        let mut reader = csv::Reader::from_reader(body.as_bytes());
+        let header: Vec<String> = reader.headers().expect("header").iter().map(str::to_owned).collect();
+        assert_eq!(header[..4], ["group_id", "group_code", "group_name", "places_offered"]);
+        let records: Vec<csv::StringRecord> = reader.records().collect::<Result<_, _>>().expect("records");
+        let rows = graphql["data"]["reports"]["fillRate"].as_array().cloned().unwrap_or_default();
+        assert_eq!(records.len(), rows.len(), "{role}");
+        for (record, row) in records.iter().zip(&rows) {
+            let cell = |value: &Value| {
+                if value["suppressed"] == true { "*".to_owned() } else { value["value"].to_string() }
+            };
+            let expected = [
+                row["group"]["id"].as_str().unwrap_or_default().to_owned(),
+                row["group"]["code"].as_str().unwrap_or_default().to_owned(),
+                row["group"]["name"].as_str().unwrap_or_default().to_owned(),
+                row["placesOffered"].to_string(),
+                cell(&row["offered"]),
+                cell(&row["accepted"]),
+                cell(&row["active"]),
+                cell(&row["completed"]),
+                cell(&row["withdrawn"]),
+                cell(&row["fillRate"]),
+            ];
+            assert_eq!(
+                record.iter().collect::<Vec<_>>(),
+                expected.iter().map(String::as_str).collect::<Vec<_>>(),
+                "{role}"
+            );
+        }
+    }
+
+    let unknown = app.client.get(app.url("/reports/fill-rate.csv?groupBy=NOPE")).send().await.expect("csv");
+    let missing = app.client.get(app.url("/reports/no-such-report.csv")).send().await.expect("csv");
+    assert_eq!(unknown.status(), 400);
+    assert_eq!(missing.status(), 404);
+}
