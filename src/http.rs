@@ -169,6 +169,7 @@ async fn report_csv(
     let suppression = Suppression::for_scope(&scope, settings.suppression_threshold);
     let result = match file.0.as_str() {
         "fill-rate.csv" => fill_rate_csv(&db, &scope, suppression, &params).await,
+        "cross-icb-flows.csv" => cross_icb_flows_csv(&db, &scope, suppression, &params).await,
         _ => return StatusCode::NOT_FOUND.into_response(),
     };
     match result {
@@ -216,6 +217,34 @@ async fn fill_rate_csv(
             } else {
                 row.fill_rate.value.map(|rate| rate.to_string()).unwrap_or_default()
             },
+        ]);
+    }
+    Ok(records)
+}
+
+async fn cross_icb_flows_csv(
+    db: &DatabaseConnection,
+    scope: &Scope,
+    suppression: Suppression,
+    params: &ReportParams,
+) -> Result<Vec<Vec<String>>, AppError> {
+    if params.group_by.is_some() {
+        return Err(AppError::invalid("groupBy", "does not apply to this report"));
+    }
+    let rows = reports::cross_icb_flows(db, scope, suppression, &params.filter()?).await?;
+    let header = ["owner_id", "owner_code", "owner_name", "host_id", "host_code", "host_name", "placements", "wte"];
+    let mut records = vec![header.iter().map(|name| (*name).to_owned()).collect::<Vec<_>>()];
+    for row in rows {
+        let row = graphql::reports::cross_icb_flow_row(row);
+        records.push(vec![
+            row.owner.id.0,
+            row.owner.code,
+            row.owner.name,
+            row.host.id.0,
+            row.host.code,
+            row.host.name,
+            cell(row.placements.value),
+            cell(row.wte.value),
         ]);
     }
     Ok(records)

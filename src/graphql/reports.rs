@@ -5,7 +5,9 @@ use super::common::{NodeType, decode_id_of, global_id};
 use super::enums::IcbResolution;
 use super::scalars::{Date, OdsCodeScalar};
 use super::{db, scope};
-use crate::services::reports::{self, Count, FillRateGrouping, FillRateRow, ReportFilter, ReportGroup, Suppression};
+use crate::services::reports::{
+    self, Count, CrossIcbFlowRow, FillRateGrouping, FillRateRow, ReportFilter, ReportGroup, Suppression,
+};
 use async_graphql::{Context, Enum, ID, InputObject, Object, Result, ResultExt, SimpleObject};
 
 /// Settings of the reports (from the command line).
@@ -104,12 +106,12 @@ impl From<Count> for ReportCount {
     }
 }
 
-/// A rate that may be suppressed because a count it derives from is.
+/// A figure (a rate, a sum of WTE) that may be suppressed because a count it derives from is.
 #[derive(SimpleObject, Clone, Copy, Debug, PartialEq)]
-pub struct ReportRate {
-    /// The rate, from 0 to 1; null when suppressed (or when there is nothing to divide by).
+pub struct ReportFigure {
+    /// The figure; null when suppressed (or, for a rate, when there is nothing to divide by).
     pub value: Option<f64>,
-    /// Whether the rate was suppressed.
+    /// Whether the figure was suppressed.
     pub suppressed: bool,
 }
 
@@ -123,6 +125,10 @@ pub struct ReportGroupObject {
     pub code: String,
     /// The name.
     pub name: String,
+}
+
+fn icb_group(group: ReportGroup) -> ReportGroupObject {
+    group_object(group, FillRateGrouping::Icb)
 }
 
 fn group_object(group: ReportGroup, grouping: FillRateGrouping) -> ReportGroupObject {
@@ -152,7 +158,7 @@ pub struct FillRateReportRow {
     /// Memberships withdrawn.
     pub withdrawn: ReportCount,
     /// Places taken (accepted, active or completed) ÷ places offered.
-    pub fill_rate: ReportRate,
+    pub fill_rate: ReportFigure,
 }
 
 /// Turns a service row into its GraphQL row.
@@ -166,8 +172,36 @@ pub fn fill_rate_row(row: FillRateRow, grouping: FillRateGrouping) -> FillRateRe
         active: row.active.into(),
         completed: row.completed.into(),
         withdrawn: row.withdrawn.into(),
-        fill_rate: ReportRate { value: row.fill_rate, suppressed: parts_suppressed },
+        fill_rate: ReportFigure { value: row.fill_rate, suppressed: parts_suppressed },
     }
+}
+
+/// Placements hosted outside the programme owner's ICB, from one ICB to another.
+#[derive(SimpleObject, Clone, Debug)]
+pub struct CrossIcbFlowReportRow {
+    /// The programme owner's ICB.
+    pub owner: ReportGroupObject,
+    /// The host's ICB.
+    pub host: ReportGroupObject,
+    /// Placements (not cancelled).
+    pub placements: ReportCount,
+    /// Their whole-time equivalents, summed.
+    pub wte: ReportFigure,
+}
+
+/// Turns a service row into its GraphQL row.
+pub fn cross_icb_flow_row(row: CrossIcbFlowRow) -> CrossIcbFlowReportRow {
+    CrossIcbFlowReportRow {
+        owner: icb_group(row.owner),
+        host: icb_group(row.host),
+        placements: row.placements.into(),
+        wte: ReportFigure { value: row.wte, suppressed: row.placements.is_none() },
+    }
+}
+
+fn suppression(ctx: &Context<'_>) -> Result<Suppression> {
+    let settings = ctx.data::<ReportSettings>()?;
+    Ok(Suppression::for_scope(scope(ctx)?, settings.suppression_threshold))
 }
 
 /// The reports.
@@ -189,12 +223,27 @@ impl Reports {
         icb_resolution: IcbResolution,
     ) -> Result<Vec<FillRateReportRow>> {
         let filter = filter.unwrap_or_default().to_filter(icb_resolution).extend()?;
-        let scope = scope(ctx)?;
-        let settings = ctx.data::<ReportSettings>()?;
-        let suppression = Suppression::for_scope(scope, settings.suppression_threshold);
         let grouping = group_by.into();
-        let rows = reports::fill_rate(db(ctx)?, scope, suppression, &filter, grouping).await.extend()?;
+        let rows = reports::fill_rate(db(ctx)?, scope(ctx)?, suppression(ctx)?, &filter, grouping).await.extend()?;
         Ok(rows.into_iter().map(|row| fill_rate_row(row, grouping)).collect())
+    }
+
+    /// Cross-ICB placement flows: placements (starting within `filter.from`/`filter.to`, not cancelled)
+    /// whose host's ICB differs from the programme owner's, by owner ICB and host ICB, with their WTE.
+    async fn cross_icb_flows(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Which placements; ICB and region filters match the owner's or the host's ICB.")]
+        filter: Option<ReportFilterInput>,
+        #[graphql(
+            desc = "How ICBs are attributed (default: AT_EVENT, the ICBs on the placement's first day).",
+            default
+        )]
+        icb_resolution: IcbResolution,
+    ) -> Result<Vec<CrossIcbFlowReportRow>> {
+        let filter = filter.unwrap_or_default().to_filter(icb_resolution).extend()?;
+        let rows = reports::cross_icb_flows(db(ctx)?, scope(ctx)?, suppression(ctx)?, &filter).await.extend()?;
+        Ok(rows.into_iter().map(cross_icb_flow_row).collect())
     }
 }
 

@@ -344,3 +344,126 @@ async fn group_labels<C: ConnectionTrait>(
             .collect(),
     })
 }
+
+/// One row of the cross-ICB flow report: placements hosted outside the owner's ICB.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CrossIcbFlowRow {
+    /// The programme owner's ICB (as resolved).
+    pub owner: ReportGroup,
+    /// The host's ICB (as resolved).
+    pub host: ReportGroup,
+    pub placements: Count,
+    /// Whole-time equivalents of those placements; suppressed with the count.
+    pub wte: Option<f64>,
+}
+
+/// Placements (not cancelled, starting in the filter's date range) whose host's ICB differs from the
+/// programme owner's, counted and summed by (owner ICB, host ICB). `AT_EVENT`: the ICBs on the
+/// placement's first day; `CURRENT_SUCCESSOR`: the owner's successor today and the host's own ICB today
+/// (so a host in a split ICB goes where it went).
+pub async fn cross_icb_flows<C: ConnectionTrait>(
+    db: &C,
+    scope: &Scope,
+    suppression: Suppression,
+    filter: &ReportFilter,
+) -> Result<Vec<CrossIcbFlowRow>, AppError> {
+    let backend = db.get_database_backend();
+    let today = filter.as_of.unwrap_or_else(super::today);
+    let graph = organisations::succession_graph(db).await?;
+    let steps = organisation_succession::Entity::find().all(db).await?;
+    let mut values = Vec::new();
+    let owner = resolved_icb_sql(&steps, &graph, "p.owner_icb_id", "pl.start_date", filter, today, &mut values);
+    let host = match filter.resolution {
+        IcbResolution::AtEvent => "pl.host_icb_id".to_owned(),
+        IcbResolution::CurrentSuccessor => {
+            values.push(today.into());
+            "(SELECT link.parent_id FROM organisation_relationship link
+              WHERE link.child_id = pl.host_id AND link.kind = 'IN_ICB' AND link.valid_from <= ?
+              ORDER BY link.valid_from DESC LIMIT 1)"
+                .to_owned()
+        }
+    };
+    let mut inner = vec!["pl.status <> 'CANCELLED'".to_owned()];
+    if let Some(from) = filter.from {
+        inner.push("pl.start_date >= ?".to_owned());
+        values.push(from.into());
+    }
+    if let Some(to) = filter.to {
+        inner.push("pl.start_date <= ?".to_owned());
+        values.push(to.into());
+    }
+    if !filter.programmes.is_empty() {
+        inner.push(format!("p.id IN ({})", placeholders(filter.programmes.len())));
+        values.extend(filter.programmes.iter().map(|id| Value::from(*id)));
+    }
+    if let RecordScope::Icbs(icbs) = &scope.records {
+        // The same rule as the placement list: the owner's or the host's ICB is one of the reader's.
+        inner.push(format!(
+            "(p.owner_icb_id IN ({list}) OR pl.host_icb_id IN ({list}))",
+            list = placeholders(icbs.len())
+        ));
+        values.extend(icbs.iter().map(|id| Value::from(*id)));
+        values.extend(icbs.iter().map(|id| Value::from(*id)));
+    }
+    let mut outer = vec!["flows.owner_icb <> flows.host_icb".to_owned()];
+    let icb_ids = organisations::ids_of_codes(db, &filter.icbs).await?;
+    if !filter.icbs.is_empty() {
+        outer.push(format!(
+            "(flows.owner_icb IN ({list}) OR flows.host_icb IN ({list}))",
+            list = placeholders(icb_ids.len())
+        ));
+        values.extend(icb_ids.iter().map(|id| Value::from(*id)));
+        values.extend(icb_ids.iter().map(|id| Value::from(*id)));
+    }
+    let region_ids = organisations::ids_of_codes(db, &filter.regions).await?;
+    if !filter.regions.is_empty() {
+        let in_regions = format!(
+            "SELECT child_id FROM organisation_relationship WHERE kind = 'ICB_IN_REGION' AND parent_id IN ({})",
+            placeholders(region_ids.len())
+        );
+        outer.push(format!("(flows.owner_icb IN ({in_regions}) OR flows.host_icb IN ({in_regions}))"));
+        values.extend(region_ids.iter().map(|id| Value::from(*id)));
+        values.extend(region_ids.iter().map(|id| Value::from(*id)));
+    }
+    let sql = format!(
+        "SELECT flows.owner_icb AS owner_icb, flows.host_icb AS host_icb,
+                CAST(COUNT(*) AS BIGINT) AS placements, SUM(flows.wte) AS wte
+         FROM (SELECT pl.wte AS wte, {owner} AS owner_icb, {host} AS host_icb
+               FROM placement pl
+               JOIN programme_membership m ON m.id = pl.membership_id
+               JOIN cohort c ON c.id = m.cohort_id
+               JOIN rotation_programme p ON p.id = c.programme_id
+               WHERE {inner}) flows
+         WHERE {outer}
+         GROUP BY flows.owner_icb, flows.host_icb",
+        inner = inner.join(" AND "),
+        outer = outer.join(" AND "),
+    );
+    let rows = db.query_all_raw(statement(backend, &sql, values)).await?;
+    let mut figures = Vec::with_capacity(rows.len());
+    for row in &rows {
+        let owner: Option<Uuid> = row.try_get("", "owner_icb")?;
+        let host: Option<Uuid> = row.try_get("", "host_icb")?;
+        let wte: Option<f64> = row.try_get("", "wte")?;
+        if let (Some(owner), Some(host)) = (owner, host) {
+            figures.push((owner, host, get_u64(row, "placements")?, wte.unwrap_or(0.0)));
+        }
+    }
+    let ids: Vec<Uuid> = figures.iter().flat_map(|(owner, host, _, _)| [*owner, *host]).collect();
+    let labels = group_labels(db, FillRateGrouping::Icb, &ids).await?;
+    let mut report: Vec<CrossIcbFlowRow> = figures
+        .into_iter()
+        .filter_map(|(owner, host, placements, wte)| {
+            let placements = suppression.count(placements);
+            Some(CrossIcbFlowRow {
+                owner: labels.get(&owner)?.clone(),
+                host: labels.get(&host)?.clone(),
+                placements,
+                // Rounded to hundredths: sums of WTE are exact to that precision.
+                wte: placements.map(|_| (wte * 100.0).round() / 100.0),
+            })
+        })
+        .collect();
+    report.sort_by(|a, b| (&a.owner.code, &a.host.code).cmp(&(&b.owner.code, &b.host.code)));
+    Ok(report)
+}

@@ -5,8 +5,12 @@
 
 use crate::helpers::{TestApp, error_codes, spawn_app, token};
 use chrono::NaiveDate;
-use entity::enums::{MembershipStatus, ProgrammeStatus, RegistrationStatus};
-use entity::{cohort, pharmacist, programme_membership, rotation_programme};
+use entity::enums::{
+    MembershipStatus, OrganisationKind, PlacementStatus, ProgrammeStatus, RegistrationStatus, RelationshipKind, Sector,
+};
+use entity::{
+    cohort, organisation, organisation_relationship, pharmacist, placement, programme_membership, rotation_programme,
+};
 use rotagraph::app::DemoData;
 use rotagraph::reference::organisation_id;
 use rotagraph::services::access::Role;
@@ -19,7 +23,13 @@ fn day(text: &str) -> NaiveDate {
 }
 
 /// Inserts a programme of `owner` with one cohort per (intake, places, statuses of its members).
-async fn programme(db: &DatabaseConnection, code: &str, owner: &str, cohorts: &[(&str, i32, &[MembershipStatus])]) {
+async fn programme(
+    db: &DatabaseConnection,
+    code: &str,
+    owner: &str,
+    cohorts: &[(&str, i32, &[MembershipStatus])],
+) -> Vec<Uuid> {
+    let mut cohort_ids = Vec::new();
     let programme = rotation_programme::Model {
         id: Uuid::new_v4(),
         code: code.to_owned(),
@@ -44,6 +54,7 @@ async fn programme(db: &DatabaseConnection, code: &str, owner: &str, cohorts: &[
             recruitment_closes_on: None,
         };
         cohort.clone().into_active_model().insert(db).await.expect("cohort");
+        cohort_ids.push(cohort.id);
         for status in *statuses {
             let person = pharmacist::Model {
                 id: Uuid::new_v4(),
@@ -79,6 +90,7 @@ async fn programme(db: &DatabaseConnection, code: &str, owner: &str, cohorts: &[
             .expect("membership");
         }
     }
+    cohort_ids
 }
 
 fn rand_number() -> u32 {
@@ -316,4 +328,226 @@ async fn the_csv_download_equals_the_graphql_answer() {
     let missing = app.client.get(app.url("/reports/no-such-report.csv")).send().await.expect("csv");
     assert_eq!(unknown.status(), 400);
     assert_eq!(missing.status(), 404);
+}
+
+/// An organisation of `kind` with its dated ICB links (ODS code of the ICB, first day, last day).
+async fn host(
+    db: &DatabaseConnection,
+    kind: OrganisationKind,
+    code: &str,
+    links: &[(&str, &str, Option<&str>)],
+) -> Uuid {
+    let id = organisation_id(code);
+    organisation::Model {
+        id,
+        ods_code: code.to_owned(),
+        kind,
+        name: format!("Host {code}"),
+        gss_code: None,
+        postcode: None,
+        legal_start_date: Some(day("2000-01-01")),
+        legal_end_date: None,
+        is_foundation_trust: None,
+        pharmacy_contract_type: None,
+    }
+    .into_active_model()
+    .insert(db)
+    .await
+    .expect("host");
+    for (icb, from, to) in links {
+        organisation_relationship::Model {
+            id: Uuid::new_v4(),
+            child_id: id,
+            parent_id: organisation_id(icb),
+            kind: RelationshipKind::InIcb,
+            valid_from: day(from),
+            valid_to: to.map(day),
+        }
+        .into_active_model()
+        .insert(db)
+        .await
+        .expect("link");
+    }
+    id
+}
+
+/// A member of `cohort` with one placement at `host` starting on `start` (six months), hosted by `host_icb`.
+async fn placed(
+    db: &DatabaseConnection,
+    cohort: Uuid,
+    host: Uuid,
+    host_icb: &str,
+    start: &str,
+    wte: f64,
+    status: PlacementStatus,
+) {
+    let person = pharmacist::Model {
+        id: Uuid::new_v4(),
+        gphc_number: format!("9{:06}", rand_number()),
+        given_name: "Test".to_owned(),
+        family_name: "Placed".to_owned(),
+        first_registered_on: day("2024-07-01"),
+        registration_status: RegistrationStatus::Registered,
+        independent_prescriber_since: None,
+    };
+    person.clone().into_active_model().insert(db).await.expect("pharmacist");
+    let membership = programme_membership::Model {
+        id: Uuid::new_v4(),
+        pharmacist_id: person.id,
+        cohort_id: cohort,
+        post_id: None,
+        status: MembershipStatus::Active,
+        offered_on: day("2024-01-01"),
+        accepted_on: Some(day("2024-02-01")),
+        start_date: day("2025-03-01"),
+        planned_end_date: day("2027-08-31"),
+        actual_end_date: None,
+        leaving_reason: None,
+        eligibility_checked_on: None,
+        eligibility_passed: None,
+        eligibility_override_reason: None,
+    };
+    membership.clone().into_active_model().insert(db).await.expect("membership");
+    placement::Model {
+        id: Uuid::new_v4(),
+        membership_id: membership.id,
+        pharmacist_id: person.id,
+        post_id: None,
+        host_id: host,
+        sector: Sector::CommunityPharmacy,
+        start_date: day(start),
+        end_date: day(start) + chrono::Duration::days(180),
+        wte,
+        status,
+        host_icb_id: Some(organisation_id(host_icb)),
+        is_cross_icb: false,
+    }
+    .into_active_model()
+    .insert(db)
+    .await
+    .expect("placement");
+}
+
+/// NW (owned by QMM) places members at a Suffolk pharmacy (QJG until the merger, T6Y0W after) and at a
+/// Birmingham practice (QHL); SNE (owned by QJG, split) places two at the practice.
+async fn flow_network() -> TestApp {
+    use PlacementStatus::{Approved, Cancelled, Planned};
+    let app = spawn_app(DemoData::Skip).await;
+    let db = app.db();
+    let nw = programme(db, "NW", "QMM", &[("2025-03-01", 20, &[])]).await[0];
+    let sne = programme(db, "SNE", "QJG", &[("2025-03-01", 20, &[])]).await[0];
+    let pharmacy = host(
+        db,
+        OrganisationKind::CommunityPharmacy,
+        "FZ001",
+        &[("QJG", "2022-07-01", Some("2026-03-31")), ("T6Y0W", "2026-04-01", None)],
+    )
+    .await;
+    let practice = host(db, OrganisationKind::GpPractice, "Z00001", &[("QHL", "2022-07-01", None)]).await;
+    for wte in [1.0, 1.0, 1.0, 1.0, 0.8, 0.8] {
+        placed(db, nw, pharmacy, "QJG", "2025-10-01", wte, Approved).await;
+    }
+    for _ in 0..5 {
+        placed(db, nw, practice, "QHL", "2026-05-01", 1.0, Planned).await;
+    }
+    placed(db, nw, practice, "QHL", "2026-05-01", 1.0, Cancelled).await;
+    for _ in 0..2 {
+        placed(db, nw, pharmacy, "T6Y0W", "2026-06-01", 1.0, Approved).await;
+    }
+    for _ in 0..2 {
+        placed(db, sne, practice, "QHL", "2025-06-01", 0.6, Approved).await;
+    }
+    app
+}
+
+const FLOWS: &str = r#"query($resolution: IcbResolution, $filter: ReportFilterInput) {
+    reports { crossIcbFlows(icbResolution: $resolution, filter: $filter) {
+        owner { code } host { code } placements { value suppressed } wte { value suppressed } } } }"#;
+
+/// (owner, host, placements, WTE) of each flow; suppressed figures are -1.
+fn flows(response: &Value) -> Vec<(String, String, i64, f64)> {
+    response["data"]["reports"]["crossIcbFlows"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{response}"))
+        .iter()
+        .map(|row| {
+            let placements = if row["placements"]["suppressed"] == true {
+                -1
+            } else {
+                row["placements"]["value"].as_i64().unwrap_or(-2)
+            };
+            let wte =
+                if row["wte"]["suppressed"] == true { -1.0 } else { row["wte"]["value"].as_f64().unwrap_or(-2.0) };
+            (
+                row["owner"]["code"].as_str().unwrap_or_default().to_owned(),
+                row["host"]["code"].as_str().unwrap_or_default().to_owned(),
+                placements,
+                wte,
+            )
+        })
+        .collect()
+}
+
+fn flow(owner: &str, host: &str, placements: i64, wte: f64) -> (String, String, i64, f64) {
+    (owner.to_owned(), host.to_owned(), placements, wte)
+}
+
+#[tokio::test]
+async fn cross_icb_flows_for_both_icb_resolutions_with_scope_filters_suppression_and_csv() {
+    let app = flow_network().await;
+    let national = token(Role::National, &[], None);
+    let reporter = token(Role::Reporter, &[], None);
+    let birmingham = token(Role::IcbViewer, &["QHL"], None);
+    let run = |token: Option<String>, resolution: &'static str, filter: Value| {
+        let app = &app;
+        async move {
+            flows(&app.graphql_as(token.as_deref(), FLOWS, json!({ "resolution": resolution, "filter": filter })).await)
+        }
+    };
+    let as_of = json!({ "asOf": "2026-11-01" });
+
+    // On the first day: QMM → QJG before the merger, T6Y0W → QHL after; the pharmacy's own ICB after the
+    // merger is T6Y0W, the owner's too, so those two placements do not cross; cancelled ones never count.
+    assert_eq!(
+        run(Some(national.clone()), "AT_EVENT", as_of.clone()).await,
+        [flow("QJG", "QHL", 2, 1.2), flow("QMM", "QJG", 6, 5.6), flow("T6Y0W", "QHL", 5, 5.0)]
+    );
+    // Rolled up: QMM is T6Y0W and the Suffolk pharmacy is in T6Y0W; QJG was split, so it stays itself.
+    assert_eq!(
+        run(Some(national.clone()), "CURRENT_SUCCESSOR", as_of.clone()).await,
+        [flow("QJG", "QHL", 2, 1.2), flow("T6Y0W", "QHL", 5, 5.0)]
+    );
+    assert_eq!(
+        run(Some(national.clone()), "AT_EVENT", json!({ "from": "2026-01-01", "asOf": "2026-11-01" })).await,
+        [flow("T6Y0W", "QHL", 5, 5.0)]
+    );
+    assert_eq!(
+        run(Some(national.clone()), "AT_EVENT", json!({ "icb": ["QJG"], "asOf": "2026-11-01" })).await,
+        [flow("QJG", "QHL", 2, 1.2), flow("QMM", "QJG", 6, 5.6)]
+    );
+    assert_eq!(
+        run(Some(birmingham), "AT_EVENT", as_of.clone()).await,
+        [flow("QJG", "QHL", 2, 1.2), flow("T6Y0W", "QHL", 5, 5.0)],
+        "QHL's reader sees the flows into QHL only"
+    );
+    assert_eq!(
+        run(Some(reporter.clone()), "AT_EVENT", as_of.clone()).await,
+        [flow("QJG", "QHL", -1, -1.0), flow("QMM", "QJG", 6, 5.6), flow("T6Y0W", "QHL", 5, 5.0)]
+    );
+
+    let csv = app
+        .client
+        .get(app.url("/reports/cross-icb-flows.csv?icbResolution=AT_EVENT&asOf=2026-11-01"))
+        .bearer_auth(&reporter)
+        .send()
+        .await
+        .expect("csv")
+        .text()
+        .await
+        .expect("body");
+    let lines: Vec<&str> = csv.lines().collect();
+    assert_eq!(lines[0], "owner_id,owner_code,owner_name,host_id,host_code,host_name,placements,wte");
+    let cells: Vec<Vec<&str>> = lines[1..].iter().map(|line| line.split(',').collect()).collect();
+    let summary: Vec<(&str, &str, &str, &str)> = cells.iter().map(|c| (c[1], c[4], c[6], c[7])).collect();
+    assert_eq!(summary, [("QJG", "QHL", "*", "*"), ("QMM", "QJG", "6", "5.6"), ("T6Y0W", "QHL", "5", "5")]);
 }
