@@ -8,7 +8,7 @@ use crate::graphql::common::{NodeType, decode_id_of};
 use crate::graphql::reports::ReportSettings;
 use crate::graphql::{self, AppSchema};
 use crate::services::access::Scope;
-use crate::services::reports::{self, FillRateGrouping, ReportFilter, Suppression};
+use crate::services::reports::{self, CohortGrouping, ReportFilter, Suppression};
 use async_graphql::ErrorExtensions;
 use async_graphql::http::GraphiQLSource;
 use async_graphql_poem::{GraphQLRequest, GraphQLResponse};
@@ -124,12 +124,12 @@ impl ReportParams {
         })
     }
 
-    fn fill_rate_grouping(&self) -> Result<FillRateGrouping, AppError> {
+    fn cohort_grouping(&self) -> Result<CohortGrouping, AppError> {
         Ok(match self.group_by.as_deref() {
-            None | Some("COHORT") => FillRateGrouping::Cohort,
-            Some("PROGRAMME") => FillRateGrouping::Programme,
-            Some("ICB") => FillRateGrouping::Icb,
-            Some("REGION") => FillRateGrouping::Region,
+            None | Some("COHORT") => CohortGrouping::Cohort,
+            Some("PROGRAMME") => CohortGrouping::Programme,
+            Some("ICB") => CohortGrouping::Icb,
+            Some("REGION") => CohortGrouping::Region,
             Some(_) => return Err(AppError::invalid("groupBy", "must be COHORT, PROGRAMME, ICB or REGION")),
         })
     }
@@ -170,6 +170,7 @@ async fn report_csv(
     let result = match file.0.as_str() {
         "fill-rate.csv" => fill_rate_csv(&db, &scope, suppression, &params).await,
         "cross-icb-flows.csv" => cross_icb_flows_csv(&db, &scope, suppression, &params).await,
+        "independent-prescribers.csv" => prescribers_csv(&db, &scope, suppression, &params).await,
         _ => return StatusCode::NOT_FOUND.into_response(),
     };
     match result {
@@ -185,7 +186,7 @@ async fn fill_rate_csv(
     suppression: Suppression,
     params: &ReportParams,
 ) -> Result<Vec<Vec<String>>, AppError> {
-    let grouping = params.fill_rate_grouping()?;
+    let grouping = params.cohort_grouping()?;
     let rows = reports::fill_rate(db, scope, suppression, &params.filter()?, grouping).await?;
     let header = [
         "group_id",
@@ -222,6 +223,35 @@ async fn fill_rate_csv(
     Ok(records)
 }
 
+async fn prescribers_csv(
+    db: &DatabaseConnection,
+    scope: &Scope,
+    suppression: Suppression,
+    params: &ReportParams,
+) -> Result<Vec<Vec<String>>, AppError> {
+    let grouping = params.cohort_grouping()?;
+    let rows = reports::independent_prescribers(db, scope, suppression, &params.filter()?, grouping).await?;
+    let header = ["group_id", "group_code", "group_name", "members", "prescribers", "share"];
+    let mut records = vec![header.iter().map(|name| (*name).to_owned()).collect::<Vec<_>>()];
+    for row in rows {
+        let row = graphql::reports::prescriber_row(row, grouping);
+        records.push(vec![
+            row.group.id.0,
+            row.group.code,
+            row.group.name,
+            cell(row.members.value),
+            cell(row.prescribers.value),
+            figure(row.share),
+        ]);
+    }
+    Ok(records)
+}
+
+/// A suppressible figure's CSV cell: `*` when suppressed, empty when there is none.
+fn figure(figure: graphql::reports::ReportFigure) -> String {
+    if figure.suppressed { "*".to_owned() } else { figure.value.map(|value| value.to_string()).unwrap_or_default() }
+}
+
 async fn cross_icb_flows_csv(
     db: &DatabaseConnection,
     scope: &Scope,
@@ -244,7 +274,7 @@ async fn cross_icb_flows_csv(
             row.host.code,
             row.host.name,
             cell(row.placements.value),
-            cell(row.wte.value),
+            figure(row.wte),
         ]);
     }
     Ok(records)

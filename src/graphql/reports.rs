@@ -6,7 +6,7 @@ use super::enums::IcbResolution;
 use super::scalars::{Date, OdsCodeScalar};
 use super::{db, scope};
 use crate::services::reports::{
-    self, Count, CrossIcbFlowRow, FillRateGrouping, FillRateRow, ReportFilter, ReportGroup, Suppression,
+    self, CohortGrouping, Count, CrossIcbFlowRow, FillRateRow, PrescriberRow, ReportFilter, ReportGroup, Suppression,
 };
 use async_graphql::{Context, Enum, ID, InputObject, Object, Result, ResultExt, SimpleObject};
 
@@ -65,9 +65,9 @@ impl ReportFilterInput {
     }
 }
 
-/// How fill-rate rows are grouped.
+/// How the rows of a report over cohorts are grouped.
 #[derive(Enum, Clone, Copy, Debug, PartialEq, Eq, Default)]
-pub enum FillRateGroupBy {
+pub enum CohortGroupBy {
     /// One row per cohort.
     #[default]
     Cohort,
@@ -79,13 +79,13 @@ pub enum FillRateGroupBy {
     Region,
 }
 
-impl From<FillRateGroupBy> for FillRateGrouping {
-    fn from(group_by: FillRateGroupBy) -> Self {
+impl From<CohortGroupBy> for CohortGrouping {
+    fn from(group_by: CohortGroupBy) -> Self {
         match group_by {
-            FillRateGroupBy::Cohort => Self::Cohort,
-            FillRateGroupBy::Programme => Self::Programme,
-            FillRateGroupBy::Icb => Self::Icb,
-            FillRateGroupBy::Region => Self::Region,
+            CohortGroupBy::Cohort => Self::Cohort,
+            CohortGroupBy::Programme => Self::Programme,
+            CohortGroupBy::Icb => Self::Icb,
+            CohortGroupBy::Region => Self::Region,
         }
     }
 }
@@ -128,14 +128,14 @@ pub struct ReportGroupObject {
 }
 
 fn icb_group(group: ReportGroup) -> ReportGroupObject {
-    group_object(group, FillRateGrouping::Icb)
+    group_object(group, CohortGrouping::Icb)
 }
 
-fn group_object(group: ReportGroup, grouping: FillRateGrouping) -> ReportGroupObject {
+fn group_object(group: ReportGroup, grouping: CohortGrouping) -> ReportGroupObject {
     let node_type = match grouping {
-        FillRateGrouping::Cohort => NodeType::Cohort,
-        FillRateGrouping::Programme => NodeType::RotationProgramme,
-        FillRateGrouping::Icb | FillRateGrouping::Region => NodeType::Organisation,
+        CohortGrouping::Cohort => NodeType::Cohort,
+        CohortGrouping::Programme => NodeType::RotationProgramme,
+        CohortGrouping::Icb | CohortGrouping::Region => NodeType::Organisation,
     };
     ReportGroupObject { id: global_id(node_type, group.id), code: group.code, name: group.name }
 }
@@ -162,7 +162,7 @@ pub struct FillRateReportRow {
 }
 
 /// Turns a service row into its GraphQL row.
-pub fn fill_rate_row(row: FillRateRow, grouping: FillRateGrouping) -> FillRateReportRow {
+pub fn fill_rate_row(row: FillRateRow, grouping: CohortGrouping) -> FillRateReportRow {
     let parts_suppressed = row.accepted.is_none() || row.active.is_none() || row.completed.is_none();
     FillRateReportRow {
         group: group_object(row.group, grouping),
@@ -187,6 +187,29 @@ pub struct CrossIcbFlowReportRow {
     pub placements: ReportCount,
     /// Their whole-time equivalents, summed.
     pub wte: ReportFigure,
+}
+
+/// Independent prescribers among the members of a group of cohorts.
+#[derive(SimpleObject, Clone, Debug)]
+pub struct PrescriberReportRow {
+    /// The cohort, programme, ICB or region.
+    pub group: ReportGroupObject,
+    /// Members who took a place (accepted, active or completed).
+    pub members: ReportCount,
+    /// Those annotated as independent prescribers on the report's `asOf`.
+    pub prescribers: ReportCount,
+    /// Prescribers ÷ members.
+    pub share: ReportFigure,
+}
+
+/// Turns a service row into its GraphQL row.
+pub fn prescriber_row(row: PrescriberRow, grouping: CohortGrouping) -> PrescriberReportRow {
+    PrescriberReportRow {
+        group: group_object(row.group, grouping),
+        members: row.members.into(),
+        prescribers: row.prescribers.into(),
+        share: ReportFigure { value: row.share, suppressed: row.members.is_none() || row.prescribers.is_none() },
+    }
 }
 
 /// Turns a service row into its GraphQL row.
@@ -218,7 +241,7 @@ impl Reports {
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "Which cohorts.")] filter: Option<ReportFilterInput>,
-        #[graphql(desc = "How rows are grouped (default: COHORT).", default)] group_by: FillRateGroupBy,
+        #[graphql(desc = "How rows are grouped (default: COHORT).", default)] group_by: CohortGroupBy,
         #[graphql(desc = "How ICBs are attributed (default: AT_EVENT, the owner on the intake date).", default)]
         icb_resolution: IcbResolution,
     ) -> Result<Vec<FillRateReportRow>> {
@@ -226,6 +249,24 @@ impl Reports {
         let grouping = group_by.into();
         let rows = reports::fill_rate(db(ctx)?, scope(ctx)?, suppression(ctx)?, &filter, grouping).await.extend()?;
         Ok(rows.into_iter().map(|row| fill_rate_row(row, grouping)).collect())
+    }
+
+    /// Independent prescribers (annotated on `filter.asOf`, default today) among the members who took a
+    /// place in cohorts with an intake within `filter.from`/`filter.to`, and their share.
+    async fn independent_prescribers(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Which cohorts, and the day the annotation counts on.")] filter: Option<ReportFilterInput>,
+        #[graphql(desc = "How rows are grouped (default: COHORT).", default)] group_by: CohortGroupBy,
+        #[graphql(desc = "How ICBs are attributed (default: AT_EVENT, the owner on the intake date).", default)]
+        icb_resolution: IcbResolution,
+    ) -> Result<Vec<PrescriberReportRow>> {
+        let filter = filter.unwrap_or_default().to_filter(icb_resolution).extend()?;
+        let grouping = group_by.into();
+        let rows = reports::independent_prescribers(db(ctx)?, scope(ctx)?, suppression(ctx)?, &filter, grouping)
+            .await
+            .extend()?;
+        Ok(rows.into_iter().map(|row| prescriber_row(row, grouping)).collect())
     }
 
     /// Cross-ICB placement flows: placements (starting within `filter.from`/`filter.to`, not cancelled)

@@ -31,9 +31,9 @@ pub enum IcbResolution {
     CurrentSuccessor,
 }
 
-/// How the rows of a fill-rate report are grouped.
+/// How the rows of a report over cohorts are grouped.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub enum FillRateGrouping {
+pub enum CohortGrouping {
     /// One row per cohort.
     #[default]
     Cohort,
@@ -168,14 +168,17 @@ fn get_u64(row: &QueryResult, column: &str) -> Result<u64, AppError> {
     Ok(value.unwrap_or(0).max(0) as u64)
 }
 
-/// Fill rate of cohorts with an intake in the filter's date range, grouped as asked.
-pub async fn fill_rate<C: ConnectionTrait>(
+/// Per-group sums over cohorts (by intake date within the filter's range): the places offered and one
+/// sum per `membership_sums` entry, an SQL expression over a membership `m` and its pharmacist `ph` (with
+/// `?` placeholders bound from `membership_values`). One grouped statement, plus constant-size lookups.
+async fn cohort_groups<C: ConnectionTrait>(
     db: &C,
     scope: &Scope,
-    suppression: Suppression,
     filter: &ReportFilter,
-    grouping: FillRateGrouping,
-) -> Result<Vec<FillRateRow>, AppError> {
+    grouping: CohortGrouping,
+    membership_sums: &[&str],
+    membership_values: Vec<Value>,
+) -> Result<Vec<(ReportGroup, u64, Vec<u64>)>, AppError> {
     let backend = db.get_database_backend();
     let today = filter.as_of.unwrap_or_else(super::today);
     let graph = organisations::succession_graph(db).await?;
@@ -192,11 +195,12 @@ pub async fn fill_rate<C: ConnectionTrait>(
             "?".to_owned()
         }
     };
+    values.extend(membership_values);
     let key = match grouping {
-        FillRateGrouping::Cohort => "owned.id",
-        FillRateGrouping::Programme => "owned.programme_id",
-        FillRateGrouping::Icb => "owned.owner_icb",
-        FillRateGrouping::Region => "owned.region_id",
+        CohortGrouping::Cohort => "owned.id",
+        CohortGrouping::Programme => "owned.programme_id",
+        CohortGrouping::Icb => "owned.owner_icb",
+        CohortGrouping::Region => "owned.region_id",
     };
     let mut conditions = vec!["1 = 1".to_owned()];
     if let Some(from) = filter.from {
@@ -208,7 +212,7 @@ pub async fn fill_rate<C: ConnectionTrait>(
         values.push(to.into());
     }
     if !filter.programmes.is_empty() {
-        conditions.push(format!("owned.programme_id IN ({})", vec!["?"; filter.programmes.len()].join(", ")));
+        conditions.push(format!("owned.programme_id IN ({})", placeholders(filter.programmes.len())));
         values.extend(filter.programmes.iter().map(|id| Value::from(*id)));
     }
     let icb_ids = organisations::ids_of_codes(db, &filter.icbs).await?;
@@ -222,19 +226,17 @@ pub async fn fill_rate<C: ConnectionTrait>(
         values.extend(region_ids.iter().map(|id| Value::from(*id)));
     }
     if let RecordScope::Icbs(icbs) = &scope.records {
-        // Fill rates count memberships: an ICB reader sees its own programmes' cohorts.
+        // These figures count memberships: an ICB reader sees its own programmes' cohorts.
         conditions.push(format!("owned.recorded_owner IN ({})", placeholders(icbs.len())));
         values.extend(icbs.iter().map(|id| Value::from(*id)));
     }
-
+    let inner_sums: Vec<String> =
+        membership_sums.iter().enumerate().map(|(index, sum)| format!("SUM({sum}) AS s{index}")).collect();
+    let outer_sums: Vec<String> = (0..membership_sums.len())
+        .map(|index| format!("CAST(SUM(COALESCE(sums.s{index}, 0)) AS BIGINT) AS s{index}"))
+        .collect();
     let sql = format!(
-        "SELECT {key} AS group_id,
-                CAST(SUM(owned.places_offered) AS BIGINT) AS places_offered,
-                CAST(SUM(COALESCE(counts.offered, 0)) AS BIGINT) AS offered,
-                CAST(SUM(COALESCE(counts.accepted, 0)) AS BIGINT) AS accepted,
-                CAST(SUM(COALESCE(counts.active, 0)) AS BIGINT) AS active,
-                CAST(SUM(COALESCE(counts.completed, 0)) AS BIGINT) AS completed,
-                CAST(SUM(COALESCE(counts.withdrawn, 0)) AS BIGINT) AS withdrawn
+        "SELECT {key} AS group_id, CAST(SUM(owned.places_offered) AS BIGINT) AS places_offered, {outer_sums}
          FROM (SELECT resolved.*,
                       (SELECT region.parent_id FROM organisation_relationship region
                        WHERE region.child_id = resolved.owner_icb AND region.kind = 'ICB_IN_REGION'
@@ -243,63 +245,113 @@ pub async fn fill_rate<C: ConnectionTrait>(
                FROM (SELECT c.id, c.programme_id, c.intake_date, c.places_offered, p.owner_icb_id AS recorded_owner,
                             {owner} AS owner_icb, {region_day} AS region_day
                      FROM cohort c JOIN rotation_programme p ON p.id = c.programme_id) resolved) owned
-         LEFT JOIN (SELECT cohort_id,
-                           SUM(CASE WHEN status = 'OFFERED' THEN 1 ELSE 0 END) AS offered,
-                           SUM(CASE WHEN status = 'ACCEPTED' THEN 1 ELSE 0 END) AS accepted,
-                           SUM(CASE WHEN status = 'ACTIVE' THEN 1 ELSE 0 END) AS active,
-                           SUM(CASE WHEN status = 'COMPLETED' THEN 1 ELSE 0 END) AS completed,
-                           SUM(CASE WHEN status = 'WITHDRAWN' THEN 1 ELSE 0 END) AS withdrawn
-                    FROM programme_membership GROUP BY cohort_id) counts ON counts.cohort_id = owned.id
+         LEFT JOIN (SELECT m.cohort_id, {inner_sums}
+                    FROM programme_membership m JOIN pharmacist ph ON ph.id = m.pharmacist_id
+                    GROUP BY m.cohort_id) sums ON sums.cohort_id = owned.id
          WHERE {conditions}
          GROUP BY {key}",
+        outer_sums = outer_sums.join(", "),
+        inner_sums = inner_sums.join(", "),
         conditions = conditions.join(" AND "),
     );
     let rows = db.query_all_raw(statement(backend, &sql, values)).await?;
-    let mut ids = Vec::with_capacity(rows.len());
     let mut figures = Vec::with_capacity(rows.len());
     for row in &rows {
         let id: Option<Uuid> = row.try_get("", "group_id")?;
         let Some(id) = id else { continue };
-        ids.push(id);
-        figures.push((
-            id,
-            [
-                get_u64(row, "places_offered")?,
-                get_u64(row, "offered")?,
-                get_u64(row, "accepted")?,
-                get_u64(row, "active")?,
-                get_u64(row, "completed")?,
-                get_u64(row, "withdrawn")?,
-            ],
-        ));
+        let sums =
+            (0..membership_sums.len()).map(|index| get_u64(row, &format!("s{index}"))).collect::<Result<_, _>>()?;
+        figures.push((id, get_u64(row, "places_offered")?, sums));
     }
+    let ids: Vec<Uuid> = figures.iter().map(|(id, _, _)| *id).collect();
     let labels = group_labels(db, grouping, &ids).await?;
-    let mut report: Vec<FillRateRow> = figures
+    let mut groups: Vec<(ReportGroup, u64, Vec<u64>)> =
+        figures.into_iter().filter_map(|(id, places, sums)| Some((labels.get(&id)?.clone(), places, sums))).collect();
+    groups.sort_by(|a, b| a.0.code.cmp(&b.0.code).then(a.0.id.cmp(&b.0.id)));
+    Ok(groups)
+}
+
+/// `part ÷ whole`, or `None` if either is suppressed or the whole is zero.
+fn share(part: Count, whole: Option<u64>) -> Option<f64> {
+    match (part, whole) {
+        (Some(part), Some(whole)) if whole > 0 => Some(part as f64 / whole as f64),
+        _ => None,
+    }
+}
+
+/// Fill rate of cohorts with an intake in the filter's date range, grouped as asked.
+pub async fn fill_rate<C: ConnectionTrait>(
+    db: &C,
+    scope: &Scope,
+    suppression: Suppression,
+    filter: &ReportFilter,
+    grouping: CohortGrouping,
+) -> Result<Vec<FillRateRow>, AppError> {
+    let statuses = ["OFFERED", "ACCEPTED", "ACTIVE", "COMPLETED", "WITHDRAWN"];
+    let sums: Vec<String> =
+        statuses.iter().map(|status| format!("CASE WHEN m.status = '{status}' THEN 1 ELSE 0 END")).collect();
+    let sums: Vec<&str> = sums.iter().map(String::as_str).collect();
+    let groups = cohort_groups(db, scope, filter, grouping, &sums, Vec::new()).await?;
+    Ok(groups
         .into_iter()
-        .filter_map(|(id, [places, offered, accepted, active, completed, withdrawn])| {
-            let group = labels.get(&id)?.clone();
-            let (accepted, active, completed) =
-                (suppression.count(accepted), suppression.count(active), suppression.count(completed));
-            let fill_rate = match (accepted, active, completed) {
-                (Some(accepted), Some(active), Some(completed)) if places > 0 => {
-                    Some((accepted + active + completed) as f64 / places as f64)
-                }
+        .map(|(group, places, sums)| {
+            let [offered, accepted, active, completed, withdrawn] =
+                [0, 1, 2, 3, 4].map(|index| suppression.count(sums.get(index).copied().unwrap_or(0)));
+            let taken = match (accepted, active, completed) {
+                (Some(accepted), Some(active), Some(completed)) => Some(accepted + active + completed),
                 _ => None,
             };
-            Some(FillRateRow {
+            FillRateRow {
                 group,
                 places_offered: places,
-                offered: suppression.count(offered),
+                offered,
                 accepted,
                 active,
                 completed,
-                withdrawn: suppression.count(withdrawn),
-                fill_rate,
-            })
+                withdrawn,
+                fill_rate: share(taken, Some(places)),
+            }
         })
-        .collect();
-    report.sort_by(|a, b| a.group.code.cmp(&b.group.code).then(a.group.id.cmp(&b.group.id)));
-    Ok(report)
+        .collect())
+}
+
+/// One row of the independent-prescriber report.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PrescriberRow {
+    pub group: ReportGroup,
+    /// Members who took a place (accepted, active or completed).
+    pub members: Count,
+    /// Those members annotated as independent prescribers on the report's `asOf`.
+    pub prescribers: Count,
+    /// Prescribers ÷ members; suppressed with either count.
+    pub share: Option<f64>,
+}
+
+/// Independent prescribers among the members of cohorts (by intake date within the filter's range) on
+/// the filter's `asOf`, grouped as asked.
+pub async fn independent_prescribers<C: ConnectionTrait>(
+    db: &C,
+    scope: &Scope,
+    suppression: Suppression,
+    filter: &ReportFilter,
+    grouping: CohortGrouping,
+) -> Result<Vec<PrescriberRow>, AppError> {
+    let as_of = filter.as_of.unwrap_or_else(super::today);
+    let member = "m.status IN ('ACCEPTED', 'ACTIVE', 'COMPLETED')";
+    let sums = [
+        format!("CASE WHEN {member} THEN 1 ELSE 0 END"),
+        format!("CASE WHEN {member} AND ph.independent_prescriber_since <= ? THEN 1 ELSE 0 END"),
+    ];
+    let sums: Vec<&str> = sums.iter().map(String::as_str).collect();
+    let groups = cohort_groups(db, scope, filter, grouping, &sums, vec![as_of.into()]).await?;
+    Ok(groups
+        .into_iter()
+        .map(|(group, _, sums)| {
+            let members = suppression.count(sums.first().copied().unwrap_or(0));
+            let prescribers = suppression.count(sums.get(1).copied().unwrap_or(0));
+            PrescriberRow { group, members, prescribers, share: share(prescribers, members) }
+        })
+        .collect())
 }
 
 fn placeholders(count: usize) -> String {
@@ -309,13 +361,13 @@ fn placeholders(count: usize) -> String {
 /// Labels of the groups (one statement).
 async fn group_labels<C: ConnectionTrait>(
     db: &C,
-    grouping: FillRateGrouping,
+    grouping: CohortGrouping,
     ids: &[Uuid],
 ) -> Result<HashMap<Uuid, ReportGroup>, AppError> {
     use sea_orm::{ColumnTrait, QueryFilter};
     let group = |id, code: &str, name: &str| (id, ReportGroup { id, code: code.to_owned(), name: name.to_owned() });
     Ok(match grouping {
-        FillRateGrouping::Cohort => {
+        CohortGrouping::Cohort => {
             let rows = cohort::Entity::find()
                 .filter(cohort::Column::Id.is_in(ids.iter().copied()))
                 .find_also_related(rotation_programme::Entity)
@@ -328,14 +380,14 @@ async fn group_labels<C: ConnectionTrait>(
                 })
                 .collect()
         }
-        FillRateGrouping::Programme => rotation_programme::Entity::find()
+        CohortGrouping::Programme => rotation_programme::Entity::find()
             .filter(rotation_programme::Column::Id.is_in(ids.iter().copied()))
             .all(db)
             .await?
             .into_iter()
             .map(|programme| group(programme.id, &programme.code, &programme.name))
             .collect(),
-        FillRateGrouping::Icb | FillRateGrouping::Region => organisation::Entity::find()
+        CohortGrouping::Icb | CohortGrouping::Region => organisation::Entity::find()
             .filter(organisation::Column::Id.is_in(ids.iter().copied()))
             .all(db)
             .await?
@@ -450,7 +502,7 @@ pub async fn cross_icb_flows<C: ConnectionTrait>(
         }
     }
     let ids: Vec<Uuid> = figures.iter().flat_map(|(owner, host, _, _)| [*owner, *host]).collect();
-    let labels = group_labels(db, FillRateGrouping::Icb, &ids).await?;
+    let labels = group_labels(db, CohortGrouping::Icb, &ids).await?;
     let mut report: Vec<CrossIcbFlowRow> = figures
         .into_iter()
         .filter_map(|(owner, host, placements, wte)| {

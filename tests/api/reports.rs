@@ -120,7 +120,7 @@ async fn fixed_network() -> TestApp {
     app
 }
 
-const FILL_RATE: &str = r#"query($groupBy: FillRateGroupBy, $resolution: IcbResolution, $filter: ReportFilterInput) {
+const FILL_RATE: &str = r#"query($groupBy: CohortGroupBy, $resolution: IcbResolution, $filter: ReportFilterInput) {
     reports { fillRate(groupBy: $groupBy, icbResolution: $resolution, filter: $filter) {
         group { id code name } placesOffered
         offered { value suppressed } accepted { value suppressed } active { value suppressed }
@@ -550,4 +550,68 @@ async fn cross_icb_flows_for_both_icb_resolutions_with_scope_filters_suppression
     let cells: Vec<Vec<&str>> = lines[1..].iter().map(|line| line.split(',').collect()).collect();
     let summary: Vec<(&str, &str, &str, &str)> = cells.iter().map(|c| (c[1], c[4], c[6], c[7])).collect();
     assert_eq!(summary, [("QJG", "QHL", "*", "*"), ("QMM", "QJG", "6", "5.6"), ("T6Y0W", "QHL", "5", "5")]);
+}
+
+#[tokio::test]
+async fn independent_prescribers_are_counted_among_members_as_of_a_date() {
+    use MembershipStatus::{Active, Completed, Offered, Withdrawn};
+    use sea_orm::{ConnectionTrait, Statement};
+    let app = spawn_app(DemoData::Skip).await;
+    let db = app.db();
+    let statuses = [Active, Active, Active, Active, Active, Active, Completed, Completed, Withdrawn, Offered];
+    let cohort = programme(db, "IPX", "QMM", &[("2025-09-01", 10, &statuses)]).await[0];
+    // Five active members were annotated in January 2026, a sixth only in December 2026.
+    for (date, count) in [("2026-01-15", 5), ("2026-12-01", 1)] {
+        let sql = "UPDATE pharmacist SET independent_prescriber_since = ? WHERE id IN (
+                     SELECT m.pharmacist_id FROM programme_membership m JOIN pharmacist ph ON ph.id = m.pharmacist_id
+                     WHERE m.cohort_id = ? AND m.status = 'ACTIVE' AND ph.independent_prescriber_since IS NULL LIMIT ?)";
+        let sql = if db.get_database_backend() == sea_orm::DbBackend::Postgres {
+            sql.replacen('?', "$1", 1).replacen('?', "$2", 1).replacen('?', "$3", 1)
+        } else {
+            sql.to_owned()
+        };
+        let values: Vec<sea_orm::Value> = vec![day(date).into(), cohort.into(), i64::from(count).into()];
+        db.execute_raw(Statement::from_sql_and_values(db.get_database_backend(), sql, values)).await.expect("annotate");
+    }
+    let query = r#"query($filter: ReportFilterInput) { reports { independentPrescribers(filter: $filter, groupBy: ICB, icbResolution: CURRENT_SUCCESSOR) {
+        group { code } members { value suppressed } prescribers { value suppressed } share { value suppressed } } } }"#;
+    let run = |token: Option<String>, as_of: &'static str| {
+        let app = &app;
+        async move {
+            let response = app.graphql_as(token.as_deref(), query, json!({ "filter": { "asOf": as_of } })).await;
+            response["data"]["reports"]["independentPrescribers"][0].clone()
+        }
+    };
+    let national = token(Role::National, &[], None);
+    let reporter = token(Role::Reporter, &[], None);
+
+    let november = run(Some(national.clone()), "2026-11-01").await;
+    let next_year = run(Some(national), "2027-01-01").await;
+    let reported = run(Some(reporter.clone()), "2026-11-01").await;
+    let too_few = run(Some(reporter), "2025-12-01").await;
+
+    assert_eq!(november["group"]["code"], "T6Y0W");
+    assert_eq!(november["members"]["value"], 8, "active and completed members took a place");
+    assert_eq!(november["prescribers"]["value"], 5);
+    assert_eq!(november["share"]["value"], 0.625);
+    assert_eq!(next_year["prescribers"]["value"], 6);
+    assert_eq!(next_year["share"]["value"], 0.75);
+    assert_eq!(reported["prescribers"], json!({ "value": 5, "suppressed": false }));
+    assert_eq!(too_few["prescribers"], json!({ "value": null, "suppressed": true }));
+    assert_eq!(too_few["share"], json!({ "value": null, "suppressed": true }));
+
+    let csv = app
+        .client
+        .get(
+            app.url("/reports/independent-prescribers.csv?groupBy=ICB&icbResolution=CURRENT_SUCCESSOR&asOf=2026-11-01"),
+        )
+        .send()
+        .await
+        .expect("csv")
+        .text()
+        .await
+        .expect("body");
+    let lines: Vec<&str> = csv.lines().collect();
+    assert_eq!(lines[0], "group_id,group_code,group_name,members,prescribers,share");
+    assert!(lines[1].ends_with(",8,5,0.625"), "{csv}");
 }
