@@ -231,8 +231,7 @@ async fn prescribers_csv(
 ) -> Result<Vec<Vec<String>>, AppError> {
     let grouping = params.cohort_grouping()?;
     let rows = reports::independent_prescribers(db, scope, suppression, &params.filter()?, grouping).await?;
-    let header = ["group_id", "group_code", "group_name", "members", "prescribers", "share"];
-    let mut records = vec![header.iter().map(|name| (*name).to_owned()).collect::<Vec<_>>()];
+    let mut records = header_record(&["group_id", "group_code", "group_name", "members", "prescribers", "share"]);
     for row in rows {
         let row = graphql::reports::prescriber_row(row, grouping);
         records.push(vec![
@@ -245,6 +244,11 @@ async fn prescribers_csv(
         ]);
     }
     Ok(records)
+}
+
+/// The records of a CSV report, starting with its header.
+fn header_record(names: &[&str]) -> Vec<Vec<String>> {
+    vec![names.iter().map(|name| (*name).to_owned()).collect()]
 }
 
 /// A suppressible figure's CSV cell: `*` when suppressed, empty when there is none.
@@ -262,8 +266,16 @@ async fn cross_icb_flows_csv(
         return Err(AppError::invalid("groupBy", "does not apply to this report"));
     }
     let rows = reports::cross_icb_flows(db, scope, suppression, &params.filter()?).await?;
-    let header = ["owner_id", "owner_code", "owner_name", "host_id", "host_code", "host_name", "placements", "wte"];
-    let mut records = vec![header.iter().map(|name| (*name).to_owned()).collect::<Vec<_>>()];
+    let mut records = header_record(&[
+        "owner_id",
+        "owner_code",
+        "owner_name",
+        "host_id",
+        "host_code",
+        "host_name",
+        "placements",
+        "wte",
+    ]);
     for row in rows {
         let row = graphql::reports::cross_icb_flow_row(row);
         records.push(vec![

@@ -203,18 +203,7 @@ async fn cohort_groups<C: ConnectionTrait>(
         CohortGrouping::Region => "owned.region_id",
     };
     let mut conditions = vec!["1 = 1".to_owned()];
-    if let Some(from) = filter.from {
-        conditions.push("owned.intake_date >= ?".to_owned());
-        values.push(from.into());
-    }
-    if let Some(to) = filter.to {
-        conditions.push("owned.intake_date <= ?".to_owned());
-        values.push(to.into());
-    }
-    if !filter.programmes.is_empty() {
-        conditions.push(format!("owned.programme_id IN ({})", placeholders(filter.programmes.len())));
-        values.extend(filter.programmes.iter().map(|id| Value::from(*id)));
-    }
+    push_range_and_programmes(&mut conditions, &mut values, filter, "owned.intake_date", "owned.programme_id");
     let icb_ids = organisations::ids_of_codes(db, &filter.icbs).await?;
     if !filter.icbs.is_empty() {
         conditions.push(format!("owned.owner_icb IN ({})", placeholders(icb_ids.len())));
@@ -354,6 +343,28 @@ pub async fn independent_prescribers<C: ConnectionTrait>(
         .collect())
 }
 
+/// Adds the filter's date range (on `date_column`) and programmes (on `programme_column`) to `conditions`.
+fn push_range_and_programmes(
+    conditions: &mut Vec<String>,
+    values: &mut Vec<Value>,
+    filter: &ReportFilter,
+    date_column: &str,
+    programme_column: &str,
+) {
+    if let Some(from) = filter.from {
+        conditions.push(format!("{date_column} >= ?"));
+        values.push(from.into());
+    }
+    if let Some(to) = filter.to {
+        conditions.push(format!("{date_column} <= ?"));
+        values.push(to.into());
+    }
+    if !filter.programmes.is_empty() {
+        conditions.push(format!("{programme_column} IN ({})", placeholders(filter.programmes.len())));
+        values.extend(filter.programmes.iter().map(|id| Value::from(*id)));
+    }
+}
+
 fn placeholders(count: usize) -> String {
     if count == 0 { "NULL".to_owned() } else { vec!["?"; count].join(", ") }
 }
@@ -436,18 +447,7 @@ pub async fn cross_icb_flows<C: ConnectionTrait>(
         }
     };
     let mut inner = vec!["pl.status <> 'CANCELLED'".to_owned()];
-    if let Some(from) = filter.from {
-        inner.push("pl.start_date >= ?".to_owned());
-        values.push(from.into());
-    }
-    if let Some(to) = filter.to {
-        inner.push("pl.start_date <= ?".to_owned());
-        values.push(to.into());
-    }
-    if !filter.programmes.is_empty() {
-        inner.push(format!("p.id IN ({})", placeholders(filter.programmes.len())));
-        values.extend(filter.programmes.iter().map(|id| Value::from(*id)));
-    }
+    push_range_and_programmes(&mut inner, &mut values, filter, "pl.start_date", "p.id");
     if let RecordScope::Icbs(icbs) = &scope.records {
         // The same rule as the placement list: the owner's or the host's ICB is one of the reader's.
         inner.push(format!(
