@@ -124,6 +124,15 @@ impl ReportParams {
         })
     }
 
+    /// Refuses `groupBy` for a report that has no grouping.
+    fn no_grouping(&self) -> Result<(), AppError> {
+        if self.group_by.is_some() {
+            Err(AppError::invalid("groupBy", "does not apply to this report"))
+        } else {
+            Ok(())
+        }
+    }
+
     fn cohort_grouping(&self) -> Result<CohortGrouping, AppError> {
         Ok(match self.group_by.as_deref() {
             None | Some("COHORT") => CohortGrouping::Cohort,
@@ -171,6 +180,9 @@ async fn report_csv(
         "fill-rate.csv" => fill_rate_csv(&db, &scope, suppression, &params).await,
         "cross-icb-flows.csv" => cross_icb_flows_csv(&db, &scope, suppression, &params).await,
         "independent-prescribers.csv" => prescribers_csv(&db, &scope, suppression, &params).await,
+        "icb-medicines-leadership.csv" => leadership_csv(&db, &params).await,
+        "programmes-without-clinical-lead.csv" => programmes_without_lead_csv(&db, &params).await,
+        "consultant-lead-coverage.csv" => coverage_csv(&db, &params).await,
         _ => return StatusCode::NOT_FOUND.into_response(),
     };
     match result {
@@ -246,6 +258,57 @@ async fn prescribers_csv(
     Ok(records)
 }
 
+async fn leadership_csv(db: &DatabaseConnection, params: &ReportParams) -> Result<Vec<Vec<String>>, AppError> {
+    params.no_grouping()?;
+    let rows = reports::icb_medicines_leadership(db, &params.filter()?).await?;
+    let mut records = header_record(&[
+        "icb_id",
+        "icb_code",
+        "icb_name",
+        "board_medicines_lead",
+        "chief_pharmacist",
+        "director_of_medicines_optimisation",
+    ]);
+    for row in rows {
+        let row = graphql::reports::leadership_row(row);
+        records.push(vec![
+            row.icb.id.0,
+            row.icb.code,
+            row.icb.name,
+            row.board_medicines_lead.to_string(),
+            row.chief_pharmacist.to_string(),
+            row.director_of_medicines_optimisation.to_string(),
+        ]);
+    }
+    Ok(records)
+}
+
+async fn programmes_without_lead_csv(
+    db: &DatabaseConnection,
+    params: &ReportParams,
+) -> Result<Vec<Vec<String>>, AppError> {
+    params.no_grouping()?;
+    let rows = reports::programmes_without_clinical_lead(db, &params.filter()?).await?;
+    let mut records = header_record(&["programme_id", "programme_code", "programme_name"]);
+    for row in rows {
+        let group = graphql::reports::programme_group(row);
+        records.push(vec![group.id.0, group.code, group.name]);
+    }
+    Ok(records)
+}
+
+async fn coverage_csv(db: &DatabaseConnection, params: &ReportParams) -> Result<Vec<Vec<String>>, AppError> {
+    params.no_grouping()?;
+    let rows = reports::consultant_lead_coverage(db, &params.filter()?).await?;
+    let mut records = header_record(&["trust_id", "trust_code", "trust_name", "specialisms"]);
+    for row in rows {
+        let specialisms: Vec<String> = row.specialisms.iter().map(sea_orm::ActiveEnum::to_value).collect();
+        let row = graphql::reports::coverage_row(row);
+        records.push(vec![row.trust.id.0, row.trust.code, row.trust.name, specialisms.join(";")]);
+    }
+    Ok(records)
+}
+
 /// The records of a CSV report, starting with its header.
 fn header_record(names: &[&str]) -> Vec<Vec<String>> {
     vec![names.iter().map(|name| (*name).to_owned()).collect()]
@@ -262,9 +325,7 @@ async fn cross_icb_flows_csv(
     suppression: Suppression,
     params: &ReportParams,
 ) -> Result<Vec<Vec<String>>, AppError> {
-    if params.group_by.is_some() {
-        return Err(AppError::invalid("groupBy", "does not apply to this report"));
-    }
+    params.no_grouping()?;
     let rows = reports::cross_icb_flows(db, scope, suppression, &params.filter()?).await?;
     let mut records = header_record(&[
         "owner_id",

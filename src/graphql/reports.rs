@@ -2,11 +2,12 @@
 //! Each report is also served as CSV (`GET /reports/<name>.csv`, see `http`).
 
 use super::common::{NodeType, decode_id_of, global_id};
-use super::enums::IcbResolution;
+use super::enums::{IcbResolution, Specialism};
 use super::scalars::{Date, OdsCodeScalar};
 use super::{db, scope};
 use crate::services::reports::{
-    self, CohortGrouping, Count, CrossIcbFlowRow, FillRateRow, PrescriberRow, ReportFilter, ReportGroup, Suppression,
+    self, CohortGrouping, Count, CrossIcbFlowRow, FillRateRow, IcbLeadershipRow, LeadCoverageRow, PrescriberRow,
+    ReportFilter, ReportGroup, Suppression,
 };
 use async_graphql::{Context, Enum, ID, InputObject, Object, Result, ResultExt, SimpleObject};
 
@@ -222,6 +223,51 @@ pub fn cross_icb_flow_row(row: CrossIcbFlowRow) -> CrossIcbFlowReportRow {
     }
 }
 
+/// Medicines leadership of an ICB on a date.
+#[derive(SimpleObject, Clone, Debug)]
+pub struct IcbLeadershipReportRow {
+    /// The ICB.
+    pub icb: ReportGroupObject,
+    /// Whether a board-level medicines lead was in post.
+    pub board_medicines_lead: bool,
+    /// Whether a chief pharmacist was in post.
+    pub chief_pharmacist: bool,
+    /// Whether a director of medicines optimisation was in post.
+    pub director_of_medicines_optimisation: bool,
+}
+
+/// Consultant-pharmacist lead coverage of a trust on a date.
+#[derive(SimpleObject, Clone, Debug)]
+pub struct LeadCoverageReportRow {
+    /// The trust.
+    pub trust: ReportGroupObject,
+    /// The specialisms with a lead; empty for a trust without one.
+    pub specialisms: Vec<Specialism>,
+}
+
+/// Turns a service row into its GraphQL row.
+pub fn leadership_row(row: IcbLeadershipRow) -> IcbLeadershipReportRow {
+    IcbLeadershipReportRow {
+        icb: icb_group(row.icb),
+        board_medicines_lead: row.board_medicines_lead,
+        chief_pharmacist: row.chief_pharmacist,
+        director_of_medicines_optimisation: row.director_of_medicines_optimisation,
+    }
+}
+
+/// Turns a service row into its GraphQL row.
+pub fn coverage_row(row: LeadCoverageRow) -> LeadCoverageReportRow {
+    LeadCoverageReportRow {
+        trust: icb_group(row.trust),
+        specialisms: row.specialisms.into_iter().map(Into::into).collect(),
+    }
+}
+
+/// Turns a programme into its report group.
+pub fn programme_group(group: ReportGroup) -> ReportGroupObject {
+    group_object(group, CohortGrouping::Programme)
+}
+
 fn suppression(ctx: &Context<'_>) -> Result<Suppression> {
     let settings = ctx.data::<ReportSettings>()?;
     Ok(Suppression::for_scope(scope(ctx)?, settings.suppression_threshold))
@@ -267,6 +313,44 @@ impl Reports {
             .await
             .extend()?;
         Ok(rows.into_iter().map(|row| prescriber_row(row, grouping)).collect())
+    }
+
+    /// The ICBs that existed on `filter.asOf` (default today), with whether each had a board-level
+    /// medicines lead, a chief pharmacist and a director of medicines optimisation then.
+    async fn icb_medicines_leadership(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Which ICBs (`icb`, `region`) and the day (`asOf`).")] filter: Option<ReportFilterInput>,
+    ) -> Result<Vec<IcbLeadershipReportRow>> {
+        let filter = filter.unwrap_or_default().to_filter(IcbResolution::AtEvent).extend()?;
+        let rows = reports::icb_medicines_leadership(db(ctx)?, &filter).await.extend()?;
+        Ok(rows.into_iter().map(leadership_row).collect())
+    }
+
+    /// Programmes without a clinical lead on `filter.asOf` (default today).
+    async fn programmes_without_clinical_lead(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Which programmes (`programme`, owner `icb` or `region`) and the day (`asOf`).")]
+        filter: Option<ReportFilterInput>,
+    ) -> Result<Vec<ReportGroupObject>> {
+        let filter = filter.unwrap_or_default().to_filter(IcbResolution::AtEvent).extend()?;
+        let rows = reports::programmes_without_clinical_lead(db(ctx)?, &filter).await.extend()?;
+        Ok(rows.into_iter().map(programme_group).collect())
+    }
+
+    /// Every trust open on `filter.asOf` (default today) with the specialisms that had a
+    /// consultant-pharmacist lead then (an empty list: no lead).
+    async fn consultant_lead_coverage(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Which trusts (by their `icb` or `region` on `asOf`) and the day (`asOf`).")] filter: Option<
+            ReportFilterInput,
+        >,
+    ) -> Result<Vec<LeadCoverageReportRow>> {
+        let filter = filter.unwrap_or_default().to_filter(IcbResolution::AtEvent).extend()?;
+        let rows = reports::consultant_lead_coverage(db(ctx)?, &filter).await.extend()?;
+        Ok(rows.into_iter().map(coverage_row).collect())
     }
 
     /// Cross-ICB placement flows: placements (starting within `filter.from`/`filter.to`, not cancelled)

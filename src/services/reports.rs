@@ -15,7 +15,7 @@ use super::organisations;
 use crate::error::AppError;
 use crate::reference::succession::SuccessionGraph;
 use chrono::NaiveDate;
-use entity::enums::SuccessionKind;
+use entity::enums::{RelationshipKind, Specialism, SuccessionKind};
 use entity::{cohort, organisation, organisation_succession, rotation_programme};
 use sea_orm::{ConnectionTrait, DbBackend, EntityTrait, QueryResult, Statement, Value};
 use std::collections::HashMap;
@@ -517,5 +517,199 @@ pub async fn cross_icb_flows<C: ConnectionTrait>(
         })
         .collect();
     report.sort_by(|a, b| (&a.owner.code, &a.host.code).cmp(&(&b.owner.code, &b.host.code)));
+    Ok(report)
+}
+
+/// Medicines leadership of one ICB on a date.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct IcbLeadershipRow {
+    pub icb: ReportGroup,
+    pub board_medicines_lead: bool,
+    pub chief_pharmacist: bool,
+    pub director_of_medicines_optimisation: bool,
+}
+
+/// Every ICB that existed on the filter's `asOf` (limited to its ICBs and regions, if given), with whether
+/// it had a board-level medicines lead, a chief pharmacist and a director of medicines optimisation then.
+pub async fn icb_medicines_leadership<C: ConnectionTrait>(
+    db: &C,
+    filter: &ReportFilter,
+) -> Result<Vec<IcbLeadershipRow>, AppError> {
+    let backend = db.get_database_backend();
+    let as_of = filter.as_of.unwrap_or_else(super::today);
+    let mut values: Vec<Value> = vec![as_of.into(), as_of.into(), as_of.into(), as_of.into()];
+    let mut conditions = vec![
+        "o.kind = 'ICB'".to_owned(),
+        "o.legal_start_date <= ?".to_owned(),
+        "(o.legal_end_date IS NULL OR o.legal_end_date >= ?)".to_owned(),
+    ];
+    let icb_ids = organisations::ids_of_codes(db, &filter.icbs).await?;
+    if !filter.icbs.is_empty() {
+        conditions.push(format!("o.id IN ({})", placeholders(icb_ids.len())));
+        values.extend(icb_ids.iter().map(|id| Value::from(*id)));
+    }
+    let region_ids = organisations::ids_of_codes(db, &filter.regions).await?;
+    if !filter.regions.is_empty() {
+        conditions.push(format!(
+            "o.id IN (SELECT child_id FROM organisation_relationship WHERE kind = 'ICB_IN_REGION' AND valid_from <= ?
+                      AND (valid_to IS NULL OR valid_to >= ?) AND parent_id IN ({}))",
+            placeholders(region_ids.len())
+        ));
+        values.extend([as_of.into(), as_of.into()]);
+        values.extend(region_ids.iter().map(|id| Value::from(*id)));
+    }
+    let held = |role: &str| format!("CAST(MAX(CASE WHEN r.role = '{role}' THEN 1 ELSE 0 END) AS BIGINT)");
+    let sql = format!(
+        "SELECT o.id AS icb, {board} AS board, {chief} AS chief, {director} AS director
+         FROM organisation o
+         LEFT JOIN icb_medicines_role r ON r.icb_id = o.id AND r.valid_from <= ? AND (r.valid_to IS NULL OR r.valid_to >= ?)
+         WHERE {conditions}
+         GROUP BY o.id",
+        board = held("BOARD_MEDICINES_LEAD"),
+        chief = held("CHIEF_PHARMACIST"),
+        director = held("DIRECTOR_OF_MEDICINES_OPTIMISATION"),
+        conditions = conditions.join(" AND "),
+    );
+    let rows = db.query_all_raw(statement(backend, &sql, values)).await?;
+    let mut held_roles = Vec::with_capacity(rows.len());
+    for row in &rows {
+        let icb: Option<Uuid> = row.try_get("", "icb")?;
+        if let Some(icb) = icb {
+            held_roles.push((
+                icb,
+                get_u64(row, "board")? > 0,
+                get_u64(row, "chief")? > 0,
+                get_u64(row, "director")? > 0,
+            ));
+        }
+    }
+    let ids: Vec<Uuid> = held_roles.iter().map(|row| row.0).collect();
+    let labels = group_labels(db, CohortGrouping::Icb, &ids).await?;
+    let mut report: Vec<IcbLeadershipRow> = held_roles
+        .into_iter()
+        .filter_map(|(icb, board, chief, director)| {
+            Some(IcbLeadershipRow {
+                icb: labels.get(&icb)?.clone(),
+                board_medicines_lead: board,
+                chief_pharmacist: chief,
+                director_of_medicines_optimisation: director,
+            })
+        })
+        .collect();
+    report.sort_by(|a, b| a.icb.code.cmp(&b.icb.code));
+    Ok(report)
+}
+
+/// Programmes with no clinical lead on the filter's `asOf`, by code: limited to the filter's programmes,
+/// to programmes its ICBs answer for (owned by them or by an ICB they took over), and to programmes owned
+/// by an ICB of its regions.
+pub async fn programmes_without_clinical_lead<C: ConnectionTrait>(
+    db: &C,
+    filter: &ReportFilter,
+) -> Result<Vec<ReportGroup>, AppError> {
+    let backend = db.get_database_backend();
+    let as_of = filter.as_of.unwrap_or_else(super::today);
+    let mut values: Vec<Value> = vec![as_of.into(), as_of.into()];
+    let mut conditions = vec![
+        "NOT EXISTS (SELECT 1 FROM programme_lead l WHERE l.programme_id = p.id AND l.role = 'CLINICAL'
+                     AND l.valid_from <= ? AND (l.valid_to IS NULL OR l.valid_to >= ?))"
+            .to_owned(),
+    ];
+    if !filter.programmes.is_empty() {
+        conditions.push(format!("p.id IN ({})", placeholders(filter.programmes.len())));
+        values.extend(filter.programmes.iter().map(|id| Value::from(*id)));
+    }
+    if !filter.icbs.is_empty() {
+        let owners = organisations::icbs_with_predecessors(db, &filter.icbs).await?;
+        conditions.push(format!("p.owner_icb_id IN ({})", placeholders(owners.len())));
+        values.extend(owners.iter().map(|id| Value::from(*id)));
+    }
+    let region_ids = organisations::ids_of_codes(db, &filter.regions).await?;
+    if !filter.regions.is_empty() {
+        conditions.push(format!(
+            "p.owner_icb_id IN (SELECT child_id FROM organisation_relationship
+                                WHERE kind = 'ICB_IN_REGION' AND parent_id IN ({}))",
+            placeholders(region_ids.len())
+        ));
+        values.extend(region_ids.iter().map(|id| Value::from(*id)));
+    }
+    let sql = format!("SELECT p.id AS programme FROM rotation_programme p WHERE {}", conditions.join(" AND "));
+    let rows = db.query_all_raw(statement(backend, &sql, values)).await?;
+    let mut ids = Vec::with_capacity(rows.len());
+    for row in &rows {
+        let id: Option<Uuid> = row.try_get("", "programme")?;
+        ids.extend(id);
+    }
+    let labels = group_labels(db, CohortGrouping::Programme, &ids).await?;
+    let mut programmes: Vec<ReportGroup> = ids.iter().filter_map(|id| labels.get(id).cloned()).collect();
+    programmes.sort_by(|a, b| a.code.cmp(&b.code));
+    Ok(programmes)
+}
+
+/// Consultant-pharmacist lead coverage of one trust on a date.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LeadCoverageRow {
+    pub trust: ReportGroup,
+    /// The specialisms with a lead on the date, in order; empty for a trust without a lead.
+    pub specialisms: Vec<Specialism>,
+}
+
+/// Every trust open on the filter's `asOf` (in its ICBs and regions on that day, if given) with the
+/// specialisms that had a consultant-pharmacist lead then.
+pub async fn consultant_lead_coverage<C: ConnectionTrait>(
+    db: &C,
+    filter: &ReportFilter,
+) -> Result<Vec<LeadCoverageRow>, AppError> {
+    let backend = db.get_database_backend();
+    let as_of = filter.as_of.unwrap_or_else(super::today);
+    let mut values: Vec<Value> = vec![as_of.into(), as_of.into(), as_of.into(), as_of.into()];
+    let mut conditions = vec![
+        "t.kind = 'NHS_TRUST'".to_owned(),
+        "(t.legal_start_date IS NULL OR t.legal_start_date <= ?)".to_owned(),
+        "(t.legal_end_date IS NULL OR t.legal_end_date >= ?)".to_owned(),
+    ];
+    let mut codes = filter.icbs.clone();
+    if !filter.regions.is_empty() {
+        let regions = organisations::ids_of_codes(db, &filter.regions).await?;
+        let icbs = organisations::children_on(db, &regions, RelationshipKind::IcbInRegion, as_of).await?;
+        codes.extend(icbs.into_values().flatten().map(|icb| icb.ods_code));
+    }
+    if !filter.icbs.is_empty() || !filter.regions.is_empty() {
+        let icbs = organisations::ids_of_codes(db, &codes).await?;
+        conditions.push(format!(
+            "t.id IN (SELECT child_id FROM organisation_relationship WHERE kind = 'IN_ICB' AND valid_from <= ?
+                      AND (valid_to IS NULL OR valid_to >= ?) AND parent_id IN ({}))",
+            placeholders(icbs.len())
+        ));
+        values.extend([as_of.into(), as_of.into()]);
+        values.extend(icbs.iter().map(|id| Value::from(*id)));
+    }
+    let sql = format!(
+        "SELECT t.id AS trust, l.specialism AS specialism
+         FROM organisation t
+         LEFT JOIN consultant_lead l ON l.trust_id = t.id AND l.valid_from <= ? AND (l.valid_to IS NULL OR l.valid_to >= ?)
+         WHERE {}
+         GROUP BY t.id, l.specialism",
+        conditions.join(" AND ")
+    );
+    let rows = db.query_all_raw(statement(backend, &sql, values)).await?;
+    let mut coverage: HashMap<Uuid, Vec<Specialism>> = HashMap::new();
+    for row in &rows {
+        let trust: Option<Uuid> = row.try_get("", "trust")?;
+        let specialism: Option<Specialism> = row.try_get("", "specialism")?;
+        if let Some(trust) = trust {
+            coverage.entry(trust).or_default().extend(specialism);
+        }
+    }
+    let ids: Vec<Uuid> = coverage.keys().copied().collect();
+    let labels = group_labels(db, CohortGrouping::Icb, &ids).await?;
+    let mut report: Vec<LeadCoverageRow> = coverage
+        .into_iter()
+        .filter_map(|(trust, mut specialisms)| {
+            specialisms.sort_by_key(|specialism| format!("{specialism:?}"));
+            Some(LeadCoverageRow { trust: labels.get(&trust)?.clone(), specialisms })
+        })
+        .collect();
+    report.sort_by(|a, b| a.trust.code.cmp(&b.trust.code));
     Ok(report)
 }

@@ -615,3 +615,69 @@ async fn independent_prescribers_are_counted_among_members_as_of_a_date() {
     assert_eq!(lines[0], "group_id,group_code,group_name,members,prescribers,share");
     assert!(lines[1].ends_with(",8,5,0.625"), "{csv}");
 }
+
+#[tokio::test]
+async fn leadership_reports_answer_as_of_a_date() {
+    use sea_orm::EntityTrait;
+    let app = spawn_app(DemoData::Load).await;
+    let query = r#"query($filter: ReportFilterInput) { reports {
+        icbMedicinesLeadership(filter: $filter) { icb { code } boardMedicinesLead chiefPharmacist }
+        programmesWithoutClinicalLead(filter: $filter) { code }
+        consultantLeadCoverage(filter: $filter) { trust { code } specialisms } } }"#;
+    let run = |as_of: &'static str| {
+        let app = &app;
+        async move {
+            app.graphql(query, json!({ "filter": { "region": ["Y61"], "asOf": as_of } })).await["data"]["reports"]
+                .clone()
+        }
+    };
+
+    let now = run("2026-11-01").await;
+    let before_mergers = run("2025-06-01").await;
+    let before_leads = run("2016-01-01").await;
+
+    // The demo gives every ICB a chief pharmacist and every fifth ICB from the third (S1Y5D) no board lead;
+    // the ICBs taken over had chief pharmacists until 2026-03-31 and no board leads.
+    assert_eq!(
+        now["icbMedicinesLeadership"],
+        json!([
+            { "icb": { "code": "D7T5G" }, "boardMedicinesLead": true, "chiefPharmacist": true },
+            { "icb": { "code": "S1Y5D" }, "boardMedicinesLead": false, "chiefPharmacist": true },
+            { "icb": { "code": "T6Y0W" }, "boardMedicinesLead": true, "chiefPharmacist": true },
+        ])
+    );
+    let earlier: Vec<&Value> = before_mergers["icbMedicinesLeadership"].as_array().into_iter().flatten().collect();
+    assert_eq!(earlier.len(), 6, "the East of England had six ICBs before the mergers");
+    assert!(earlier.iter().all(|row| row["chiefPharmacist"] == true && row["boardMedicinesLead"] == false));
+    // The demo's last programme has no clinical lead; before any lead started, none had one.
+    assert_eq!(now["programmesWithoutClinicalLead"], json!([{ "code": "S1Y5D-XSR" }]));
+    assert_eq!(before_leads["programmesWithoutClinicalLead"].as_array().map(Vec::len), Some(3));
+
+    let leads = entity::consultant_lead::Entity::find().all(app.db()).await.expect("leads");
+    let coverage = now["consultantLeadCoverage"].as_array().cloned().unwrap_or_default();
+    assert_eq!(coverage.len(), 9, "every demo trust, with or without a lead");
+    let covered: usize = coverage.iter().map(|row| row["specialisms"].as_array().map_or(0, Vec::len)).sum();
+    let current = leads.iter().filter(|lead| lead.valid_from <= day("2026-11-01")).count();
+    assert_eq!(covered, current, "one specialism per current lead (a trust never has two in one specialism)");
+    assert!(
+        before_leads["consultantLeadCoverage"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .all(|row| row["specialisms"] == json!([]))
+    );
+
+    let csv = app
+        .client
+        .get(app.url("/reports/icb-medicines-leadership.csv?region=Y61&asOf=2026-11-01"))
+        .send()
+        .await
+        .expect("csv")
+        .text()
+        .await
+        .expect("body");
+    let rows: Vec<Vec<&str>> = csv.lines().skip(1).map(|line| line.split(',').collect()).collect();
+    let summary: Vec<(&str, &str, &str)> =
+        rows.iter().map(|row| (row[1], row[row.len() - 3], row[row.len() - 2])).collect();
+    assert_eq!(summary, [("D7T5G", "true", "true"), ("S1Y5D", "false", "true"), ("T6Y0W", "true", "true")]);
+}
