@@ -9,14 +9,16 @@ use sea_orm::DatabaseConnection;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-/// Nested queries over every kind of relation. Each key type is loaded at one depth of one branch only:
-/// two branches that reach the same key type at the same depth may or may not share a batch, depending
-/// on which finishes first, which would make the count depend on timing rather than shape.
-const QUERIES: [&str; 8] = [
-    r#"{ programmes(first: 100) { totalCount nodes { code ownerIcb { name } fundingSources sectors leads { role }
-         cohorts { label posts { postNumber employer { odsCode } vacancy { openedOn } }
+/// Nested queries over every kind of relation. Each key type is loaded in one branch of a query only:
+/// two branches that reach the same key type (say, organisations as post employers and as placement
+/// hosts) may or may not share a batch, depending on which branch's earlier loads finish first, which
+/// would make the count depend on timing rather than on the query's shape.
+const QUERIES: [&str; 9] = [
+    r#"{ programmes(first: 100) { totalCount nodes { code fundingSources sectors leads { role }
+         cohorts { label posts { postNumber vacancy { openedOn } }
                    memberships { status pharmacist { gphcNumber credentials { kind } }
                                  placements { sector host { name icb(asOf: "2025-06-01") { odsCode } } } } } } } }"#,
+    r#"{ programmes(first: 100) { nodes { ownerIcb { name region { name } } cohorts { posts { employer { odsCode } } } } } }"#,
     r#"{ icbs { odsCode region { name } predecessors { icb { odsCode } }
          trusts { name sites { name } consultantLeads { specialism } }
          pcns { name practices { odsCode } } medicinesOptimisationTeams { name } } }"#,
