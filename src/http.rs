@@ -183,6 +183,7 @@ async fn report_csv(
         "icb-medicines-leadership.csv" => leadership_csv(&db, &params).await,
         "programmes-without-clinical-lead.csv" => programmes_without_lead_csv(&db, &params).await,
         "consultant-lead-coverage.csv" => coverage_csv(&db, &params).await,
+        "open-vacancies.csv" => vacancies_csv(&db, &scope, suppression, &params).await,
         _ => return StatusCode::NOT_FOUND.into_response(),
     };
     match result {
@@ -305,6 +306,48 @@ async fn coverage_csv(db: &DatabaseConnection, params: &ReportParams) -> Result<
         let specialisms: Vec<String> = row.specialisms.iter().map(sea_orm::ActiveEnum::to_value).collect();
         let row = graphql::reports::coverage_row(row);
         records.push(vec![row.trust.id.0, row.trust.code, row.trust.name, specialisms.join(";")]);
+    }
+    Ok(records)
+}
+
+async fn vacancies_csv(
+    db: &DatabaseConnection,
+    scope: &Scope,
+    suppression: Suppression,
+    params: &ReportParams,
+) -> Result<Vec<Vec<String>>, AppError> {
+    params.no_grouping()?;
+    let rows = reports::open_vacancies(db, scope, suppression, &params.filter()?).await?;
+    let mut records = header_record(&[
+        "sector",
+        "afc_band",
+        "icb_id",
+        "icb_code",
+        "icb_name",
+        "vacancies",
+        "wte",
+        "arrs",
+        "existing_vacancy",
+        "trust",
+        "other",
+    ]);
+    for row in rows {
+        let (sector, band) =
+            (sea_orm::ActiveEnum::to_value(&row.sector), row.afc_band.map(|band| sea_orm::ActiveEnum::to_value(&band)));
+        let row = graphql::reports::vacancy_row(row);
+        records.push(vec![
+            sector,
+            band.unwrap_or_default(),
+            row.icb.id.0,
+            row.icb.code,
+            row.icb.name,
+            cell(row.vacancies.value),
+            figure(row.wte),
+            cell(row.arrs.value),
+            cell(row.existing_vacancy.value),
+            cell(row.trust.value),
+            cell(row.other.value),
+        ]);
     }
     Ok(records)
 }

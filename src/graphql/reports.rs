@@ -2,12 +2,12 @@
 //! Each report is also served as CSV (`GET /reports/<name>.csv`, see `http`).
 
 use super::common::{NodeType, decode_id_of, global_id};
-use super::enums::{IcbResolution, Specialism};
+use super::enums::{AfcBand, IcbResolution, Sector, Specialism};
 use super::scalars::{Date, OdsCodeScalar};
 use super::{db, scope};
 use crate::services::reports::{
     self, CohortGrouping, Count, CrossIcbFlowRow, FillRateRow, IcbLeadershipRow, LeadCoverageRow, PrescriberRow,
-    ReportFilter, ReportGroup, Suppression,
+    ReportFilter, ReportGroup, Suppression, VacancyRow,
 };
 use async_graphql::{Context, Enum, ID, InputObject, Object, Result, ResultExt, SimpleObject};
 
@@ -263,6 +263,44 @@ pub fn coverage_row(row: LeadCoverageRow) -> LeadCoverageReportRow {
     }
 }
 
+/// Vacancies open on a date for one sector, band and ICB.
+#[derive(SimpleObject, Clone, Debug)]
+pub struct VacancyReportRow {
+    /// The sector.
+    pub sector: Sector,
+    /// The band (null where not on Agenda for Change).
+    pub afc_band: Option<AfcBand>,
+    /// The host's ICB.
+    pub icb: ReportGroupObject,
+    /// Open vacancies.
+    pub vacancies: ReportCount,
+    /// Their whole-time equivalents, summed.
+    pub wte: ReportFigure,
+    /// Of which funded by ARRS.
+    pub arrs: ReportCount,
+    /// Of which existing vacancies.
+    pub existing_vacancy: ReportCount,
+    /// Of which funded by a trust.
+    pub trust: ReportCount,
+    /// Of which funded otherwise (education grants included).
+    pub other: ReportCount,
+}
+
+/// Turns a service row into its GraphQL row.
+pub fn vacancy_row(row: VacancyRow) -> VacancyReportRow {
+    VacancyReportRow {
+        sector: row.sector.into(),
+        afc_band: row.afc_band.map(Into::into),
+        icb: icb_group(row.icb),
+        vacancies: row.vacancies.into(),
+        wte: ReportFigure { value: row.wte, suppressed: row.vacancies.is_none() },
+        arrs: row.arrs.into(),
+        existing_vacancy: row.existing_vacancy.into(),
+        trust: row.trust.into(),
+        other: row.other.into(),
+    }
+}
+
 /// Turns a programme into its report group.
 pub fn programme_group(group: ReportGroup) -> ReportGroupObject {
     group_object(group, CohortGrouping::Programme)
@@ -351,6 +389,20 @@ impl Reports {
         let filter = filter.unwrap_or_default().to_filter(IcbResolution::AtEvent).extend()?;
         let rows = reports::consultant_lead_coverage(db(ctx)?, &filter).await.extend()?;
         Ok(rows.into_iter().map(coverage_row).collect())
+    }
+
+    /// Vacancies open on `filter.asOf` (default today) by sector, band and the host's ICB, with their WTE
+    /// and funding mix (a part is suppressed with enough others that it cannot be recovered from the total).
+    async fn open_vacancies(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Which ICBs (`icb`, `region`) and the day (`asOf`).")] filter: Option<ReportFilterInput>,
+        #[graphql(desc = "How the host's ICB is attributed (default: AT_EVENT, on `asOf`).", default)]
+        icb_resolution: IcbResolution,
+    ) -> Result<Vec<VacancyReportRow>> {
+        let filter = filter.unwrap_or_default().to_filter(icb_resolution).extend()?;
+        let rows = reports::open_vacancies(db(ctx)?, scope(ctx)?, suppression(ctx)?, &filter).await.extend()?;
+        Ok(rows.into_iter().map(vacancy_row).collect())
     }
 
     /// Cross-ICB placement flows: placements (starting within `filter.from`/`filter.to`, not cancelled)

@@ -15,7 +15,7 @@ use super::organisations;
 use crate::error::AppError;
 use crate::reference::succession::SuccessionGraph;
 use chrono::NaiveDate;
-use entity::enums::{RelationshipKind, Specialism, SuccessionKind};
+use entity::enums::{AfcBand, RelationshipKind, Sector, Specialism, SuccessionKind};
 use entity::{cohort, organisation, organisation_succession, rotation_programme};
 use sea_orm::{ConnectionTrait, DbBackend, EntityTrait, QueryResult, Statement, Value};
 use std::collections::HashMap;
@@ -712,4 +712,152 @@ pub async fn consultant_lead_coverage<C: ConnectionTrait>(
         .collect();
     report.sort_by(|a, b| a.trust.code.cmp(&b.trust.code));
     Ok(report)
+}
+
+/// Open vacancies of one (sector, band, ICB).
+#[derive(Clone, Debug, PartialEq)]
+pub struct VacancyRow {
+    pub sector: Sector,
+    pub afc_band: Option<AfcBand>,
+    pub icb: ReportGroup,
+    pub vacancies: Count,
+    /// Their whole-time equivalents, summed; suppressed with the count.
+    pub wte: Option<f64>,
+    /// The funding mix: ARRS, existing vacancy, trust, other (education grants included).
+    pub arrs: Count,
+    pub existing_vacancy: Count,
+    pub trust: Count,
+    pub other: Count,
+}
+
+/// Suppresses the parts of a total so that no suppressed part can be recovered by subtraction: while the
+/// suppressed parts add up to less than the threshold, the smallest part still shown is suppressed too.
+fn suppress_parts(suppression: Suppression, parts: &[u64]) -> Vec<Count> {
+    let mut shown: Vec<Count> = parts.iter().map(|part| suppression.count(*part)).collect();
+    let Some(threshold) = suppression.threshold else { return shown };
+    loop {
+        let hidden: Vec<usize> = (0..parts.len()).filter(|index| shown[*index].is_none()).collect();
+        let hidden_sum: u64 = hidden.iter().map(|index| parts[*index]).sum();
+        if hidden.is_empty() || hidden_sum >= threshold || hidden.len() == parts.len() {
+            return shown;
+        }
+        let Some(next) = (0..parts.len()).filter(|index| shown[*index].is_some()).min_by_key(|index| parts[*index])
+        else {
+            return shown;
+        };
+        shown[next] = None;
+    }
+}
+
+/// Vacancies open on the filter's `asOf`, by sector, band and the host's ICB (`AT_EVENT`: on `asOf`;
+/// `CURRENT_SUCCESSOR`: today), with their WTE and funding mix.
+pub async fn open_vacancies<C: ConnectionTrait>(
+    db: &C,
+    scope: &Scope,
+    suppression: Suppression,
+    filter: &ReportFilter,
+) -> Result<Vec<VacancyRow>, AppError> {
+    let backend = db.get_database_backend();
+    let as_of = filter.as_of.unwrap_or_else(super::today);
+    let icb_day = match filter.resolution {
+        IcbResolution::AtEvent => as_of,
+        IcbResolution::CurrentSuccessor => super::today(),
+    };
+    let mut values: Vec<Value> = vec![icb_day.into(), as_of.into(), as_of.into()];
+    let mut conditions = vec!["open.icb IS NOT NULL".to_owned()];
+    let icb_ids = organisations::ids_of_codes(db, &filter.icbs).await?;
+    if !filter.icbs.is_empty() {
+        conditions.push(format!("open.icb IN ({})", placeholders(icb_ids.len())));
+        values.extend(icb_ids.iter().map(|id| Value::from(*id)));
+    }
+    let region_ids = organisations::ids_of_codes(db, &filter.regions).await?;
+    if !filter.regions.is_empty() {
+        conditions.push(format!(
+            "open.icb IN (SELECT child_id FROM organisation_relationship WHERE kind = 'ICB_IN_REGION' AND parent_id IN ({}))",
+            placeholders(region_ids.len())
+        ));
+        values.extend(region_ids.iter().map(|id| Value::from(*id)));
+    }
+    if let RecordScope::Icbs(icbs) = &scope.records {
+        // The same rule as the vacancy list: the host belonged to one of the reader's ICBs.
+        conditions.push(format!(
+            "open.host_id IN (SELECT child_id FROM organisation_relationship WHERE kind = 'IN_ICB' AND parent_id IN ({}))",
+            placeholders(icbs.len())
+        ));
+        values.extend(icbs.iter().map(|id| Value::from(*id)));
+    }
+    let funded = |funding: &str| format!("CAST(SUM(CASE WHEN open.funding {funding} THEN 1 ELSE 0 END) AS BIGINT)");
+    let sql = format!(
+        "SELECT open.sector AS sector, open.afc_band AS afc_band, open.icb AS icb,
+                CAST(COUNT(*) AS BIGINT) AS vacancies, SUM(open.wte) AS wte,
+                {arrs} AS arrs, {existing} AS existing_vacancy, {trust} AS trust, {other} AS other
+         FROM (SELECT v.*, (SELECT link.parent_id FROM organisation_relationship link
+                            WHERE link.child_id = v.host_id AND link.kind = 'IN_ICB' AND link.valid_from <= ?
+                            ORDER BY link.valid_from DESC LIMIT 1) AS icb
+               FROM vacancy v WHERE v.opened_on <= ? AND (v.closed_on IS NULL OR v.closed_on >= ?)) open
+         WHERE {conditions}
+         GROUP BY open.sector, open.afc_band, open.icb",
+        arrs = funded("= 'ARRS'"),
+        existing = funded("= 'EXISTING_VACANCY'"),
+        trust = funded("= 'TRUST'"),
+        other = funded("IN ('EDUCATION_GRANT', 'OTHER')"),
+        conditions = conditions.join(" AND "),
+    );
+    let rows = db.query_all_raw(statement(backend, &sql, values)).await?;
+    let mut figures = Vec::with_capacity(rows.len());
+    for row in &rows {
+        let icb: Option<Uuid> = row.try_get("", "icb")?;
+        let sector: Sector = row.try_get("", "sector")?;
+        let band: Option<AfcBand> = row.try_get("", "afc_band")?;
+        let wte: Option<f64> = row.try_get("", "wte")?;
+        let mix =
+            [get_u64(row, "arrs")?, get_u64(row, "existing_vacancy")?, get_u64(row, "trust")?, get_u64(row, "other")?];
+        if let Some(icb) = icb {
+            figures.push((sector, band, icb, get_u64(row, "vacancies")?, wte.unwrap_or(0.0), mix));
+        }
+    }
+    let ids: Vec<Uuid> = figures.iter().map(|row| row.2).collect();
+    let labels = group_labels(db, CohortGrouping::Icb, &ids).await?;
+    let mut report: Vec<VacancyRow> = figures
+        .into_iter()
+        .filter_map(|(sector, afc_band, icb, count, wte, mix)| {
+            let vacancies = suppression.count(count);
+            let mix = if vacancies.is_some() { suppress_parts(suppression, &mix) } else { vec![None; mix.len()] };
+            Some(VacancyRow {
+                sector,
+                afc_band,
+                icb: labels.get(&icb)?.clone(),
+                vacancies,
+                wte: vacancies.map(|_| (wte * 100.0).round() / 100.0),
+                arrs: mix[0],
+                existing_vacancy: mix[1],
+                trust: mix[2],
+                other: mix[3],
+            })
+        })
+        .collect();
+    report.sort_by(|a, b| {
+        (&a.icb.code, format!("{:?}", a.sector), format!("{:?}", a.afc_band)).cmp(&(
+            &b.icb.code,
+            format!("{:?}", b.sector),
+            format!("{:?}", b.afc_band),
+        ))
+    });
+    Ok(report)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Suppression, suppress_parts};
+
+    #[test]
+    fn a_suppressed_part_is_never_alone_below_the_threshold() {
+        let suppression = Suppression { threshold: Some(5) };
+        assert_eq!(suppress_parts(suppression, &[12, 3, 9, 7]), [Some(12), None, Some(9), None]);
+        assert_eq!(suppress_parts(suppression, &[12, 3, 2, 7]), [Some(12), None, None, Some(7)]);
+        assert_eq!(suppress_parts(suppression, &[12, 1, 2, 7]), [Some(12), None, None, None]);
+        assert_eq!(suppress_parts(suppression, &[12, 6, 9, 7]), [Some(12), Some(6), Some(9), Some(7)]);
+        assert_eq!(suppress_parts(suppression, &[1, 2]), [None, None]);
+        assert_eq!(suppress_parts(Suppression { threshold: None }, &[1, 2]), [Some(1), Some(2)]);
+    }
 }

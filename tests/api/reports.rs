@@ -681,3 +681,132 @@ async fn leadership_reports_answer_as_of_a_date() {
         rows.iter().map(|row| (row[1], row[row.len() - 3], row[row.len() - 2])).collect();
     assert_eq!(summary, [("D7T5G", "true", "true"), ("S1Y5D", "false", "true"), ("T6Y0W", "true", "true")]);
 }
+
+#[tokio::test]
+async fn open_vacancies_by_sector_band_and_icb_with_the_funding_mix() {
+    use entity::enums::{AfcBand, FundingSource};
+    let app = spawn_app(DemoData::Skip).await;
+    let db = app.db();
+    let pharmacy = host(
+        db,
+        OrganisationKind::CommunityPharmacy,
+        "FZ001",
+        &[("QJG", "2022-07-01", Some("2026-03-31")), ("T6Y0W", "2026-04-01", None)],
+    )
+    .await;
+    let practice = host(db, OrganisationKind::GpPractice, "Z00001", &[("QHL", "2022-07-01", None)]).await;
+    let vacancy =
+        |host: Uuid, sector: Sector, band: Option<AfcBand>, funding: FundingSource, wte: f64, closed: Option<&str>| {
+            entity::vacancy::Model {
+                id: Uuid::new_v4(),
+                host_id: host,
+                sector,
+                afc_band: band,
+                wte,
+                funding,
+                opened_on: if sector == Sector::CommunityPharmacy { day("2025-01-01") } else { day("2025-06-01") },
+                closed_on: closed.map(day),
+            }
+        };
+    let mut rows = Vec::new();
+    for (funding, wte) in [
+        (FundingSource::ExistingVacancy, 1.0),
+        (FundingSource::ExistingVacancy, 1.0),
+        (FundingSource::ExistingVacancy, 0.5),
+        (FundingSource::ExistingVacancy, 0.5),
+        (FundingSource::Other, 1.0),
+        (FundingSource::Other, 1.0),
+        (FundingSource::EducationGrant, 1.0),
+    ] {
+        rows.push(vacancy(pharmacy, Sector::CommunityPharmacy, None, funding, wte, None));
+    }
+    for _ in 0..6 {
+        rows.push(vacancy(practice, Sector::GeneralPractice, Some(AfcBand::Band7), FundingSource::Arrs, 1.0, None));
+    }
+    rows.push(vacancy(
+        practice,
+        Sector::GeneralPractice,
+        Some(AfcBand::Band7),
+        FundingSource::Arrs,
+        1.0,
+        Some("2025-12-31"),
+    ));
+    for row in rows {
+        row.into_active_model().insert(db).await.expect("vacancy");
+    }
+    let query = r#"query($filter: ReportFilterInput, $resolution: IcbResolution) { reports { openVacancies(filter: $filter, icbResolution: $resolution) {
+        sector afcBand icb { code } vacancies { value } wte { value } arrs { value } existingVacancy { value } trust { value } other { value } } } }"#;
+    let run = |token: Option<String>, as_of: &'static str, resolution: &'static str| {
+        let app = &app;
+        async move {
+            let response = app
+                .graphql_as(token.as_deref(), query, json!({ "filter": { "asOf": as_of }, "resolution": resolution }))
+                .await;
+            response["data"]["reports"]["openVacancies"].clone()
+        }
+    };
+    let national = Some(token(Role::National, &[], None));
+    let row = |sector: &str, band: Value, icb: &str, figures: [Value; 6]| {
+        let [vacancies, wte, arrs, existing, trust, other] = figures;
+        json!({ "sector": sector, "afcBand": band, "icb": { "code": icb }, "vacancies": { "value": vacancies }, "wte": { "value": wte },
+                "arrs": { "value": arrs }, "existingVacancy": { "value": existing }, "trust": { "value": trust }, "other": { "value": other } })
+    };
+
+    assert_eq!(
+        run(national.clone(), "2026-11-01", "AT_EVENT").await,
+        json!([
+            row(
+                "GENERAL_PRACTICE",
+                json!("BAND_7"),
+                "QHL",
+                [json!(6), json!(6.0), json!(6), json!(0), json!(0), json!(0)]
+            ),
+            row(
+                "COMMUNITY_PHARMACY",
+                Value::Null,
+                "T6Y0W",
+                [json!(7), json!(6.0), json!(0), json!(4), json!(0), json!(3)]
+            ),
+        ])
+    );
+    assert_eq!(
+        run(national.clone(), "2025-09-01", "AT_EVENT").await,
+        json!([
+            row(
+                "GENERAL_PRACTICE",
+                json!("BAND_7"),
+                "QHL",
+                [json!(7), json!(7.0), json!(7), json!(0), json!(0), json!(0)]
+            ),
+            row(
+                "COMMUNITY_PHARMACY",
+                Value::Null,
+                "QJG",
+                [json!(7), json!(6.0), json!(0), json!(4), json!(0), json!(3)]
+            ),
+        ])
+    );
+    let rolled_up = run(national, "2025-09-01", "CURRENT_SUCCESSOR").await;
+    assert_eq!(rolled_up[1]["icb"]["code"], "T6Y0W", "the pharmacy is in Norfolk and Suffolk today");
+    // For a reporter, every part below 5 is hidden, and so is any part that would reveal a hidden one.
+    let reported = run(Some(token(Role::Reporter, &[], None)), "2026-11-01", "AT_EVENT").await;
+    for row in reported.as_array().into_iter().flatten() {
+        assert!(row["vacancies"]["value"].is_number());
+        for part in ["arrs", "existingVacancy", "trust", "other"] {
+            assert!(row[part]["value"].is_null(), "{part}: {row}");
+        }
+    }
+
+    let csv = app
+        .client
+        .get(app.url("/reports/open-vacancies.csv?asOf=2026-11-01"))
+        .send()
+        .await
+        .expect("csv")
+        .text()
+        .await
+        .expect("body");
+    let lines: Vec<&str> = csv.lines().collect();
+    assert_eq!(lines[0], "sector,afc_band,icb_id,icb_code,icb_name,vacancies,wte,arrs,existing_vacancy,trust,other");
+    assert!(lines[1].starts_with("GENERAL_PRACTICE,BAND_7,") && lines[1].ends_with(",6,6,*,*,*,*"), "{csv}");
+}
