@@ -66,6 +66,7 @@ async fn caller_scope(request: &Request, db: &DatabaseConnection, keys: &TokenKe
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct ReportParams {
     group_by: Option<String>,
+    within_days: Option<u32>,
     icb_resolution: Option<String>,
     icb: Option<String>,
     region: Option<String>,
@@ -184,6 +185,7 @@ async fn report_csv(
         "programmes-without-clinical-lead.csv" => programmes_without_lead_csv(&db, &params).await,
         "consultant-lead-coverage.csv" => coverage_csv(&db, &params).await,
         "open-vacancies.csv" => vacancies_csv(&db, &scope, suppression, &params).await,
+        "rotations-ending.csv" => rotations_ending_csv(&db, &scope, suppression, &params).await,
         _ => return StatusCode::NOT_FOUND.into_response(),
     };
     match result {
@@ -306,6 +308,34 @@ async fn coverage_csv(db: &DatabaseConnection, params: &ReportParams) -> Result<
         let specialisms: Vec<String> = row.specialisms.iter().map(sea_orm::ActiveEnum::to_value).collect();
         let row = graphql::reports::coverage_row(row);
         records.push(vec![row.trust.id.0, row.trust.code, row.trust.name, specialisms.join(";")]);
+    }
+    Ok(records)
+}
+
+async fn rotations_ending_csv(
+    db: &DatabaseConnection,
+    scope: &Scope,
+    suppression: Suppression,
+    params: &ReportParams,
+) -> Result<Vec<Vec<String>>, AppError> {
+    let grouping = params.cohort_grouping()?;
+    let within_days = params
+        .within_days
+        .filter(|days| *days <= 3660)
+        .ok_or_else(|| AppError::invalid("withinDays", "is required, at most 3660"))?;
+    let rows = reports::rotations_ending(db, scope, suppression, &params.filter()?, grouping, within_days).await?;
+    let mut records =
+        header_record(&["group_id", "group_code", "group_name", "active", "ending", "without_next_placement"]);
+    for row in rows {
+        let row = graphql::reports::rotations_ending_row(row, grouping);
+        records.push(vec![
+            row.group.id.0,
+            row.group.code,
+            row.group.name,
+            cell(row.active.value),
+            cell(row.ending.value),
+            cell(row.without_next_placement.value),
+        ]);
     }
     Ok(records)
 }

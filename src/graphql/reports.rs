@@ -7,9 +7,9 @@ use super::scalars::{Date, OdsCodeScalar};
 use super::{db, scope};
 use crate::services::reports::{
     self, CohortGrouping, Count, CrossIcbFlowRow, FillRateRow, IcbLeadershipRow, LeadCoverageRow, PrescriberRow,
-    ReportFilter, ReportGroup, Suppression, VacancyRow,
+    ReportFilter, ReportGroup, RotationsEndingRow, Suppression, VacancyRow,
 };
-use async_graphql::{Context, Enum, ID, InputObject, Object, Result, ResultExt, SimpleObject};
+use async_graphql::{Context, Enum, ErrorExtensions, ID, InputObject, Object, Result, ResultExt, SimpleObject};
 
 /// Settings of the reports (from the command line).
 #[derive(Clone, Copy, Debug)]
@@ -301,6 +301,29 @@ pub fn vacancy_row(row: VacancyRow) -> VacancyReportRow {
     }
 }
 
+/// Rotations ending soon, and members still without a next placement, in a group of cohorts.
+#[derive(SimpleObject, Clone, Debug)]
+pub struct RotationsEndingReportRow {
+    /// The cohort, programme, ICB or region.
+    pub group: ReportGroupObject,
+    /// Active members.
+    pub active: ReportCount,
+    /// Active members whose rotation is planned to end within the window.
+    pub ending: ReportCount,
+    /// Active members whose booked placements stop short of their planned end.
+    pub without_next_placement: ReportCount,
+}
+
+/// Turns a service row into its GraphQL row.
+pub fn rotations_ending_row(row: RotationsEndingRow, grouping: CohortGrouping) -> RotationsEndingReportRow {
+    RotationsEndingReportRow {
+        group: group_object(row.group, grouping),
+        active: row.active.into(),
+        ending: row.ending.into(),
+        without_next_placement: row.without_next_placement.into(),
+    }
+}
+
 /// Turns a programme into its report group.
 pub fn programme_group(group: ReportGroup) -> ReportGroupObject {
     group_object(group, CohortGrouping::Programme)
@@ -403,6 +426,28 @@ impl Reports {
         let filter = filter.unwrap_or_default().to_filter(icb_resolution).extend()?;
         let rows = reports::open_vacancies(db(ctx)?, scope(ctx)?, suppression(ctx)?, &filter).await.extend()?;
         Ok(rows.into_iter().map(vacancy_row).collect())
+    }
+
+    /// Active members, those whose rotation is planned to end within `withinDays` of `filter.asOf`
+    /// (default today), and those whose booked placements (not cancelled) stop short of their planned end.
+    async fn rotations_ending(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The window, in days from `filter.asOf` (at most 3660).")] within_days: u32,
+        #[graphql(desc = "Which cohorts and the day the window starts (`asOf`).")] filter: Option<ReportFilterInput>,
+        #[graphql(desc = "How rows are grouped (default: COHORT).", default)] group_by: CohortGroupBy,
+        #[graphql(desc = "How ICBs are attributed (default: AT_EVENT, the owner on the intake date).", default)]
+        icb_resolution: IcbResolution,
+    ) -> Result<Vec<RotationsEndingReportRow>> {
+        if within_days > 3660 {
+            return Err(crate::AppError::invalid("withinDays", "must be at most 3660").extend());
+        }
+        let filter = filter.unwrap_or_default().to_filter(icb_resolution).extend()?;
+        let grouping = group_by.into();
+        let rows = reports::rotations_ending(db(ctx)?, scope(ctx)?, suppression(ctx)?, &filter, grouping, within_days)
+            .await
+            .extend()?;
+        Ok(rows.into_iter().map(|row| rotations_ending_row(row, grouping)).collect())
     }
 
     /// Cross-ICB placement flows: placements (starting within `filter.from`/`filter.to`, not cancelled)

@@ -520,6 +520,48 @@ pub async fn cross_icb_flows<C: ConnectionTrait>(
     Ok(report)
 }
 
+/// One row of the rotations-ending report.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RotationsEndingRow {
+    pub group: ReportGroup,
+    /// Active members.
+    pub active: Count,
+    /// Active members whose rotation is planned to end within the window.
+    pub ending: Count,
+    /// Active members whose planned placements stop short of the rotation's planned end: a next placement
+    /// still has to be booked.
+    pub without_next_placement: Count,
+}
+
+/// Active members of cohorts (by intake date within the filter's range), those whose rotation ends within
+/// `within_days` of the filter's `asOf`, and those with no placement booked up to their planned end.
+pub async fn rotations_ending<C: ConnectionTrait>(
+    db: &C,
+    scope: &Scope,
+    suppression: Suppression,
+    filter: &ReportFilter,
+    grouping: CohortGrouping,
+    within_days: u32,
+) -> Result<Vec<RotationsEndingRow>, AppError> {
+    let as_of = filter.as_of.unwrap_or_else(super::today);
+    let until = as_of + chrono::Duration::days(i64::from(within_days));
+    let sums = [
+        "CASE WHEN m.status = 'ACTIVE' THEN 1 ELSE 0 END",
+        "CASE WHEN m.status = 'ACTIVE' AND m.planned_end_date >= ? AND m.planned_end_date <= ? THEN 1 ELSE 0 END",
+        "CASE WHEN m.status = 'ACTIVE' AND NOT EXISTS (SELECT 1 FROM placement pl WHERE pl.membership_id = m.id
+              AND pl.status <> 'CANCELLED' AND pl.end_date >= m.planned_end_date) THEN 1 ELSE 0 END",
+    ];
+    let groups = cohort_groups(db, scope, filter, grouping, &sums, vec![as_of.into(), until.into()]).await?;
+    Ok(groups
+        .into_iter()
+        .map(|(group, _, sums)| {
+            let [active, ending, without_next_placement] =
+                [0, 1, 2].map(|index| suppression.count(sums.get(index).copied().unwrap_or(0)));
+            RotationsEndingRow { group, active, ending, without_next_placement }
+        })
+        .collect())
+}
+
 /// Medicines leadership of one ICB on a date.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct IcbLeadershipRow {

@@ -810,3 +810,90 @@ async fn open_vacancies_by_sector_band_and_icb_with_the_funding_mix() {
     assert_eq!(lines[0], "sector,afc_band,icb_id,icb_code,icb_name,vacancies,wte,arrs,existing_vacancy,trust,other");
     assert!(lines[1].starts_with("GENERAL_PRACTICE,BAND_7,") && lines[1].ends_with(",6,6,*,*,*,*"), "{csv}");
 }
+
+#[tokio::test]
+async fn rotations_ending_within_a_window_and_members_without_a_next_placement() {
+    use MembershipStatus::{Active, Completed};
+    use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Statement};
+    let app = spawn_app(DemoData::Skip).await;
+    let db = app.db();
+    let cohort = programme(
+        db,
+        "NW",
+        "QMM",
+        &[("2025-09-01", 10, &[Active, Active, Active, Active, Active, Active, Active, Active, Completed])],
+    )
+    .await[0];
+    // Five active members end on 2026-12-15; the other three on 2027-08-31 (the helper's planned end).
+    let sql = "UPDATE programme_membership SET planned_end_date = ? WHERE id IN (
+                 SELECT id FROM programme_membership WHERE cohort_id = ? AND status = 'ACTIVE' ORDER BY id LIMIT 5)";
+    let sql = if db.get_database_backend() == sea_orm::DbBackend::Postgres {
+        sql.replacen('?', "$1", 1).replacen('?', "$2", 1)
+    } else {
+        sql.to_owned()
+    };
+    let values: Vec<sea_orm::Value> = vec![day("2026-12-15").into(), cohort.into()];
+    db.execute_raw(Statement::from_sql_and_values(db.get_database_backend(), sql, values)).await.expect("update");
+    // One of those five has its last placement booked up to its planned end.
+    let member = programme_membership::Entity::find()
+        .filter(programme_membership::Column::PlannedEndDate.eq(day("2026-12-15")))
+        .one(db)
+        .await
+        .expect("query")
+        .expect("a member ending in December");
+    let practice = host(
+        db,
+        OrganisationKind::GpPractice,
+        "Z00001",
+        &[("QMM", "2022-07-01", Some("2026-03-31")), ("T6Y0W", "2026-04-01", None)],
+    )
+    .await;
+    placement::Model {
+        id: Uuid::new_v4(),
+        membership_id: member.id,
+        pharmacist_id: member.pharmacist_id,
+        post_id: None,
+        host_id: practice,
+        sector: Sector::GeneralPractice,
+        start_date: day("2026-07-01"),
+        end_date: day("2026-12-15"),
+        wte: 1.0,
+        status: PlacementStatus::Approved,
+        host_icb_id: Some(organisation_id("T6Y0W")),
+        is_cross_icb: false,
+    }
+    .into_active_model()
+    .insert(db)
+    .await
+    .expect("placement");
+
+    let query = r#"query($days: Int!) { reports { rotationsEnding(withinDays: $days, filter: { asOf: "2026-11-01" }, groupBy: PROGRAMME) {
+        group { code } active { value } ending { value } withoutNextPlacement { value } } } }"#;
+    let national = token(Role::National, &[], None);
+    let sixty = app.graphql_as(Some(&national), query, json!({ "days": 60 })).await;
+    let thirty = app.graphql_as(Some(&national), query, json!({ "days": 30 })).await;
+    let reported = app.graphql_as(Some(&token(Role::Reporter, &[], None)), query, json!({ "days": 30 })).await;
+    let too_long = app.graphql_as(Some(&national), query, json!({ "days": 5000 })).await;
+
+    let row = |response: &Value| response["data"]["reports"]["rotationsEnding"][0].clone();
+    assert_eq!(
+        row(&sixty),
+        json!({ "group": { "code": "NW" }, "active": { "value": 8 }, "ending": { "value": 5 }, "withoutNextPlacement": { "value": 7 } })
+    );
+    assert_eq!(row(&thirty)["ending"]["value"], 0);
+    assert_eq!(row(&reported)["ending"]["value"], Value::Null, "0 is below the threshold");
+    assert_eq!(row(&reported)["active"]["value"], 8);
+    assert_eq!(error_codes(&too_long), ["BAD_USER_INPUT"]);
+
+    let csv = app
+        .client
+        .get(app.url("/reports/rotations-ending.csv?withinDays=60&groupBy=PROGRAMME&asOf=2026-11-01"))
+        .bearer_auth(&national)
+        .send()
+        .await
+        .expect("csv")
+        .text()
+        .await
+        .expect("body");
+    assert!(csv.lines().nth(1).is_some_and(|line| line.ends_with(",NW,NW rotation,8,5,7")), "{csv}");
+}
