@@ -66,6 +66,7 @@ async fn caller_scope(request: &Request, db: &DatabaseConnection, keys: &TokenKe
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct ReportParams {
     group_by: Option<String>,
+    granularity: Option<String>,
     within_days: Option<u32>,
     icb_resolution: Option<String>,
     icb: Option<String>,
@@ -186,6 +187,7 @@ async fn report_csv(
         "consultant-lead-coverage.csv" => coverage_csv(&db, &params).await,
         "open-vacancies.csv" => vacancies_csv(&db, &scope, suppression, &params).await,
         "rotations-ending.csv" => rotations_ending_csv(&db, &scope, suppression, &params).await,
+        "placement-activity.csv" => activity_csv(&db, &scope, suppression, &params).await,
         _ => return StatusCode::NOT_FOUND.into_response(),
     };
     match result {
@@ -308,6 +310,37 @@ async fn coverage_csv(db: &DatabaseConnection, params: &ReportParams) -> Result<
         let specialisms: Vec<String> = row.specialisms.iter().map(sea_orm::ActiveEnum::to_value).collect();
         let row = graphql::reports::coverage_row(row);
         records.push(vec![row.trust.id.0, row.trust.code, row.trust.name, specialisms.join(";")]);
+    }
+    Ok(records)
+}
+
+async fn activity_csv(
+    db: &DatabaseConnection,
+    scope: &Scope,
+    suppression: Suppression,
+    params: &ReportParams,
+) -> Result<Vec<Vec<String>>, AppError> {
+    params.no_grouping()?;
+    let granularity = match params.granularity.as_deref() {
+        None | Some("MONTH") => reports::Granularity::Month,
+        Some("NHS_FINANCIAL_YEAR") => reports::Granularity::NhsFinancialYear,
+        Some(_) => return Err(AppError::invalid("granularity", "must be MONTH or NHS_FINANCIAL_YEAR")),
+    };
+    let rows = reports::placement_activity(db, scope, suppression, &params.filter()?, granularity).await?;
+    let mut records =
+        header_record(&["period", "period_start", "period_end", "sector", "placements", "pharmacist_months", "wte"]);
+    for row in rows {
+        let sector = sea_orm::ActiveEnum::to_value(&row.sector);
+        let row = graphql::reports::activity_row(row);
+        records.push(vec![
+            row.period,
+            row.period_start.0.to_string(),
+            row.period_end.0.to_string(),
+            sector,
+            cell(row.placements.value),
+            figure(row.pharmacist_months),
+            figure(row.wte),
+        ]);
     }
     Ok(records)
 }

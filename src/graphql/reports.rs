@@ -6,8 +6,8 @@ use super::enums::{AfcBand, IcbResolution, Sector, Specialism};
 use super::scalars::{Date, OdsCodeScalar};
 use super::{db, scope};
 use crate::services::reports::{
-    self, CohortGrouping, Count, CrossIcbFlowRow, FillRateRow, IcbLeadershipRow, LeadCoverageRow, PrescriberRow,
-    ReportFilter, ReportGroup, RotationsEndingRow, Suppression, VacancyRow,
+    self, ActivityRow, CohortGrouping, Count, CrossIcbFlowRow, FillRateRow, IcbLeadershipRow, LeadCoverageRow,
+    PrescriberRow, ReportFilter, ReportGroup, RotationsEndingRow, Suppression, VacancyRow,
 };
 use async_graphql::{Context, Enum, ErrorExtensions, ID, InputObject, Object, Result, ResultExt, SimpleObject};
 
@@ -324,6 +324,49 @@ pub fn rotations_ending_row(row: RotationsEndingRow, grouping: CohortGrouping) -
     }
 }
 
+/// The periods of a time series.
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum PeriodGranularity {
+    /// Calendar months.
+    #[default]
+    Month,
+    /// NHS financial years, 1 April to 31 March.
+    NhsFinancialYear,
+}
+
+/// Placement activity in one sector over one period.
+#[derive(SimpleObject, Clone, Debug)]
+pub struct ActivityReportRow {
+    /// `2026-04` for a month, `2026/27` for a financial year.
+    pub period: String,
+    /// First day of the period.
+    pub period_start: Date,
+    /// Last day of the period.
+    pub period_end: Date,
+    /// The sector.
+    pub sector: Sector,
+    /// Placements (not cancelled) under way at some point in the period.
+    pub placements: ReportCount,
+    /// Days in placement ÷ the average month (30.4375 days).
+    pub pharmacist_months: ReportFigure,
+    /// Average whole-time equivalent in placement over the period.
+    pub wte: ReportFigure,
+}
+
+/// Turns a service row into its GraphQL row.
+pub fn activity_row(row: ActivityRow) -> ActivityReportRow {
+    let suppressed = row.placements.is_none();
+    ActivityReportRow {
+        period: row.period,
+        period_start: Date(row.period_start),
+        period_end: Date(row.period_end),
+        sector: row.sector.into(),
+        placements: row.placements.into(),
+        pharmacist_months: ReportFigure { value: row.pharmacist_months, suppressed },
+        wte: ReportFigure { value: row.wte, suppressed },
+    }
+}
+
 /// Turns a programme into its report group.
 pub fn programme_group(group: ReportGroup) -> ReportGroupObject {
     group_object(group, CohortGrouping::Programme)
@@ -448,6 +491,28 @@ impl Reports {
             .await
             .extend()?;
         Ok(rows.into_iter().map(|row| rotations_ending_row(row, grouping)).collect())
+    }
+
+    /// Placements under way, pharmacist-months and average WTE by sector, per month or NHS financial year,
+    /// from `filter.from` (default: a year before `filter.to`) to `filter.to` (default: `filter.asOf`,
+    /// default today); at most 240 periods. ICB and region filters match the host's ICB.
+    async fn placement_activity(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Which placements and the range of periods.")] filter: Option<ReportFilterInput>,
+        #[graphql(desc = "Months or NHS financial years (default: MONTH).", default)] granularity: PeriodGranularity,
+        #[graphql(desc = "How the host's ICB is attributed (default: AT_EVENT, on the first day).", default)]
+        icb_resolution: IcbResolution,
+    ) -> Result<Vec<ActivityReportRow>> {
+        let filter = filter.unwrap_or_default().to_filter(icb_resolution).extend()?;
+        let granularity = match granularity {
+            PeriodGranularity::Month => reports::Granularity::Month,
+            PeriodGranularity::NhsFinancialYear => reports::Granularity::NhsFinancialYear,
+        };
+        let rows = reports::placement_activity(db(ctx)?, scope(ctx)?, suppression(ctx)?, &filter, granularity)
+            .await
+            .extend()?;
+        Ok(rows.into_iter().map(activity_row).collect())
     }
 
     /// Cross-ICB placement flows: placements (starting within `filter.from`/`filter.to`, not cancelled)

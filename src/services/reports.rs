@@ -520,6 +520,189 @@ pub async fn cross_icb_flows<C: ConnectionTrait>(
     Ok(report)
 }
 
+/// The periods a time series is split into.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Granularity {
+    /// Calendar months.
+    #[default]
+    Month,
+    /// NHS financial years, 1 April to 31 March.
+    NhsFinancialYear,
+}
+
+/// The most periods one series may cover.
+pub const MAX_PERIODS: usize = 240;
+
+/// One (period, sector) of the placement activity report.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ActivityRow {
+    /// First day of the period.
+    pub period_start: NaiveDate,
+    /// Last day of the period.
+    pub period_end: NaiveDate,
+    /// `2026-04` for a month, `2026/27` for a financial year.
+    pub period: String,
+    pub sector: Sector,
+    /// Placements (not cancelled) under way at some point in the period.
+    pub placements: Count,
+    /// Days in placement ÷ the average month (30.4375 days); suppressed with the count.
+    pub pharmacist_months: Option<f64>,
+    /// Average whole-time equivalent in placement over the period; suppressed with the count.
+    pub wte: Option<f64>,
+}
+
+/// The periods of `granularity` that overlap `from ..= to`.
+pub fn periods(granularity: Granularity, from: NaiveDate, to: NaiveDate) -> Vec<(NaiveDate, NaiveDate, String)> {
+    use chrono::{Datelike, Months};
+    let mut start = match granularity {
+        Granularity::Month => from.with_day(1).unwrap_or(from),
+        Granularity::NhsFinancialYear => {
+            let year = if from.month() >= 4 { from.year() } else { from.year() - 1 };
+            NaiveDate::from_ymd_opt(year, 4, 1).unwrap_or(from)
+        }
+    };
+    let step = match granularity {
+        Granularity::Month => Months::new(1),
+        Granularity::NhsFinancialYear => Months::new(12),
+    };
+    let mut periods = Vec::new();
+    while start <= to && periods.len() < MAX_PERIODS {
+        let Some(next) = start.checked_add_months(step) else { break };
+        let end = next.pred_opt().unwrap_or(next);
+        let label = match granularity {
+            Granularity::Month => start.format("%Y-%m").to_string(),
+            Granularity::NhsFinancialYear => format!("{}/{:02}", start.year(), (start.year() + 1) % 100),
+        };
+        periods.push((start, end, label));
+        start = next;
+    }
+    periods
+}
+
+/// Placements under way, pharmacist-months and average WTE, by period and sector, for the periods of
+/// `granularity` from the filter's `from` (default: twelve months before `asOf`) to its `to` (default:
+/// `asOf`). ICB and region filters match the host's ICB (`AT_EVENT`: on the placement's first day;
+/// `CURRENT_SUCCESSOR`: today).
+pub async fn placement_activity<C: ConnectionTrait>(
+    db: &C,
+    scope: &Scope,
+    suppression: Suppression,
+    filter: &ReportFilter,
+    granularity: Granularity,
+) -> Result<Vec<ActivityRow>, AppError> {
+    let backend = db.get_database_backend();
+    let as_of = filter.as_of.unwrap_or_else(super::today);
+    let to = filter.to.unwrap_or(as_of);
+    let from = filter.from.unwrap_or_else(|| to - chrono::Duration::days(365));
+    let periods = periods(granularity, from, to);
+    if periods.is_empty() {
+        return Ok(Vec::new());
+    }
+    let (least, greatest, days) = match backend {
+        DbBackend::Postgres => ("LEAST", "GREATEST", "({end} - {start} + 1)"),
+        _ => ("MIN", "MAX", "(julianday({end}) - julianday({start}) + 1)"),
+    };
+    let overlap = days
+        .replace("{end}", &format!("{least}(pl.end_date, periods.period_end)"))
+        .replace("{start}", &format!("{greatest}(pl.start_date, periods.period_start)"));
+    let mut values = Vec::new();
+    let selects: Vec<String> = periods
+        .iter()
+        .map(|(start, end, _)| {
+            values.extend([Value::from(*start), Value::from(*end)]);
+            "SELECT ? AS period_start, ? AS period_end".to_owned()
+        })
+        .collect();
+    let mut conditions = vec!["pl.status <> 'CANCELLED'".to_owned()];
+    push_range_and_programmes(
+        &mut conditions,
+        &mut values,
+        &ReportFilter { from: None, to: None, ..filter.clone() },
+        "pl.start_date",
+        "p.id",
+    );
+    let mut icbs = organisations::ids_of_codes(db, &filter.icbs).await?;
+    if !filter.regions.is_empty() {
+        let regions = organisations::ids_of_codes(db, &filter.regions).await?;
+        let members = organisations::children_on(db, &regions, RelationshipKind::IcbInRegion, as_of).await?;
+        let codes: Vec<String> = members.into_values().flatten().map(|icb| icb.ods_code).collect();
+        icbs.extend(organisations::icbs_with_predecessors(db, &codes).await?);
+    }
+    if !filter.icbs.is_empty() || !filter.regions.is_empty() {
+        let host_icb = match filter.resolution {
+            IcbResolution::AtEvent => "pl.host_icb_id",
+            IcbResolution::CurrentSuccessor => {
+                values.push(super::today().into());
+                "(SELECT link.parent_id FROM organisation_relationship link WHERE link.child_id = pl.host_id
+                  AND link.kind = 'IN_ICB' AND link.valid_from <= ? ORDER BY link.valid_from DESC LIMIT 1)"
+            }
+        };
+        conditions.push(format!("{host_icb} IN ({})", placeholders(icbs.len())));
+        values.extend(icbs.iter().map(|id| Value::from(*id)));
+    }
+    if let RecordScope::Icbs(scope_icbs) = &scope.records {
+        conditions.push(format!(
+            "(p.owner_icb_id IN ({list}) OR pl.host_icb_id IN ({list}))",
+            list = placeholders(scope_icbs.len())
+        ));
+        values.extend(scope_icbs.iter().map(|id| Value::from(*id)));
+        values.extend(scope_icbs.iter().map(|id| Value::from(*id)));
+    }
+    let sql = format!(
+        "SELECT periods.period_start AS period_start, pl.sector AS sector, CAST(COUNT(*) AS BIGINT) AS placements,
+                SUM({overlap}) AS days, SUM({overlap} * pl.wte) AS wte_days
+         FROM ({periods}) periods
+         JOIN placement pl ON pl.start_date <= periods.period_end AND pl.end_date >= periods.period_start
+         JOIN programme_membership m ON m.id = pl.membership_id
+         JOIN cohort c ON c.id = m.cohort_id
+         JOIN rotation_programme p ON p.id = c.programme_id
+         WHERE {conditions}
+         GROUP BY periods.period_start, pl.sector",
+        periods = selects.join(" UNION ALL "),
+        conditions = conditions.join(" AND "),
+    );
+    let rows = db.query_all_raw(statement(backend, &sql, values)).await?;
+    let by_start: HashMap<NaiveDate, &(NaiveDate, NaiveDate, String)> =
+        periods.iter().map(|period| (period.0, period)).collect();
+    let mut report = Vec::with_capacity(rows.len());
+    for row in &rows {
+        let start: NaiveDate = row.try_get("", "period_start")?;
+        let sector: Sector = row.try_get("", "sector")?;
+        let days: f64 = number(row, "days")?;
+        let wte_days: f64 = number(row, "wte_days")?;
+        let Some((period_start, period_end, label)) = by_start.get(&start).map(|period| (*period).clone()) else {
+            continue;
+        };
+        let period_days = ((period_end - period_start).num_days() + 1) as f64;
+        let placements = suppression.count(get_u64(row, "placements")?);
+        report.push(ActivityRow {
+            period_start,
+            period_end,
+            period: label,
+            sector,
+            placements,
+            pharmacist_months: placements.map(|_| round2(days / 30.4375)),
+            wte: placements.map(|_| round2(wte_days / period_days)),
+        });
+    }
+    report
+        .sort_by(|a, b| (a.period_start, format!("{:?}", a.sector)).cmp(&(b.period_start, format!("{:?}", b.sector))));
+    Ok(report)
+}
+
+/// A numeric aggregate as `f64`, whether the backend returns it as an integer, a float or a numeric.
+fn number(row: &QueryResult, column: &str) -> Result<f64, AppError> {
+    if let Ok(value) = row.try_get::<Option<f64>>("", column) {
+        return Ok(value.unwrap_or(0.0));
+    }
+    let value: Option<i64> = row.try_get("", column)?;
+    Ok(value.unwrap_or(0) as f64)
+}
+
+fn round2(value: f64) -> f64 {
+    (value * 100.0).round() / 100.0
+}
+
 /// One row of the rotations-ending report.
 #[derive(Clone, Debug, PartialEq)]
 pub struct RotationsEndingRow {

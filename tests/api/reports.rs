@@ -897,3 +897,63 @@ async fn rotations_ending_within_a_window_and_members_without_a_next_placement()
         .expect("body");
     assert!(csv.lines().nth(1).is_some_and(|line| line.ends_with(",NW,NW rotation,8,5,7")), "{csv}");
 }
+
+#[tokio::test]
+async fn placement_activity_by_month_and_financial_year() {
+    let app = flow_network().await;
+    let query = r#"query($granularity: PeriodGranularity) { reports { placementActivity(granularity: $granularity,
+        filter: { from: "2025-04-01", to: "2026-11-30" }) {
+        period periodStart periodEnd sector placements { value } pharmacistMonths { value } wte { value } } } }"#;
+    let national = token(Role::National, &[], None);
+    let months = app.graphql_as(Some(&national), query, json!({ "granularity": "MONTH" })).await;
+    let years = app.graphql_as(Some(&national), query, json!({ "granularity": "NHS_FINANCIAL_YEAR" })).await;
+    let reported =
+        app.graphql_as(Some(&token(Role::Reporter, &[], None)), query, json!({ "granularity": "MONTH" })).await;
+
+    let month = |response: &Value, period: &str| {
+        response["data"]["reports"]["placementActivity"]
+            .as_array()
+            .and_then(|rows| rows.iter().find(|row| row["period"] == period).cloned())
+            .unwrap_or(Value::Null)
+    };
+    // October 2025: six NW placements and SNE's two are under way all month (31 days each).
+    assert_eq!(
+        month(&months, "2025-10"),
+        json!({ "period": "2025-10", "periodStart": "2025-10-01", "periodEnd": "2025-10-31", "sector": "COMMUNITY_PHARMACY",
+                "placements": { "value": 8 }, "pharmacistMonths": { "value": 8.15 }, "wte": { "value": 6.8 } })
+    );
+    // 2025/26: those eight placements, 181 days each; 2026/27 (to 30 November): seven, 181 days each.
+    assert_eq!(
+        years["data"]["reports"]["placementActivity"],
+        json!([
+            { "period": "2025/26", "periodStart": "2025-04-01", "periodEnd": "2026-03-31", "sector": "COMMUNITY_PHARMACY",
+              "placements": { "value": 8 }, "pharmacistMonths": { "value": 47.57 }, "wte": { "value": 3.37 } },
+            { "period": "2026/27", "periodStart": "2026-04-01", "periodEnd": "2027-03-31", "sector": "COMMUNITY_PHARMACY",
+              "placements": { "value": 7 }, "pharmacistMonths": { "value": 41.63 }, "wte": { "value": 3.47 } },
+        ])
+    );
+    // June 2025 had only SNE's two placements: suppressed for a reporter, with the figures derived from them.
+    assert_eq!(month(&reported, "2025-06")["placements"]["value"], Value::Null);
+    assert_eq!(month(&reported, "2025-06")["wte"]["value"], Value::Null);
+    assert_eq!(month(&reported, "2025-10")["placements"]["value"], 8);
+
+    let csv = app
+        .client
+        .get(app.url("/reports/placement-activity.csv?granularity=NHS_FINANCIAL_YEAR&from=2025-04-01&to=2026-11-30"))
+        .bearer_auth(&national)
+        .send()
+        .await
+        .expect("csv")
+        .text()
+        .await
+        .expect("body");
+    let lines: Vec<&str> = csv.lines().collect();
+    assert_eq!(
+        lines,
+        [
+            "period,period_start,period_end,sector,placements,pharmacist_months,wte",
+            "2025/26,2025-04-01,2026-03-31,COMMUNITY_PHARMACY,8,47.57,3.37",
+            "2026/27,2026-04-01,2027-03-31,COMMUNITY_PHARMACY,7,41.63,3.47"
+        ]
+    );
+}

@@ -13,7 +13,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 /// two branches that reach the same key type (say, organisations as post employers and as placement
 /// hosts) may or may not share a batch, depending on which branch's earlier loads finish first, which
 /// would make the count depend on timing rather than on the query's shape.
-const QUERIES: [&str; 9] = [
+const QUERIES: [&str; 10] = [
     r#"{ programmes(first: 100) { totalCount nodes { code fundingSources sectors leads { role }
          cohorts { label posts { postNumber vacancy { openedOn } }
                    memberships { status pharmacist { gphcNumber credentials { kind } }
@@ -34,6 +34,9 @@ const QUERIES: [&str; 9] = [
          programmeRoles { programme { code } } } } }"#,
     r#"{ reports { byIcb: fillRate(groupBy: ICB, icbResolution: CURRENT_SUCCESSOR, filter: { region: ["Y61"] }) {
          group { code } placesOffered active { value } fillRate { value } } } }"#,
+    r#"{ reports { placementActivity(granularity: NHS_FINANCIAL_YEAR, filter: { from: "2022-04-01", to: "2027-03-31" }) {
+         period sector placements { value } wte { value } }
+         openVacancies { icb { code } vacancies { value } } } }"#,
 ];
 
 /// Runs each query in-process as a national reader and returns the statements each ran.
