@@ -591,6 +591,17 @@ async fn independent_prescribers_are_counted_among_members_as_of_a_date() {
     let too_few = run(Some(reporter), "2025-12-01").await;
 
     assert_eq!(november["group"]["code"], "T6Y0W");
+    let at_intake = app
+        .graphql_as(
+            Some(&token(Role::National, &[], None)),
+            &query.replace("CURRENT_SUCCESSOR", "AT_EVENT"),
+            json!({ "filter": { "asOf": "2026-11-01" } }),
+        )
+        .await;
+    assert_eq!(
+        at_intake["data"]["reports"]["independentPrescribers"][0]["group"]["code"], "QMM",
+        "the owner on the intake day"
+    );
     assert_eq!(november["members"]["value"], 8, "active and completed members took a place");
     assert_eq!(november["prescribers"]["value"], 5);
     assert_eq!(november["share"]["value"], 0.625);
@@ -932,6 +943,22 @@ async fn placement_activity_by_month_and_financial_year() {
               "placements": { "value": 7 }, "pharmacistMonths": { "value": 41.63 }, "wte": { "value": 3.47 } },
         ])
     );
+    // Filtered by the host's ICB: on the first day, the Suffolk pharmacy was in QJG until the merger; today
+    // it is in T6Y0W, so rolled up all its placements count for T6Y0W.
+    let by_icb = |resolution: &'static str| {
+        let app = &app;
+        let national = national.clone();
+        async move {
+            let query = r#"query($resolution: IcbResolution) { reports { placementActivity(granularity: NHS_FINANCIAL_YEAR,
+                icbResolution: $resolution, filter: { icb: ["T6Y0W"], from: "2025-04-01", to: "2026-11-30" }) { period placements { value } } } }"#;
+            app.graphql_as(Some(&national), query, json!({ "resolution": resolution })).await["data"]["reports"]["placementActivity"].clone()
+        }
+    };
+    assert_eq!(by_icb("AT_EVENT").await, json!([{ "period": "2026/27", "placements": { "value": 2 } }]));
+    assert_eq!(
+        by_icb("CURRENT_SUCCESSOR").await,
+        json!([{ "period": "2025/26", "placements": { "value": 6 } }, { "period": "2026/27", "placements": { "value": 2 } }])
+    );
     // June 2025 had only SNE's two placements: suppressed for a reporter, with the figures derived from them.
     assert_eq!(month(&reported, "2025-06")["placements"]["value"], Value::Null);
     assert_eq!(month(&reported, "2025-06")["wte"]["value"], Value::Null);
@@ -956,4 +983,181 @@ async fn placement_activity_by_month_and_financial_year() {
             "2026/27,2026-04-01,2027-03-31,COMMUNITY_PHARMACY,7,41.63,3.47"
         ]
     );
+}
+
+/// Every report's CSV equals its GraphQL answer, cell by cell, for a reader with and one without access
+/// to personal data (so with and without suppression), on the demo network.
+#[tokio::test]
+async fn every_csv_report_equals_its_graphql_answer() {
+    let app = spawn_app(DemoData::Load).await;
+    // (CSV file and query string, GraphQL field and arguments, the selected fields in CSV column order)
+    let reports: [(&str, &str, &[&str]); 9] = [
+        (
+            "fill-rate.csv?groupBy=PROGRAMME&asOf=2026-11-01",
+            "fillRate(groupBy: PROGRAMME, filter: { asOf: \"2026-11-01\" })",
+            &[
+                "group.id",
+                "group.code",
+                "group.name",
+                "placesOffered",
+                "offered",
+                "accepted",
+                "active",
+                "completed",
+                "withdrawn",
+                "fillRate",
+            ],
+        ),
+        (
+            "cross-icb-flows.csv?icbResolution=CURRENT_SUCCESSOR&asOf=2026-11-01",
+            "crossIcbFlows(icbResolution: CURRENT_SUCCESSOR, filter: { asOf: \"2026-11-01\" })",
+            &["owner.id", "owner.code", "owner.name", "host.id", "host.code", "host.name", "placements", "wte"],
+        ),
+        (
+            "independent-prescribers.csv?groupBy=ICB&asOf=2026-11-01",
+            "independentPrescribers(groupBy: ICB, filter: { asOf: \"2026-11-01\" })",
+            &["group.id", "group.code", "group.name", "members", "prescribers", "share"],
+        ),
+        (
+            "open-vacancies.csv?asOf=2026-11-01",
+            "openVacancies(filter: { asOf: \"2026-11-01\" })",
+            &[
+                "sector",
+                "afcBand",
+                "icb.id",
+                "icb.code",
+                "icb.name",
+                "vacancies",
+                "wte",
+                "arrs",
+                "existingVacancy",
+                "trust",
+                "other",
+            ],
+        ),
+        (
+            "rotations-ending.csv?withinDays=90&asOf=2026-11-01",
+            "rotationsEnding(withinDays: 90, filter: { asOf: \"2026-11-01\" })",
+            &["group.id", "group.code", "group.name", "active", "ending", "withoutNextPlacement"],
+        ),
+        (
+            "placement-activity.csv?granularity=NHS_FINANCIAL_YEAR&from=2022-04-01&to=2027-03-31",
+            "placementActivity(granularity: NHS_FINANCIAL_YEAR, filter: { from: \"2022-04-01\", to: \"2027-03-31\" })",
+            &["period", "periodStart", "periodEnd", "sector", "placements", "pharmacistMonths", "wte"],
+        ),
+        (
+            "icb-medicines-leadership.csv?asOf=2026-11-01",
+            "icbMedicinesLeadership(filter: { asOf: \"2026-11-01\" })",
+            &[
+                "icb.id",
+                "icb.code",
+                "icb.name",
+                "boardMedicinesLead",
+                "chiefPharmacist",
+                "directorOfMedicinesOptimisation",
+            ],
+        ),
+        (
+            "programmes-without-clinical-lead.csv?asOf=2026-11-01",
+            "programmesWithoutClinicalLead(filter: { asOf: \"2026-11-01\" })",
+            &["id", "code", "name"],
+        ),
+        (
+            "consultant-lead-coverage.csv?asOf=2026-11-01",
+            "consultantLeadCoverage(filter: { asOf: \"2026-11-01\" })",
+            &["trust.id", "trust.code", "trust.name", "specialisms"],
+        ),
+    ];
+    for token in [Some(token(Role::National, &[], None)), Some(token(Role::Reporter, &[], None))] {
+        for (file, field, columns) in reports {
+            let selection = selection(columns);
+            let graphql = app
+                .graphql_as(token.as_deref(), &format!("{{ reports {{ {field} {{ {selection} }} }} }}"), json!({}))
+                .await;
+            let name = field.split('(').next().unwrap_or(field);
+            let rows = graphql["data"]["reports"][name].as_array().cloned().unwrap_or_else(|| panic!("{graphql}"));
+            let mut request = app.client.get(app.url(&format!("/reports/{file}")));
+            if let Some(token) = &token {
+                request = request.bearer_auth(token);
+            }
+            let body = request.send().await.expect("csv").text().await.expect("body");
+            let mut reader = csv::Reader::from_reader(body.as_bytes());
+            let records: Vec<csv::StringRecord> = reader.records().collect::<Result<_, _>>().expect("records");
+            assert_eq!(records.len(), rows.len(), "{file}");
+            assert!(!rows.is_empty(), "{file}: the demo network gives every report some rows");
+            for (record, row) in records.iter().zip(&rows) {
+                for (cell, column) in record.iter().zip(columns.iter()) {
+                    let expected = rendered(column.split('.').fold(row, |value, key| &value[key]));
+                    let same = cell == expected
+                        || matches!((cell.parse::<f64>(), expected.parse::<f64>()), (Ok(a), Ok(b)) if (a - b).abs() < 1e-9);
+                    assert!(same, "{file} {column}: CSV {cell:?}, GraphQL {expected:?}");
+                }
+            }
+        }
+    }
+}
+
+/// A GraphQL selection for dotted paths, with `{ value suppressed }` under figures.
+fn selection(columns: &[&str]) -> String {
+    let mut groups: Vec<(String, Vec<String>)> = Vec::new();
+    for column in columns {
+        match column.split_once('.') {
+            Some((parent, child)) => match groups.iter_mut().find(|(name, _)| name == parent) {
+                Some((_, children)) => children.push(child.to_owned()),
+                None => groups.push((parent.to_owned(), vec![child.to_owned()])),
+            },
+            None => groups.push(((*column).to_owned(), Vec::new())),
+        }
+    }
+    let figures = [
+        "offered",
+        "accepted",
+        "active",
+        "completed",
+        "withdrawn",
+        "fillRate",
+        "placements",
+        "wte",
+        "members",
+        "prescribers",
+        "share",
+        "vacancies",
+        "arrs",
+        "existingVacancy",
+        "trust",
+        "other",
+        "ending",
+        "withoutNextPlacement",
+        "pharmacistMonths",
+    ];
+    groups
+        .into_iter()
+        .map(|(name, children)| {
+            if !children.is_empty() {
+                format!("{name} {{ {} }}", children.join(" "))
+            } else if figures.contains(&name.as_str()) {
+                format!("{name} {{ value suppressed }}")
+            } else {
+                name
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// How a GraphQL value appears in a CSV cell.
+fn rendered(value: &Value) -> String {
+    match value {
+        Value::Object(figure) if figure.contains_key("suppressed") => {
+            if figure["suppressed"] == true {
+                "*".to_owned()
+            } else {
+                rendered(&figure["value"])
+            }
+        }
+        Value::Null => String::new(),
+        Value::String(text) => text.clone(),
+        Value::Array(items) => items.iter().map(rendered).collect::<Vec<_>>().join(";"),
+        other => other.to_string(),
+    }
 }

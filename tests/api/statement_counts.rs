@@ -13,7 +13,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 /// two branches that reach the same key type (say, organisations as post employers and as placement
 /// hosts) may or may not share a batch, depending on which branch's earlier loads finish first, which
 /// would make the count depend on timing rather than on the query's shape.
-const QUERIES: [&str; 10] = [
+const QUERIES: [&str; 12] = [
     r#"{ programmes(first: 100) { totalCount nodes { code fundingSources sectors leads { role }
          cohorts { label posts { postNumber vacancy { openedOn } }
                    memberships { status pharmacist { gphcNumber credentials { kind } }
@@ -37,6 +37,11 @@ const QUERIES: [&str; 10] = [
     r#"{ reports { placementActivity(granularity: NHS_FINANCIAL_YEAR, filter: { from: "2022-04-01", to: "2027-03-31" }) {
          period sector placements { value } wte { value } }
          openVacancies { icb { code } vacancies { value } } } }"#,
+    r#"{ reports { crossIcbFlows(icbResolution: CURRENT_SUCCESSOR) { owner { code } placements { value } }
+         independentPrescribers(groupBy: REGION) { group { code } share { value } }
+         rotationsEnding(withinDays: 90, groupBy: COHORT) { group { code } ending { value } } } }"#,
+    r#"{ reports { icbMedicinesLeadership { icb { code } chiefPharmacist }
+         programmesWithoutClinicalLead { code } consultantLeadCoverage { trust { code } specialisms } } }"#,
 ];
 
 /// Runs each query in-process as a national reader and returns the statements each ran.
