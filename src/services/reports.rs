@@ -369,6 +369,11 @@ fn placeholders(count: usize) -> String {
     if count == 0 { "NULL".to_owned() } else { vec!["?"; count].join(", ") }
 }
 
+/// Labels of organisations (ICBs, regions, trusts), by id (one statement).
+async fn organisation_labels<C: ConnectionTrait>(db: &C, ids: &[Uuid]) -> Result<HashMap<Uuid, ReportGroup>, AppError> {
+    group_labels(db, CohortGrouping::Icb, ids).await
+}
+
 /// Labels of the groups (one statement).
 async fn group_labels<C: ConnectionTrait>(
     db: &C,
@@ -502,7 +507,7 @@ pub async fn cross_icb_flows<C: ConnectionTrait>(
         }
     }
     let ids: Vec<Uuid> = figures.iter().flat_map(|(owner, host, _, _)| [*owner, *host]).collect();
-    let labels = group_labels(db, CohortGrouping::Icb, &ids).await?;
+    let labels = organisation_labels(db, &ids).await?;
     let mut report: Vec<CrossIcbFlowRow> = figures
         .into_iter()
         .filter_map(|(owner, host, placements, wte)| {
@@ -809,7 +814,7 @@ pub async fn icb_medicines_leadership<C: ConnectionTrait>(
         }
     }
     let ids: Vec<Uuid> = held_roles.iter().map(|row| row.0).collect();
-    let labels = group_labels(db, CohortGrouping::Icb, &ids).await?;
+    let labels = organisation_labels(db, &ids).await?;
     let mut report: Vec<IcbLeadershipRow> = held_roles
         .into_iter()
         .filter_map(|(icb, board, chief, director)| {
@@ -927,7 +932,7 @@ pub async fn consultant_lead_coverage<C: ConnectionTrait>(
         }
     }
     let ids: Vec<Uuid> = coverage.keys().copied().collect();
-    let labels = group_labels(db, CohortGrouping::Icb, &ids).await?;
+    let labels = organisation_labels(db, &ids).await?;
     let mut report: Vec<LeadCoverageRow> = coverage
         .into_iter()
         .filter_map(|(trust, mut specialisms)| {
@@ -1042,7 +1047,7 @@ pub async fn open_vacancies<C: ConnectionTrait>(
         }
     }
     let ids: Vec<Uuid> = figures.iter().map(|row| row.2).collect();
-    let labels = group_labels(db, CohortGrouping::Icb, &ids).await?;
+    let labels = organisation_labels(db, &ids).await?;
     let mut report: Vec<VacancyRow> = figures
         .into_iter()
         .filter_map(|(sector, afc_band, icb, count, wte, mix)| {

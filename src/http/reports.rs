@@ -1,65 +1,19 @@
-//! HTTP routes: the GraphQL endpoint, GraphiQL, and the health and readiness probes.
+//! Reports as CSV for spreadsheets and BI tools: the same arguments (lists comma-separated) and access
+//! rules as the GraphQL reports, RFC 4180 via the csv crate, a header row, `*` in suppressed cells.
 
+use super::{caller_scope, error_response};
 use crate::auth::TokenKeys;
-use crate::db;
 use crate::domain::OdsCode;
 use crate::error::AppError;
+use crate::graphql;
 use crate::graphql::common::{NodeType, decode_id_of};
 use crate::graphql::reports::ReportSettings;
-use crate::graphql::{self, AppSchema};
 use crate::services::access::Scope;
 use crate::services::reports::{self, CohortGrouping, ReportFilter, Suppression};
-use async_graphql::ErrorExtensions;
-use async_graphql::http::GraphiQLSource;
-use async_graphql_poem::{GraphQLRequest, GraphQLResponse};
-use poem::middleware::{CatchPanic, Tracing};
-use poem::web::{Data, Html, Json};
-use poem::{EndpointExt, IntoResponse, Request, Route, get, handler, http::StatusCode};
+use poem::web::Data;
+use poem::{IntoResponse, Request, handler, http::StatusCode};
 use sea_orm::DatabaseConnection;
-use serde_json::json;
 use std::sync::Arc;
-
-/// Every route of the server.
-pub fn routes(
-    schema: AppSchema,
-    db: DatabaseConnection,
-    keys: Arc<TokenKeys>,
-    report_settings: ReportSettings,
-) -> impl poem::Endpoint {
-    Route::new()
-        .at("/graphql", get(graphiql).post(execute_graphql))
-        .at("/reports/:file", get(report_csv))
-        .at("/health", get(health))
-        .at("/ready", get(ready))
-        .data(schema)
-        .data(db)
-        .data(keys)
-        .data(report_settings)
-        .with(Tracing)
-        .with(CatchPanic::new())
-}
-
-/// The bearer token of a request, if it has one.
-fn bearer(request: &Request) -> Option<&str> {
-    let value = request.headers().get(poem::http::header::AUTHORIZATION)?.to_str().ok()?;
-    value.strip_prefix("Bearer ").or_else(|| value.strip_prefix("bearer ")).map(str::trim)
-}
-
-/// A response carrying one error, for failures before execution.
-fn error_response(status: StatusCode, error: &AppError) -> poem::Response {
-    let graphql_error = error.extend();
-    let mut server_error = async_graphql::ServerError::new(graphql_error.message, None);
-    server_error.extensions = graphql_error.extensions;
-    let response = async_graphql::Response::from_errors(vec![server_error]);
-    (status, Json(response)).into_response()
-}
-
-/// The access scope of a request's caller, or the response that refuses it.
-async fn caller_scope(request: &Request, db: &DatabaseConnection, keys: &TokenKeys) -> Result<Scope, poem::Response> {
-    let principal =
-        keys.principal(bearer(request)).map_err(|error| error_response(StatusCode::UNAUTHORIZED, &error))?;
-    Scope::resolve(db, &principal).await.map_err(|error| error_response(StatusCode::INTERNAL_SERVER_ERROR, &error))
-}
 
 /// Query parameters of a CSV report: the report's GraphQL arguments, with lists comma-separated.
 #[derive(Debug, Default, serde::Deserialize)]
@@ -154,7 +108,7 @@ fn cell<T: ToString>(value: Option<T>) -> String {
 /// A report as CSV (RFC 4180, header row first, `*` for suppressed cells), with the same arguments and
 /// access rules as the GraphQL report, streamed in chunks.
 #[handler]
-async fn report_csv(
+pub(super) async fn report_csv(
     http_request: &Request,
     file: poem::web::Path<String>,
     db: Data<&DatabaseConnection>,
@@ -475,58 +429,4 @@ fn csv_response(records: Vec<Vec<String>>) -> poem::Response {
         writer.into_inner().map_err(|error| std::io::Error::other(error.to_string()))
     }));
     poem::Response::builder().content_type("text/csv; charset=utf-8").body(poem::Body::from_bytes_stream(stream))
-}
-
-/// Executes one GraphQL request for the caller its bearer token names (anonymous without one).
-#[handler]
-async fn execute_graphql(
-    http_request: &Request,
-    schema: Data<&AppSchema>,
-    db: Data<&DatabaseConnection>,
-    keys: Data<&Arc<TokenKeys>>,
-    request: GraphQLRequest,
-) -> poem::Response {
-    let scope = match caller_scope(http_request, &db, &keys).await {
-        Ok(scope) => scope,
-        Err(response) => return response,
-    };
-    let mut response = schema.execute(graphql::request_data(request.0, &db, scope)).await;
-    label_request_errors(&mut response);
-    GraphQLResponse::from(response).into_response()
-}
-
-/// Every error leaves with an `extensions.code`. Errors raised before execution (a query that does not
-/// parse or validate) get `GRAPHQL_VALIDATION_FAILED`; a field error without a code of its own is an
-/// argument or variable that failed to parse (an invalid `Date` or `OdsCode`), since every resolver error
-/// carries its code (see `AppError`): `BAD_USER_INPUT`.
-fn label_request_errors(response: &mut async_graphql::Response) {
-    for error in &mut response.errors {
-        let code = if error.path.is_empty() { "GRAPHQL_VALIDATION_FAILED" } else { "BAD_USER_INPUT" };
-        let extensions = error.extensions.get_or_insert_with(Default::default);
-        if extensions.get("code").is_none() {
-            extensions.set("code", code);
-        }
-    }
-}
-
-/// GraphiQL, the in-browser IDE.
-#[handler]
-async fn graphiql() -> Html<String> {
-    Html(GraphiQLSource::build().endpoint("/graphql").title("rotagraph").finish())
-}
-
-/// The process is alive.
-#[handler]
-async fn health() -> Json<serde_json::Value> {
-    Json(json!({ "status": "ok" }))
-}
-
-/// The database answers and every migration is applied.
-#[handler]
-async fn ready(db: Data<&DatabaseConnection>) -> poem::Response {
-    if db::is_ready(&db).await {
-        Json(json!({ "status": "ready" })).into_response()
-    } else {
-        (StatusCode::SERVICE_UNAVAILABLE, Json(json!({ "status": "unavailable" }))).into_response()
-    }
 }
