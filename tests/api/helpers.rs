@@ -126,6 +126,15 @@ impl TestApp {
         request.send().await.expect("request").json().await.expect("JSON response")
     }
 
+    /// GETs `path` with a bearer token (or none) and returns the body.
+    pub async fn get_text(&self, path: &str, token: Option<&str>) -> String {
+        let mut request = self.client.get(self.url(path));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        request.send().await.expect("request").text().await.expect("body")
+    }
+
     pub fn db(&self) -> &DatabaseConnection {
         &self.test_db.db
     }

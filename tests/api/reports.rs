@@ -22,6 +22,19 @@ fn day(text: &str) -> NaiveDate {
     text.parse().expect("date")
 }
 
+/// A registered pharmacist in the synthetic GPhC range.
+fn test_pharmacist(family_name: &str) -> pharmacist::Model {
+    pharmacist::Model {
+        id: Uuid::new_v4(),
+        gphc_number: format!("9{:06}", rand_number()),
+        given_name: "Test".to_owned(),
+        family_name: family_name.to_owned(),
+        first_registered_on: day("2024-07-01"),
+        registration_status: RegistrationStatus::Registered,
+        independent_prescriber_since: None,
+    }
+}
+
 /// Inserts a programme of `owner` with one cohort per (intake, places, statuses of its members).
 async fn programme(
     db: &DatabaseConnection,
@@ -56,15 +69,7 @@ async fn programme(
         cohort.clone().into_active_model().insert(db).await.expect("cohort");
         cohort_ids.push(cohort.id);
         for status in *statuses {
-            let person = pharmacist::Model {
-                id: Uuid::new_v4(),
-                gphc_number: format!("9{:06}", rand_number()),
-                given_name: "Test".to_owned(),
-                family_name: "Member".to_owned(),
-                first_registered_on: day("2024-07-01"),
-                registration_status: RegistrationStatus::Registered,
-                independent_prescriber_since: None,
-            };
+            let person = test_pharmacist("Member");
             person.clone().into_active_model().insert(db).await.expect("pharmacist");
             let answered = !matches!(status, MembershipStatus::Offered | MembershipStatus::Withdrawn);
             programme_membership::Model {
@@ -381,15 +386,7 @@ async fn placed(
     wte: f64,
     status: PlacementStatus,
 ) {
-    let person = pharmacist::Model {
-        id: Uuid::new_v4(),
-        gphc_number: format!("9{:06}", rand_number()),
-        given_name: "Test".to_owned(),
-        family_name: "Placed".to_owned(),
-        first_registered_on: day("2024-07-01"),
-        registration_status: RegistrationStatus::Registered,
-        independent_prescriber_since: None,
-    };
+    let person = test_pharmacist("Placed");
     person.clone().into_active_model().insert(db).await.expect("pharmacist");
     let membership = programme_membership::Model {
         id: Uuid::new_v4(),
@@ -535,16 +532,8 @@ async fn cross_icb_flows_for_both_icb_resolutions_with_scope_filters_suppression
         [flow("QJG", "QHL", -1, -1.0), flow("QMM", "QJG", 6, 5.6), flow("T6Y0W", "QHL", 5, 5.0)]
     );
 
-    let csv = app
-        .client
-        .get(app.url("/reports/cross-icb-flows.csv?icbResolution=AT_EVENT&asOf=2026-11-01"))
-        .bearer_auth(&reporter)
-        .send()
-        .await
-        .expect("csv")
-        .text()
-        .await
-        .expect("body");
+    let csv =
+        app.get_text("/reports/cross-icb-flows.csv?icbResolution=AT_EVENT&asOf=2026-11-01", Some(&reporter)).await;
     let lines: Vec<&str> = csv.lines().collect();
     assert_eq!(lines[0], "owner_id,owner_code,owner_name,host_id,host_code,host_name,placements,wte");
     let cells: Vec<Vec<&str>> = lines[1..].iter().map(|line| line.split(',').collect()).collect();
@@ -678,15 +667,7 @@ async fn leadership_reports_answer_as_of_a_date() {
             .all(|row| row["specialisms"] == json!([]))
     );
 
-    let csv = app
-        .client
-        .get(app.url("/reports/icb-medicines-leadership.csv?region=Y61&asOf=2026-11-01"))
-        .send()
-        .await
-        .expect("csv")
-        .text()
-        .await
-        .expect("body");
+    let csv = app.get_text("/reports/icb-medicines-leadership.csv?region=Y61&asOf=2026-11-01", None).await;
     let rows: Vec<Vec<&str>> = csv.lines().skip(1).map(|line| line.split(',').collect()).collect();
     let summary: Vec<(&str, &str, &str)> =
         rows.iter().map(|row| (row[1], row[row.len() - 3], row[row.len() - 2])).collect();
@@ -808,15 +789,7 @@ async fn open_vacancies_by_sector_band_and_icb_with_the_funding_mix() {
         }
     }
 
-    let csv = app
-        .client
-        .get(app.url("/reports/open-vacancies.csv?asOf=2026-11-01"))
-        .send()
-        .await
-        .expect("csv")
-        .text()
-        .await
-        .expect("body");
+    let csv = app.get_text("/reports/open-vacancies.csv?asOf=2026-11-01", None).await;
     let lines: Vec<&str> = csv.lines().collect();
     assert_eq!(lines[0], "sector,afc_band,icb_id,icb_code,icb_name,vacancies,wte,arrs,existing_vacancy,trust,other");
     assert!(lines[1].starts_with("GENERAL_PRACTICE,BAND_7,") && lines[1].ends_with(",6,6,*,*,*,*"), "{csv}");
@@ -897,15 +870,8 @@ async fn rotations_ending_within_a_window_and_members_without_a_next_placement()
     assert_eq!(error_codes(&too_long), ["BAD_USER_INPUT"]);
 
     let csv = app
-        .client
-        .get(app.url("/reports/rotations-ending.csv?withinDays=60&groupBy=PROGRAMME&asOf=2026-11-01"))
-        .bearer_auth(&national)
-        .send()
-        .await
-        .expect("csv")
-        .text()
-        .await
-        .expect("body");
+        .get_text("/reports/rotations-ending.csv?withinDays=60&groupBy=PROGRAMME&asOf=2026-11-01", Some(&national))
+        .await;
     assert!(csv.lines().nth(1).is_some_and(|line| line.ends_with(",NW,NW rotation,8,5,7")), "{csv}");
 }
 
@@ -965,15 +931,11 @@ async fn placement_activity_by_month_and_financial_year() {
     assert_eq!(month(&reported, "2025-10")["placements"]["value"], 8);
 
     let csv = app
-        .client
-        .get(app.url("/reports/placement-activity.csv?granularity=NHS_FINANCIAL_YEAR&from=2025-04-01&to=2026-11-30"))
-        .bearer_auth(&national)
-        .send()
-        .await
-        .expect("csv")
-        .text()
-        .await
-        .expect("body");
+        .get_text(
+            "/reports/placement-activity.csv?granularity=NHS_FINANCIAL_YEAR&from=2025-04-01&to=2026-11-30",
+            Some(&national),
+        )
+        .await;
     let lines: Vec<&str> = csv.lines().collect();
     assert_eq!(
         lines,
