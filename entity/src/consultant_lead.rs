@@ -3,7 +3,7 @@ use sea_orm::entity::prelude::*;
 
 /// A consultant pharmacist leading a specialism in a trust, with RPS credentialing dates.
 #[sea_orm::model]
-#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, serde::Serialize)]
 #[sea_orm(table_name = "consultant_lead")]
 pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
@@ -18,6 +18,8 @@ pub struct Model {
     pub rps_credentialed_on: Option<Date>,
     pub valid_from: Date,
     pub valid_to: Option<Date>,
+    /// Incremented by every update (optimistic concurrency).
+    pub version: i32,
     #[sea_orm(belongs_to, from = "pharmacist_id", to = "id")]
     pub pharmacist: BelongsTo<super::pharmacist::Entity>,
     #[sea_orm(belongs_to, from = "trust_id", to = "id")]

@@ -3,7 +3,7 @@ use sea_orm::entity::prelude::*;
 
 /// A credential or course of education of a pharmacist, with its progress.
 #[sea_orm::model]
-#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, serde::Serialize)]
 #[sea_orm(table_name = "credential")]
 pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
@@ -16,6 +16,8 @@ pub struct Model {
     pub awarded_on: Option<Date>,
     /// Progress through the course, 0 to 100.
     pub progress_percent: Option<i32>,
+    /// Incremented by every update (optimistic concurrency).
+    pub version: i32,
     #[sea_orm(belongs_to, from = "pharmacist_id", to = "id")]
     pub pharmacist: BelongsTo<super::pharmacist::Entity>,
 }

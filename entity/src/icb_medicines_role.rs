@@ -3,7 +3,7 @@ use sea_orm::entity::prelude::*;
 
 /// A medicines leadership role in an ICB held by a person over a period.
 #[sea_orm::model]
-#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, serde::Serialize)]
 #[sea_orm(table_name = "icb_medicines_role")]
 pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
@@ -15,6 +15,8 @@ pub struct Model {
     pub pharmacist_id: Option<Uuid>,
     pub valid_from: Date,
     pub valid_to: Option<Date>,
+    /// Incremented by every update (optimistic concurrency).
+    pub version: i32,
     #[sea_orm(belongs_to, from = "icb_id", to = "id")]
     pub icb: BelongsTo<super::organisation::Entity>,
     #[sea_orm(belongs_to, from = "pharmacist_id", to = "id")]

@@ -25,6 +25,8 @@ pub mod consultant_lead;
 pub mod credential;
 /// Medicines leadership roles in ICBs.
 pub mod icb_medicines_role;
+/// Idempotency keys of create mutations.
+pub mod idempotency_key;
 /// Medicines-optimisation teams of ICBs.
 pub mod medicines_optimisation_team;
 /// Organisations of every kind, keyed by ODS code.

@@ -4,7 +4,7 @@ use sea_orm::entity::prelude::*;
 /// An NHS organisation of any kind: region, ICB, sub-ICB location, trust, trust site, PCN, GP practice or
 /// community pharmacy. Kind-specific attributes are nullable columns that a CHECK allows only for their kind.
 #[sea_orm::model]
-#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, serde::Serialize)]
 #[sea_orm(table_name = "organisation")]
 pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
@@ -25,6 +25,8 @@ pub struct Model {
     pub is_foundation_trust: Option<bool>,
     /// Community pharmacies only: the contract it holds.
     pub pharmacy_contract_type: Option<PharmacyContractType>,
+    /// Incremented by every update (optimistic concurrency).
+    pub version: i32,
 }
 
 impl ActiveModelBehavior for ActiveModel {}

@@ -5,7 +5,7 @@ use sea_orm::entity::prelude::*;
 /// `pharmacist_id` and `post_id` are copied from the membership (and kept equal to it by a composite
 /// foreign key) so that the database can forbid overlapping approved placements per pharmacist and per post.
 #[sea_orm::model]
-#[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel, serde::Serialize)]
 #[sea_orm(table_name = "placement")]
 pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
@@ -23,6 +23,8 @@ pub struct Model {
     pub host_icb_id: Option<Uuid>,
     /// Whether the host's ICB differs from the programme owner's after resolving succession.
     pub is_cross_icb: bool,
+    /// Incremented by every update (optimistic concurrency).
+    pub version: i32,
     #[sea_orm(belongs_to, from = "membership_id", to = "id")]
     pub membership: BelongsTo<super::programme_membership::Entity>,
     #[sea_orm(belongs_to, relation_enum = "Host", from = "host_id", to = "id")]

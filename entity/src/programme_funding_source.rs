@@ -3,7 +3,7 @@ use sea_orm::entity::prelude::*;
 
 /// A funding source of a programme.
 #[sea_orm::model]
-#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, serde::Serialize)]
 #[sea_orm(table_name = "programme_funding_source")]
 pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]

@@ -3,7 +3,7 @@ use sea_orm::entity::prelude::*;
 
 /// A consultant-pharmacist lead's role for a programme over a period.
 #[sea_orm::model]
-#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, serde::Serialize)]
 #[sea_orm(table_name = "programme_lead")]
 pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]

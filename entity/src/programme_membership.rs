@@ -3,7 +3,7 @@ use sea_orm::entity::prelude::*;
 
 /// A pharmacist's membership of a programme cohort, from offer to completion or withdrawal.
 #[sea_orm::model]
-#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, serde::Serialize)]
 #[sea_orm(table_name = "programme_membership")]
 pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
@@ -24,6 +24,8 @@ pub struct Model {
     pub eligibility_passed: Option<bool>,
     /// Why an ineligible pharmacist was accepted anyway.
     pub eligibility_override_reason: Option<String>,
+    /// Incremented by every update (optimistic concurrency).
+    pub version: i32,
     #[sea_orm(belongs_to, from = "pharmacist_id", to = "id")]
     pub pharmacist: BelongsTo<super::pharmacist::Entity>,
     #[sea_orm(belongs_to, from = "cohort_id", to = "id")]

@@ -3,7 +3,7 @@ use sea_orm::entity::prelude::*;
 
 /// A rotation programme run by an ICB, such as Norfolk and Waveney's STAR.
 #[sea_orm::model]
-#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, serde::Serialize)]
 #[sea_orm(table_name = "rotation_programme")]
 pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
@@ -21,6 +21,8 @@ pub struct Model {
     pub requires_gphc_registration: bool,
     /// Eligibility: fewer than this many years since first registration (null: no limit).
     pub max_years_since_registration: Option<i32>,
+    /// Incremented by every update (optimistic concurrency).
+    pub version: i32,
     #[sea_orm(belongs_to, from = "owner_icb_id", to = "id")]
     pub owner_icb: BelongsTo<super::organisation::Entity>,
     #[sea_orm(has_many)]

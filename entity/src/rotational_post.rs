@@ -3,7 +3,7 @@ use sea_orm::entity::prelude::*;
 
 /// A funded rotational post of a cohort, employed by one organisation.
 #[sea_orm::model]
-#[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel, serde::Serialize)]
 #[sea_orm(table_name = "rotational_post")]
 pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
@@ -20,6 +20,8 @@ pub struct Model {
     pub funding: FundingSource,
     /// The vacancy this post was funded from, if any.
     pub vacancy_id: Option<Uuid>,
+    /// Incremented by every update (optimistic concurrency).
+    pub version: i32,
     #[sea_orm(belongs_to, from = "cohort_id", to = "id")]
     pub cohort: BelongsTo<super::cohort::Entity>,
     #[sea_orm(belongs_to, from = "employer_id", to = "id")]

@@ -18,6 +18,7 @@ mod m20261123_000003_workforce;
 mod m20261123_000004_audit_log;
 mod m20261123_000005_postgres_exclusions;
 mod m20261123_000006_list_indexes;
+mod m20261124_000007_write_support;
 
 /// The ordered list of migrations.
 #[derive(Debug)]
@@ -33,6 +34,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000004_audit_log::Migration),
             Box::new(m20261123_000005_postgres_exclusions::Migration),
             Box::new(m20261123_000006_list_indexes::Migration),
+            Box::new(m20261124_000007_write_support::Migration),
         ]
     }
 }

@@ -328,6 +328,7 @@ impl Builder<'_> {
             if self.chance(0.93) { PharmacyContractType::Community } else { PharmacyContractType::DistanceSelling }
         });
         self.network.organisations.push(organisation::Model {
+            version: 1,
             id,
             ods_code,
             kind,
@@ -557,6 +558,7 @@ impl Builder<'_> {
             max_duration_months: max_months,
             requires_gphc_registration: true,
             max_years_since_registration: Some(max_years),
+            version: 1,
         });
         let funding = if rotation.contains(&Sector::SecondaryCare) {
             vec![FundingSource::Arrs, FundingSource::Trust]
@@ -596,6 +598,7 @@ impl Builder<'_> {
         let label = format!("{}-{:02} intake", intake.year(), intake.month());
         let id = derived_id(&format!("cohort:{programme}:{intake}"));
         self.network.cohorts.push(cohort::Model {
+            version: 1,
             id,
             programme_id: programme,
             label,
@@ -612,6 +615,8 @@ impl Builder<'_> {
         let (given_name, family_name) = self.person_name();
         let number = self.network.pharmacists.len() + 1;
         self.network.pharmacists.push(pharmacist::Model {
+            version: 1,
+            managed_by_icb_id: None,
             id,
             gphc_number: format!("9{number:06}"),
             given_name,
@@ -693,6 +698,7 @@ impl Builder<'_> {
             let id = self.random_id();
             let opened_on = start - chrono::Duration::days(self.rng.random_range(120..400));
             self.network.vacancies.push(vacancy::Model {
+                version: 1,
                 id,
                 host_id: employer,
                 sector,
@@ -707,6 +713,7 @@ impl Builder<'_> {
         let id = self.random_id();
         let post_number = format!("{}-{}-{:04}", programme.code, start.format("%Y%m"), self.network.posts.len() + 1);
         self.network.posts.push(rotational_post::Model {
+            version: 1,
             id,
             cohort_id: cohort,
             post_number,
@@ -726,6 +733,7 @@ impl Builder<'_> {
         let post = self.add_post(programme, cohort, NEXT_INTAKE, PostStatus::Offered).id;
         let id = self.random_id();
         self.network.memberships.push(programme_membership::Model {
+            version: 1,
             id,
             pharmacist_id: pharmacist,
             cohort_id: cohort,
@@ -781,6 +789,7 @@ impl Builder<'_> {
         let post = self.add_post(programme, cohort, start, post_status);
         let membership = self.random_id();
         self.network.memberships.push(programme_membership::Model {
+            version: 1,
             id: membership,
             pharmacist_id: pharmacist,
             cohort_id: cohort,
@@ -849,6 +858,7 @@ impl Builder<'_> {
         let owner_at_start = self.graph.resolve_one(&programme.owner, start);
         let id = self.random_id();
         self.network.placements.push(placement::Model {
+            version: 1,
             id,
             membership_id: membership,
             pharmacist_id: pharmacist,
@@ -887,6 +897,7 @@ impl Builder<'_> {
             };
         let id = self.random_id();
         self.network.credentials.push(credential::Model {
+            version: 1,
             id,
             pharmacist_id: pharmacist,
             kind: CredentialKind::CppePrimaryCarePathway,
@@ -903,6 +914,7 @@ impl Builder<'_> {
                 self.set_prescriber(pharmacist, annotated);
                 let id = self.random_id();
                 self.network.credentials.push(credential::Model {
+                    version: 1,
                     id,
                     pharmacist_id: pharmacist,
                     kind: CredentialKind::IndependentPrescribingCourse,
@@ -931,6 +943,7 @@ impl Builder<'_> {
                 let wte = if self.chance(0.7) { 1.0 } else { 0.6 };
                 let id = self.random_id();
                 self.network.vacancies.push(vacancy::Model {
+                    version: 1,
                     id,
                     host_id: host,
                     sector,
@@ -979,6 +992,7 @@ impl Builder<'_> {
                         (specialism == Specialism::Other).then(|| self.pick(&SPECIALISM_DETAILS).to_owned());
                     let id = self.random_id();
                     self.network.consultant_leads.push(consultant_lead::Model {
+                        version: 1,
                         id,
                         pharmacist_id: pharmacist,
                         trust_id: trust,
@@ -1040,6 +1054,7 @@ impl Builder<'_> {
         let pharmacist_id = (role != MedicinesRole::BoardMedicinesLead).then(|| self.other_pharmacists.pop()).flatten();
         let id = self.random_id();
         self.network.medicines_roles.push(icb_medicines_role::Model {
+            version: 1,
             id,
             icb_id: organisation_id(icb),
             role,
@@ -1086,6 +1101,7 @@ impl Builder<'_> {
             ] {
                 let id = self.random_id();
                 self.network.medicines_teams.push(medicines_optimisation_team::Model {
+                    version: 1,
                     id,
                     icb_id: organisation_id(current),
                     name: name.to_owned(),

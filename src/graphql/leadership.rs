@@ -30,6 +30,11 @@ impl ConsultantLead {
         global_id(NodeType::ConsultantLead, self.0.id)
     }
 
+    /// Raised by every change; updates name the version they read (`expectedVersion`).
+    async fn version(&self) -> i32 {
+        self.0.version
+    }
+
     /// The consultant pharmacist.
     async fn pharmacist(&self, ctx: &Context<'_>) -> Result<Option<Pharmacist>> {
         Ok(load_one::<pharmacist::Entity>(ctx, self.0.pharmacist_id).await?.map(Pharmacist))
@@ -125,6 +130,11 @@ impl IcbMedicinesRole {
         global_id(NodeType::IcbMedicinesRole, self.0.id)
     }
 
+    /// Raised by every change; updates name the version they read (`expectedVersion`).
+    async fn version(&self) -> i32 {
+        self.0.version
+    }
+
     /// The ICB.
     async fn icb(&self, ctx: &Context<'_>) -> Result<Option<Icb>> {
         Ok(load_one::<organisation::Entity>(ctx, self.0.icb_id).await?.map(Icb))
@@ -166,6 +176,11 @@ impl MedicinesOptimisationTeam {
     /// Opaque global id (see `node`).
     pub(crate) async fn id(&self) -> ID {
         global_id(NodeType::MedicinesOptimisationTeam, self.0.id)
+    }
+
+    /// Raised by every change; updates name the version they read (`expectedVersion`).
+    async fn version(&self) -> i32 {
+        self.0.version
     }
 
     /// The ICB.

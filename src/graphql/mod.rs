@@ -10,6 +10,8 @@ pub mod enums;
 pub mod leadership;
 /// DataLoaders batching every relation.
 pub mod loaders;
+/// Mutations.
+pub mod mutation;
 /// `node`, `nodes` and federation entities.
 pub mod node;
 /// Organisations, ICBs and regions.
@@ -24,10 +26,10 @@ pub mod scalars;
 pub mod workforce;
 
 use crate::error::AppError;
-use crate::services::access::{Scope, Scoped};
+use crate::services::access::{Principal, Scope, Scoped};
 use crate::services::pagination;
 use async_graphql::{
-    Context, EmptyMutation, EmptySubscription, ErrorExtensions, MergedObject, Result, ResultExt, Schema, SchemaBuilder,
+    Context, EmptySubscription, ErrorExtensions, MergedObject, Result, ResultExt, Schema, SchemaBuilder,
 };
 use common::{ConnectionOf, OrderDirection, Paging, connection};
 use loaders::{ByColumn, ById, RequestLoader};
@@ -45,15 +47,26 @@ pub struct Query(
     reports::ReportQuery,
     node::NodeQuery,
     node::EntityQuery,
+    mutation::organisations::AuditQuery,
+);
+
+/// The root mutation type.
+#[derive(MergedObject, Default)]
+pub struct Mutation(
+    mutation::programmes::ProgrammeMutation,
+    mutation::rotations::RotationMutation,
+    mutation::workforce::WorkforceMutation,
+    mutation::leadership::LeadershipMutation,
+    mutation::organisations::OrganisationMutation,
 );
 
 /// The schema type.
-pub type AppSchema = Schema<Query, EmptyMutation, EmptySubscription>;
+pub type AppSchema = Schema<Query, Mutation, EmptySubscription>;
 
 /// The schema's types, without data: enough to print the SDL. (No tracing extension: its spans would
 /// carry query text, which can hold personal data, into log lines; requests are traced by the HTTP layer.)
-pub fn schema_builder() -> SchemaBuilder<Query, EmptyMutation, EmptySubscription> {
-    Schema::build(Query::default(), EmptyMutation, EmptySubscription)
+pub fn schema_builder() -> SchemaBuilder<Query, Mutation, EmptySubscription> {
+    Schema::build(Query::default(), Mutation::default(), EmptySubscription)
         .enable_federation()
         .register_output_type::<node::Node>()
 }
@@ -63,10 +76,17 @@ pub fn schema(db: DatabaseConnection, report_settings: reports::ReportSettings) 
     schema_builder().data(db).data(report_settings).finish()
 }
 
-/// The per-request data a request needs: the reader's scope and a DataLoader bound to it.
-pub fn request_data(request: async_graphql::Request, db: &DatabaseConnection, scope: Scope) -> async_graphql::Request {
+/// The per-request data a request needs: the caller, the caller's scope, a DataLoader bound to it, and
+/// the request's id (for the audit trail).
+pub fn request_data(
+    request: async_graphql::Request,
+    db: &DatabaseConnection,
+    principal: Principal,
+    scope: Scope,
+) -> async_graphql::Request {
     let scope = Arc::new(scope);
-    request.data(RequestLoader::new(db.clone(), scope.clone())).data(scope)
+    let request_id = mutation::RequestId(Uuid::new_v4().to_string());
+    request.data(RequestLoader::new(db.clone(), scope.clone())).data(scope).data(principal).data(request_id)
 }
 
 /// The SDL of the schema, as committed in `schema.graphql`.

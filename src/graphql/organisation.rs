@@ -34,6 +34,7 @@ use uuid::Uuid;
     field(name = "gss_code", ty = "Option<&str>", desc = "ONS/GSS code, where one exists."),
     field(name = "legal_start_date", ty = "Option<Date>", desc = "First day the organisation legally existed."),
     field(name = "legal_end_date", ty = "Option<Date>", desc = "Last day it legally existed; null while it exists."),
+    field(name = "version", ty = "i32", desc = "Raised by every change; updates name the version they read."),
     field(
         name = "icb",
         ty = "Option<Icb>",
@@ -178,6 +179,11 @@ macro_rules! organisation_type {
             /// Last day the organisation legally existed; null while it exists.
             async fn legal_end_date(&self) -> Option<Date> {
                 self.0.legal_end_date.map(Date)
+            }
+
+            /// Raised by every change; updates name the version they read (`expectedVersion`).
+            async fn version(&self) -> i32 {
+                self.0.version
             }
 
             /// The organisation's ICB: on `asOf` (default today), or rolled up to today's successor. An ICB

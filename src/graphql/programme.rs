@@ -31,6 +31,11 @@ impl RotationProgramme {
         global_id(NodeType::RotationProgramme, self.0.id)
     }
 
+    /// Raised by every change; updates name the version they read (`expectedVersion`).
+    async fn version(&self) -> i32 {
+        self.0.version
+    }
+
     /// The programme's short code (for example `STAR`).
     async fn code(&self) -> &str {
         &self.0.code
@@ -140,6 +145,11 @@ impl Cohort {
         global_id(NodeType::Cohort, self.0.id)
     }
 
+    /// Raised by every change; updates name the version they read (`expectedVersion`).
+    async fn version(&self) -> i32 {
+        self.0.version
+    }
+
     /// Label, unique within the programme.
     async fn label(&self) -> &str {
         &self.0.label
@@ -194,6 +204,11 @@ impl RotationalPost {
         global_id(NodeType::RotationalPost, self.0.id)
     }
 
+    /// Raised by every change; updates name the version they read (`expectedVersion`).
+    async fn version(&self) -> i32 {
+        self.0.version
+    }
+
     /// The programme's post number, unique within the cohort.
     async fn post_number(&self) -> &str {
         &self.0.post_number
@@ -245,6 +260,11 @@ impl Vacancy {
     /// Opaque global id (see `node`).
     pub(crate) async fn id(&self) -> ID {
         global_id(NodeType::Vacancy, self.0.id)
+    }
+
+    /// Raised by every change; updates name the version they read (`expectedVersion`).
+    async fn version(&self) -> i32 {
+        self.0.version
     }
 
     /// The organisation with the vacancy.

@@ -9,22 +9,17 @@ use super::organisation::{Icb, Organisation};
 use super::programme::{Cohort, RotationalPost};
 use super::scalars::Date;
 use super::{db, list, load_by, load_one, personal, require_personal_data};
-use crate::services::organisations;
+use crate::services::{organisations, rotations};
 use async_graphql::{Context, Enum, ID, InputObject, Object, Result, ResultExt};
-use chrono::{Datelike, NaiveDate};
 use entity::enums;
-use entity::{cohort, credential, organisation, pharmacist, placement, programme_membership, rotational_post};
+use entity::{
+    cohort, credential, organisation, pharmacist, placement, programme_membership, programme_sector, rotational_post,
+};
 use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter, QuerySelect, QueryTrait};
 
 /// A pharmacist. Names and the GPhC number are personal data: readers without access to it (the
 /// `reporter` role) get null with a `FORBIDDEN` error.
 pub struct Pharmacist(pub pharmacist::Model);
-
-/// Whole years from `from` to `to`.
-fn whole_years(from: NaiveDate, to: NaiveDate) -> i32 {
-    let years = to.year() - from.year();
-    if (to.month(), to.day()) < (from.month(), from.day()) { years - 1 } else { years }
-}
 
 /// A pharmacist. Names and the GPhC number are personal data: readers without access to it (the
 /// `reporter` role) get null with a `FORBIDDEN` error.
@@ -33,6 +28,11 @@ impl Pharmacist {
     /// Opaque global id (see `node`).
     pub(crate) async fn id(&self) -> ID {
         global_id(NodeType::Pharmacist, self.0.id)
+    }
+
+    /// Raised by every change; updates name the version they read (`expectedVersion`).
+    async fn version(&self) -> i32 {
+        self.0.version
     }
 
     /// GPhC registration number (7 digits). Personal data.
@@ -60,7 +60,7 @@ impl Pharmacist {
         &self,
         #[graphql(desc = "The date to answer for (default: today).")] as_of: Option<Date>,
     ) -> i32 {
-        whole_years(self.0.first_registered_on, as_of_or_today(as_of)).max(0)
+        crate::services::whole_years(self.0.first_registered_on, as_of_or_today(as_of)).max(0)
     }
 
     /// Status on the GPhC register.
@@ -111,6 +111,11 @@ impl Credential {
         global_id(NodeType::Credential, self.0.id)
     }
 
+    /// Raised by every change; updates name the version they read (`expectedVersion`).
+    async fn version(&self) -> i32 {
+        self.0.version
+    }
+
     /// What kind of credential or course.
     async fn kind(&self) -> CredentialKind {
         self.0.kind.into()
@@ -156,6 +161,11 @@ impl Membership {
     /// Opaque global id (see `node`).
     pub(crate) async fn id(&self) -> ID {
         global_id(NodeType::Membership, self.0.id)
+    }
+
+    /// Raised by every change; updates name the version they read (`expectedVersion`).
+    async fn version(&self) -> i32 {
+        self.0.version
     }
 
     /// The member.
@@ -219,6 +229,21 @@ impl Membership {
         self.0.eligibility_passed
     }
 
+    /// The sectors the programme promises (STAR: general practice and community pharmacy) that no
+    /// approved placement of this membership covers yet; empty when the approved plan covers them all.
+    async fn uncovered_sectors(&self, ctx: &Context<'_>) -> Result<Vec<Sector>> {
+        let Some(cohort) = load_one::<cohort::Entity>(ctx, self.0.cohort_id).await? else { return Ok(Vec::new()) };
+        let promised = load_by::<programme_sector::Entity>(ctx, "programme_id", cohort.programme_id, "sector").await?;
+        let promised: Vec<enums::Sector> = promised.into_iter().map(|row| row.sector).collect();
+        let placements = load_by::<placement::Entity>(ctx, "membership_id", self.0.id, "start_date").await?;
+        Ok(rotations::uncovered_sectors(&promised, &placements).into_iter().map(Sector::from).collect())
+    }
+
+    /// Whether the approved placements cover every sector the programme promises.
+    async fn covers_programme_sectors(&self, ctx: &Context<'_>) -> Result<bool> {
+        Ok(self.uncovered_sectors(ctx).await?.is_empty())
+    }
+
     /// Why an ineligible member was accepted anyway.
     async fn eligibility_override_reason(&self) -> Option<&str> {
         self.0.eligibility_override_reason.as_deref()
@@ -251,6 +276,11 @@ impl Placement {
     /// Opaque global id (see `node`).
     pub(crate) async fn id(&self) -> ID {
         global_id(NodeType::Placement, self.0.id)
+    }
+
+    /// Raised by every change; updates name the version they read (`expectedVersion`).
+    async fn version(&self) -> i32 {
+        self.0.version
     }
 
     /// The membership the placement belongs to.

@@ -8,7 +8,7 @@ use crate::db;
 use crate::error::AppError;
 use crate::graphql::reports::ReportSettings;
 use crate::graphql::{self, AppSchema};
-use crate::services::access::Scope;
+use crate::services::access::{Principal, Scope};
 use async_graphql::ErrorExtensions;
 use async_graphql::http::GraphiQLSource;
 use async_graphql_poem::{GraphQLRequest, GraphQLResponse};
@@ -54,15 +54,18 @@ pub(crate) fn error_response(status: StatusCode, error: &AppError) -> poem::Resp
     (status, Json(response)).into_response()
 }
 
-/// The access scope of a request's caller, or the response that refuses it.
-pub(crate) async fn caller_scope(
+/// A request's caller and the caller's access scope, or the response that refuses the request.
+pub(crate) async fn caller(
     request: &Request,
     db: &DatabaseConnection,
     keys: &TokenKeys,
-) -> Result<Scope, poem::Response> {
+) -> Result<(Principal, Scope), poem::Response> {
     let principal =
         keys.principal(bearer(request)).map_err(|error| error_response(StatusCode::UNAUTHORIZED, &error))?;
-    Scope::resolve(db, &principal).await.map_err(|error| error_response(StatusCode::INTERNAL_SERVER_ERROR, &error))
+    let scope = Scope::resolve(db, &principal)
+        .await
+        .map_err(|error| error_response(StatusCode::INTERNAL_SERVER_ERROR, &error))?;
+    Ok((principal, scope))
 }
 
 /// Executes one GraphQL request for the caller its bearer token names (anonymous without one).
@@ -74,11 +77,11 @@ async fn execute_graphql(
     keys: Data<&Arc<TokenKeys>>,
     request: GraphQLRequest,
 ) -> poem::Response {
-    let scope = match caller_scope(http_request, &db, &keys).await {
-        Ok(scope) => scope,
+    let (principal, scope) = match caller(http_request, &db, &keys).await {
+        Ok(caller) => caller,
         Err(response) => return response,
     };
-    let mut response = schema.execute(graphql::request_data(request.0, &db, scope)).await;
+    let mut response = schema.execute(graphql::request_data(request.0, &db, principal, scope)).await;
     label_request_errors(&mut response);
     GraphQLResponse::from(response).into_response()
 }

@@ -1,7 +1,7 @@
 //! Reports as CSV for spreadsheets and BI tools: the same arguments (lists comma-separated) and access
 //! rules as the GraphQL reports, RFC 4180 via the csv crate, a header row, `*` in suppressed cells.
 
-use super::{caller_scope, error_response};
+use super::{caller, error_response};
 use crate::auth::TokenKeys;
 use crate::domain::OdsCode;
 use crate::error::AppError;
@@ -115,8 +115,8 @@ pub(super) async fn report_csv(
     keys: Data<&Arc<TokenKeys>>,
     settings: Data<&ReportSettings>,
 ) -> poem::Response {
-    let scope = match caller_scope(http_request, &db, &keys).await {
-        Ok(scope) => scope,
+    let scope = match caller(http_request, &db, &keys).await {
+        Ok((_, scope)) => scope,
         Err(response) => return response,
     };
     let params: ReportParams = match http_request.uri().query() {

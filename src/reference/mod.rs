@@ -98,6 +98,7 @@ impl ReferenceData {
 
     fn organisation_rows(&self) -> Vec<organisation::Model> {
         let regions = self.regions.iter().map(|region| organisation::Model {
+            version: 1,
             id: organisation_id(&region.ods_code),
             ods_code: region.ods_code.clone(),
             kind: OrganisationKind::Region,
@@ -110,6 +111,7 @@ impl ReferenceData {
             pharmacy_contract_type: None,
         });
         let icbs = self.icbs.iter().map(|icb| organisation::Model {
+            version: 1,
             id: organisation_id(&icb.ods_code),
             ods_code: icb.ods_code.clone(),
             kind: OrganisationKind::Icb,

@@ -178,6 +178,7 @@ fn pharmacists_in(icbs: &[Uuid]) -> Condition {
                     .into_query(),
             ),
         )
+        .add(pharmacist::Column::ManagedByIcbId.is_in(icbs.iter().copied()))
         .add(
             pharmacist::Column::Id.in_subquery(
                 consultant_lead::Entity::find()
@@ -286,4 +287,58 @@ scoped!(
             ),
         ),
     icb_medicines_role => |icbs| Condition::all().add(icb_medicines_role::Column::IcbId.is_in(icbs.iter().copied())),
+);
+
+/// An entity whose rows `icb_admin`s change: the rows of their own ICBs (and of the ICBs those took over).
+/// Every other row behaves as if it did not exist.
+pub trait Administered: EntityTrait {
+    /// The condition that selects the rows the administrators of `icbs` may change.
+    fn administered_by(icbs: &[Uuid]) -> Condition;
+}
+
+macro_rules! administered {
+    ($($entity:ident => |$icbs:ident| $condition:expr),* $(,)?) => {
+        $(impl Administered for $entity::Entity {
+            fn administered_by($icbs: &[Uuid]) -> Condition {
+                $condition
+            }
+        })*
+    };
+}
+
+fn owned_programmes(icbs: &[Uuid]) -> sea_orm::sea_query::SelectStatement {
+    rotation_programme::Entity::find()
+        .select_only()
+        .column(rotation_programme::Column::Id)
+        .filter(rotation_programme::Column::OwnerIcbId.is_in(icbs.iter().copied()))
+        .into_query()
+}
+
+fn owned_memberships(icbs: &[Uuid]) -> sea_orm::sea_query::SelectStatement {
+    programme_membership::Entity::find()
+        .select_only()
+        .column(programme_membership::Column::Id)
+        .filter(programme_membership::Column::CohortId.in_subquery(cohorts_owned_by(icbs)))
+        .into_query()
+}
+
+administered!(
+    // Reference data: only `national` administrators change organisations.
+    organisation => |_icbs| nothing(),
+    rotation_programme => |icbs| Condition::all().add(rotation_programme::Column::OwnerIcbId.is_in(icbs.iter().copied())),
+    cohort => |icbs| Condition::all().add(cohort::Column::ProgrammeId.in_subquery(owned_programmes(icbs))),
+    rotational_post => |icbs| Condition::all().add(rotational_post::Column::CohortId.in_subquery(cohorts_owned_by(icbs))),
+    programme_membership => |icbs| Condition::all().add(programme_membership::Column::CohortId.in_subquery(cohorts_owned_by(icbs))),
+    placement => |icbs| Condition::all().add(placement::Column::MembershipId.in_subquery(owned_memberships(icbs))),
+    programme_lead => |icbs| Condition::all().add(programme_lead::Column::ProgrammeId.in_subquery(owned_programmes(icbs))),
+    vacancy => |icbs| Condition::all().add(vacancy::Column::HostId.in_subquery(organisations_in(icbs))),
+    pharmacist => |icbs| pharmacists_in(icbs),
+    credential => |icbs| Condition::all().add(
+        credential::Column::PharmacistId.in_subquery(
+            pharmacist::Entity::find().select_only().column(pharmacist::Column::Id).filter(pharmacists_in(icbs)).into_query(),
+        ),
+    ),
+    consultant_lead => |icbs| Condition::all().add(consultant_lead::Column::TrustId.in_subquery(organisations_in(icbs))),
+    icb_medicines_role => |icbs| Condition::all().add(icb_medicines_role::Column::IcbId.is_in(icbs.iter().copied())),
+    medicines_optimisation_team => |icbs| Condition::all().add(medicines_optimisation_team::Column::IcbId.is_in(icbs.iter().copied())),
 );

@@ -3,16 +3,34 @@
 
 /// Who may read what: principals, scopes and the per-entity visibility conditions.
 pub mod access;
+/// Reading the audit trail.
+pub mod audit;
+/// Changing consultant-pharmacist leads, ICB medicines leadership roles and medicines-optimisation teams.
+pub mod leadership;
 /// Organisations, their dated parents and ICB succession.
 pub mod organisations;
 /// Offset windows for paginated lists.
 pub mod pagination;
+/// Changing programmes, cohorts and posts.
+pub mod programmes;
 /// Reports for dashboards, computed by the database, with small-number suppression.
 pub mod reports;
+/// Changing memberships and placements: the rules of a rotation.
+pub mod rotations;
+/// Changing pharmacists, credentials and vacancies.
+pub mod workforce;
+/// What every change shares: the transaction, its audit row, versions and idempotency.
+pub mod writes;
 
-use chrono::{NaiveDate, Utc};
+use chrono::{Datelike, NaiveDate, Utc};
 
 /// Today's date in England (Europe/London), the default of every `asOf`.
 pub fn today() -> NaiveDate {
     Utc::now().with_timezone(&chrono_tz::Europe::London).date_naive()
+}
+
+/// Whole years from `from` to `to` (an anniversary counts on its day).
+pub fn whole_years(from: NaiveDate, to: NaiveDate) -> i32 {
+    let years = to.year() - from.year();
+    if (to.month(), to.day()) < (from.month(), from.day()) { years - 1 } else { years }
 }

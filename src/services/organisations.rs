@@ -233,3 +233,57 @@ pub async fn succession_graph<C: ConnectionTrait>(db: &C) -> Result<SuccessionGr
             .collect(),
     ))
 }
+
+/// Changes to an organisation (reference data); absent fields stay as they are.
+#[derive(Clone, Debug, Default)]
+pub struct OrganisationChanges {
+    pub name: Option<String>,
+    pub postcode: Option<String>,
+    /// The last day the organisation existed (it closed).
+    pub legal_end_date: Option<NaiveDate>,
+}
+
+/// Updates an organisation: reference data, which only a `national` administrator changes.
+pub async fn update_organisation(
+    db: &sea_orm::DatabaseConnection,
+    actor: &super::writes::Actor,
+    id: Uuid,
+    expected_version: i32,
+    changes: &OrganisationChanges,
+) -> Result<super::writes::Outcome<organisation::Model>, AppError> {
+    use super::writes::{Change, UserError, WriteAccess, refuse, refuse_all};
+    let change = Change::begin(db, actor, "updateOrganisation", WriteAccess::National).await?;
+    let Some(before) = change.find::<organisation::Entity>(id).await? else {
+        return refuse(UserError::not_found("id"));
+    };
+    if before.version != expected_version {
+        return refuse(UserError::stale_version());
+    }
+    let after = organisation::Model {
+        name: changes.name.as_deref().map_or(before.name.clone(), |name| name.trim().to_owned()),
+        postcode: changes
+            .postcode
+            .as_deref()
+            .map(|postcode| postcode.trim().to_ascii_uppercase())
+            .or(before.postcode.clone()),
+        legal_end_date: changes.legal_end_date.or(before.legal_end_date),
+        version: before.version + 1,
+        ..before.clone()
+    };
+    let mut errors = Vec::new();
+    super::programmes::check_text("name", &after.name, 200, &mut errors);
+    if after.postcode.as_deref().is_some_and(|postcode| postcode.is_empty() || postcode.len() > 8) {
+        errors.push(UserError::new("postcode", "must be a UK postcode", "INVALID_POSTCODE"));
+    }
+    if let (Some(start), Some(end)) = (after.legal_start_date, after.legal_end_date)
+        && end < start
+    {
+        errors.push(UserError::new("legalEndDate", "is before the organisation opened", "INVALID_DATES"));
+    }
+    if let Some(refused) = refuse_all(errors) {
+        return refused;
+    }
+    let updated = change.update::<organisation::Entity, _>(None, id, &before, after).await?;
+    change.commit().await?;
+    Ok(Ok(updated))
+}

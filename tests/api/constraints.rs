@@ -25,6 +25,7 @@ fn day(text: &str) -> NaiveDate {
 
 fn organisation(kind: OrganisationKind, code: &str) -> organisation::Model {
     organisation::Model {
+        version: 1,
         id: Uuid::new_v4(),
         ods_code: code.to_owned(),
         kind,
@@ -40,6 +41,8 @@ fn organisation(kind: OrganisationKind, code: &str) -> organisation::Model {
 
 fn pharmacist(gphc_number: &str) -> pharmacist::Model {
     pharmacist::Model {
+        version: 1,
+        managed_by_icb_id: None,
         id: Uuid::new_v4(),
         gphc_number: gphc_number.to_owned(),
         given_name: "Test".to_owned(),
@@ -82,9 +85,11 @@ async fn fixture(db: &DatabaseConnection) -> Fixture {
         max_duration_months: 30,
         requires_gphc_registration: true,
         max_years_since_registration: Some(3),
+        version: 1,
     };
     insert(db, programme.clone()).await.expect("programme");
     let cohort = cohort::Model {
+        version: 1,
         id: Uuid::new_v4(),
         programme_id: programme.id,
         label: "2025".to_owned(),
@@ -95,6 +100,7 @@ async fn fixture(db: &DatabaseConnection) -> Fixture {
     };
     insert(db, cohort.clone()).await.expect("cohort");
     let post = rotational_post::Model {
+        version: 1,
         id: Uuid::new_v4(),
         cohort_id: cohort.id,
         post_number: "TEST-1".to_owned(),
@@ -123,6 +129,7 @@ async fn fixture(db: &DatabaseConnection) -> Fixture {
 
 fn membership(pharmacist: Uuid, cohort: Uuid, post: Option<Uuid>) -> programme_membership::Model {
     programme_membership::Model {
+        version: 1,
         id: Uuid::new_v4(),
         pharmacist_id: pharmacist,
         cohort_id: cohort,
@@ -142,6 +149,7 @@ fn membership(pharmacist: Uuid, cohort: Uuid, post: Option<Uuid>) -> programme_m
 
 fn placement(fixture: &Fixture, start: &str, end: &str) -> placement::Model {
     placement::Model {
+        version: 1,
         id: Uuid::new_v4(),
         membership_id: fixture.membership,
         pharmacist_id: fixture.pharmacist,
@@ -175,6 +183,7 @@ async fn organisations_whose_ods_code_does_not_fit_their_kind_or_is_taken_are_re
         organisation::Model { is_foundation_trust: Some(true), ..organisation(OrganisationKind::GpPractice, "A83008") },
         organisation::Model { name: "  ".to_owned(), ..organisation(OrganisationKind::GpPractice, "A83009") },
         organisation::Model {
+            version: 1,
             legal_end_date: Some(day("1999-12-31")),
             ..organisation(OrganisationKind::GpPractice, "A83010")
         },
@@ -237,6 +246,7 @@ async fn rows_breaking_dates_counts_statuses_and_references_are_rejected() {
         insert(
             db,
             placement::Model {
+                version: 1,
                 pharmacist_id: fixture.other_pharmacist,
                 ..placement(&fixture, "2025-09-01", "2026-02-28")
             }
@@ -258,16 +268,19 @@ async fn rows_breaking_dates_counts_statuses_and_references_are_rejected() {
     insert(db, placement(&fixture, "2025-09-01", "2026-02-28")).await.expect("a valid placement");
 
     let withdrawn_without_reason = programme_membership::Model {
+        version: 1,
         status: MembershipStatus::Withdrawn,
         ..membership(fixture.other_pharmacist, cohort_of(db, &fixture).await, None)
     };
     assert!(insert(db, withdrawn_without_reason).await.is_err(), "withdrawn without a leaving reason");
     let ends_before_start = programme_membership::Model {
+        version: 1,
         planned_end_date: day("2025-08-31"),
         ..membership(fixture.other_pharmacist, cohort_of(db, &fixture).await, None)
     };
     assert!(insert(db, ends_before_start).await.is_err(), "membership ends before it starts");
     let ineligible_without_override = programme_membership::Model {
+        version: 1,
         eligibility_passed: Some(false),
         ..membership(fixture.other_pharmacist, cohort_of(db, &fixture).await, None)
     };

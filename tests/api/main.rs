@@ -8,6 +8,7 @@ mod filters;
 mod generator;
 mod helpers;
 mod migrations;
+mod mutations;
 mod read_api;
 mod reference_data;
 mod reports;

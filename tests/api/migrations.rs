@@ -2,7 +2,7 @@ use crate::helpers::fresh_database;
 use migration::SchemaManager;
 use migration::{Migrator, MigratorTrait};
 
-const TABLES: [&str; 21] = [
+const TABLES: [&str; 22] = [
     "organisation",
     "organisation_relationship",
     "organisation_succession",
@@ -23,6 +23,7 @@ const TABLES: [&str; 21] = [
     "icb_medicines_role",
     "medicines_optimisation_team",
     "audit_log",
+    "idempotency_key",
     "seaql_migrations",
 ];
 

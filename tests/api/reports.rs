@@ -25,6 +25,8 @@ fn day(text: &str) -> NaiveDate {
 /// A registered pharmacist in the synthetic GPhC range.
 fn test_pharmacist(family_name: &str) -> pharmacist::Model {
     pharmacist::Model {
+        version: 1,
+        managed_by_icb_id: None,
         id: Uuid::new_v4(),
         gphc_number: format!("9{:06}", rand_number()),
         given_name: "Test".to_owned(),
@@ -54,10 +56,12 @@ async fn programme(
         max_duration_months: 30,
         requires_gphc_registration: true,
         max_years_since_registration: Some(3),
+        version: 1,
     };
     programme.clone().into_active_model().insert(db).await.expect("programme");
     for (intake, places, statuses) in cohorts {
         let cohort = cohort::Model {
+            version: 1,
             id: Uuid::new_v4(),
             programme_id: programme.id,
             label: (*intake).to_owned(),
@@ -73,6 +77,7 @@ async fn programme(
             person.clone().into_active_model().insert(db).await.expect("pharmacist");
             let answered = !matches!(status, MembershipStatus::Offered | MembershipStatus::Withdrawn);
             programme_membership::Model {
+                version: 1,
                 id: Uuid::new_v4(),
                 pharmacist_id: person.id,
                 cohort_id: cohort.id,
@@ -344,6 +349,7 @@ async fn host(
 ) -> Uuid {
     let id = organisation_id(code);
     organisation::Model {
+        version: 1,
         id,
         ods_code: code.to_owned(),
         kind,
@@ -389,6 +395,7 @@ async fn placed(
     let person = test_pharmacist("Placed");
     person.clone().into_active_model().insert(db).await.expect("pharmacist");
     let membership = programme_membership::Model {
+        version: 1,
         id: Uuid::new_v4(),
         pharmacist_id: person.id,
         cohort_id: cohort,
@@ -406,6 +413,7 @@ async fn placed(
     };
     membership.clone().into_active_model().insert(db).await.expect("membership");
     placement::Model {
+        version: 1,
         id: Uuid::new_v4(),
         membership_id: membership.id,
         pharmacist_id: person.id,
@@ -690,6 +698,7 @@ async fn open_vacancies_by_sector_band_and_icb_with_the_funding_mix() {
     let vacancy =
         |host: Uuid, sector: Sector, band: Option<AfcBand>, funding: FundingSource, wte: f64, closed: Option<&str>| {
             entity::vacancy::Model {
+                version: 1,
                 id: Uuid::new_v4(),
                 host_id: host,
                 sector,
@@ -833,6 +842,7 @@ async fn rotations_ending_within_a_window_and_members_without_a_next_placement()
     )
     .await;
     placement::Model {
+        version: 1,
         id: Uuid::new_v4(),
         membership_id: member.id,
         pharmacist_id: member.pharmacist_id,

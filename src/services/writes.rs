@@ -1,0 +1,327 @@
+//! What every change shares: who acts and on which ICBs, expected failures with their codes, one
+//! transaction per change holding the change and its audit row, optimistic concurrency, and idempotent
+//! creation.
+//!
+//! Concurrency: on PostgreSQL a change locks the rows its rules read (`SELECT ... FOR UPDATE`) and the
+//! database's constraints and triggers stand behind the checks; on SQLite a change's transaction starts
+//! `IMMEDIATE`, so changes run one after another and every check reads the committed state.
+
+use super::access::{Administered, Principal, Role};
+use crate::error::AppError;
+use entity::{audit_log, idempotency_key, organisation};
+use sea_orm::{
+    ActiveModelBehavior, ActiveModelTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbBackend, DbErr,
+    EntityTrait, IntoActiveModel, PrimaryKeyTrait, QueryFilter, QuerySelect, RuntimeErr, SqliteTransactionMode,
+    Statement, TransactionOptions, TransactionTrait,
+};
+use serde::Serialize;
+use uuid::Uuid;
+
+/// An expected failure of a change: nothing was written. Reported to the client beside the payload.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct UserError {
+    /// The input field at fault, as the client named it (camelCase).
+    pub field: String,
+    /// What is wrong, in words.
+    pub message: String,
+    /// A stable code clients match on.
+    pub code: &'static str,
+}
+
+impl UserError {
+    /// A user error on `field`.
+    pub fn new(field: &str, message: impl Into<String>, code: &'static str) -> Self {
+        Self { field: field.to_owned(), message: message.into(), code }
+    }
+
+    /// The record named by `field` does not exist or is outside the actor's ICBs (the two look the same).
+    pub fn not_found(field: &str) -> Self {
+        Self::new(field, "does not name a record you can change", "NOT_FOUND")
+    }
+
+    /// The record changed since the client read it.
+    pub fn stale_version() -> Self {
+        Self::new("expectedVersion", "the record was changed by someone else: read it again", "STALE_VERSION")
+    }
+}
+
+/// The result of a change: the changed record, or why nothing was written.
+pub type Outcome<T> = Result<T, Vec<UserError>>;
+
+/// A single user error as an outcome.
+pub fn refuse<T>(error: UserError) -> Result<Outcome<T>, AppError> {
+    Ok(Err(vec![error]))
+}
+
+/// Several user errors as an outcome, or `None` when there are none.
+pub fn refuse_all<T>(errors: Vec<UserError>) -> Option<Result<Outcome<T>, AppError>> {
+    (!errors.is_empty()).then_some(Ok(Err(errors)))
+}
+
+/// Who is changing what, for the access check and the audit trail.
+#[derive(Clone, Debug)]
+pub struct Actor {
+    pub principal: Principal,
+    /// The request's id, recorded with every audit row.
+    pub request_id: Option<String>,
+}
+
+/// Who may make a change.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum WriteAccess {
+    /// An `icb_admin`, on the records of its ICBs.
+    IcbAdmin,
+    /// A `national` administrator, on reference data.
+    National,
+}
+
+/// One change in progress: its transaction, the ICBs the actor administers, and what idempotent creation
+/// needs. Dropping it without [`Change::commit`] rolls everything back, audit rows included.
+pub struct Change<'a> {
+    txn: DatabaseTransaction,
+    actor: &'a Actor,
+    operation: &'static str,
+    /// Ids of the ICBs the actor administers and the ICBs those took over.
+    icbs: Vec<Uuid>,
+    /// The first of the actor's own ICBs: the ICB concerned by changes to records of no single ICB.
+    home_icb: Option<Uuid>,
+    idempotency: Option<(String, String)>,
+    created: Option<Uuid>,
+}
+
+impl<'a> Change<'a> {
+    /// Starts `operation` for `actor`, refusing (`FORBIDDEN`) an actor without the access it needs.
+    pub async fn begin(
+        db: &DatabaseConnection,
+        actor: &'a Actor,
+        operation: &'static str,
+        access: WriteAccess,
+    ) -> Result<Self, AppError> {
+        let allowed = match access {
+            WriteAccess::IcbAdmin => actor.principal.role == Some(Role::IcbAdmin),
+            WriteAccess::National => actor.principal.role == Some(Role::National),
+        };
+        if !allowed {
+            return Err(AppError::Forbidden(operation));
+        }
+        let (icbs, home_icb) = match access {
+            WriteAccess::IcbAdmin => {
+                let own =
+                    super::organisations::ids_of_codes(db, &actor.principal.icbs[..1.min(actor.principal.icbs.len())])
+                        .await?;
+                (super::organisations::icbs_with_predecessors(db, &actor.principal.icbs).await?, own.first().copied())
+            }
+            WriteAccess::National => (Vec::new(), None),
+        };
+        let options = TransactionOptions {
+            sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
+            ..TransactionOptions::default()
+        };
+        let txn = db.begin_with_options(options).await?;
+        Ok(Self { txn, actor, operation, icbs, home_icb, idempotency: None, created: None })
+    }
+
+    /// The transaction, for reads and writes that are part of the change.
+    pub fn db(&self) -> &DatabaseTransaction {
+        &self.txn
+    }
+
+    /// The first of the actor's own ICBs.
+    pub fn home_icb(&self) -> Option<Uuid> {
+        self.home_icb
+    }
+
+    /// Whether `icb` is one of the ICBs the actor administers.
+    pub fn administers(&self, icb: Uuid) -> bool {
+        self.icbs.contains(&icb)
+    }
+
+    /// The record `id` of `E` if the actor may change it, locked until the change ends (PostgreSQL). An
+    /// unknown id and an id outside the actor's ICBs both give `None`.
+    pub async fn find<E>(&self, id: Uuid) -> Result<Option<E::Model>, AppError>
+    where
+        E: Administered,
+        <E::PrimaryKey as PrimaryKeyTrait>::ValueType: From<Uuid>,
+    {
+        let mut query = E::find_by_id(id);
+        if self.actor.principal.role != Some(Role::National) {
+            query = query.filter(E::administered_by(&self.icbs));
+        }
+        Ok(query.lock_exclusive().one(&self.txn).await?)
+    }
+
+    /// The record `id` of `E` whatever its ICB, locked until the change ends (PostgreSQL): for rows a
+    /// rule reads but the actor does not change (another programme's placement, a pharmacist).
+    pub async fn lock<E>(&self, id: Uuid) -> Result<Option<E::Model>, AppError>
+    where
+        E: EntityTrait,
+        <E::PrimaryKey as PrimaryKeyTrait>::ValueType: From<Uuid>,
+    {
+        Ok(E::find_by_id(id).lock_exclusive().one(&self.txn).await?)
+    }
+
+    /// Makes a create idempotent under `key`: with a key this actor already used for the same operation
+    /// and input, the first result (and nothing is written); with a different input,
+    /// `IDEMPOTENCY_KEY_REUSED`. Concurrent uses of one key wait for each other.
+    pub async fn replay<E>(
+        &mut self,
+        key: Option<&str>,
+        input: &impl Serialize,
+    ) -> Result<Option<Outcome<E::Model>>, AppError>
+    where
+        E: EntityTrait,
+        <E::PrimaryKey as PrimaryKeyTrait>::ValueType: From<Uuid>,
+    {
+        let Some(key) = key else { return Ok(None) };
+        if key.is_empty() || key.len() > 200 {
+            return Ok(Some(Err(vec![UserError::new(
+                "idempotencyKey",
+                "must be 1 to 200 characters",
+                "INVALID_IDEMPOTENCY_KEY",
+            )])));
+        }
+        let request =
+            serde_json::to_string(&(self.operation, input)).map_err(|error| AppError::Internal(error.into()))?;
+        let subject = self.actor.principal.subject.clone();
+        if self.txn.get_database_backend() == DbBackend::Postgres {
+            self.txn
+                .execute_raw(Statement::from_sql_and_values(
+                    DbBackend::Postgres,
+                    "SELECT pg_advisory_xact_lock(hashtextextended($1, 0))",
+                    [format!("idempotency|{subject}|{key}").into()],
+                ))
+                .await?;
+        }
+        let previous = idempotency_key::Entity::find_by_id((subject, key.to_owned())).one(&self.txn).await?;
+        self.idempotency = Some((key.to_owned(), request.clone()));
+        let Some(previous) = previous else { return Ok(None) };
+        if previous.request != request {
+            return Ok(Some(Err(vec![UserError::new(
+                "idempotencyKey",
+                "was already used with a different input",
+                "IDEMPOTENCY_KEY_REUSED",
+            )])));
+        }
+        let first = E::find_by_id(previous.entity_id).one(&self.txn).await?;
+        Ok(Some(first.ok_or_else(|| vec![UserError::not_found("idempotencyKey")])))
+    }
+
+    /// Inserts a new record with its audit row; `icb` is the ICB the record belongs to.
+    pub async fn insert<E, A>(&mut self, icb: Option<Uuid>, id: Uuid, model: E::Model) -> Result<E::Model, AppError>
+    where
+        E: EntityTrait<ActiveModel = A>,
+        E::Model: IntoActiveModel<A> + Serialize,
+        A: ActiveModelTrait<Entity = E> + ActiveModelBehavior + Send,
+    {
+        let inserted = model.into_active_model().insert(&self.txn).await?;
+        self.audit(icb, E::default().table_name(), id, None, Some(json(&inserted)?)).await?;
+        self.created = Some(id);
+        Ok(inserted)
+    }
+
+    /// Inserts a row that belongs to a record already audited (a programme's sectors, for example).
+    pub async fn insert_part<E, A>(&self, model: E::Model) -> Result<(), AppError>
+    where
+        E: EntityTrait<ActiveModel = A>,
+        E::Model: IntoActiveModel<A>,
+        A: ActiveModelTrait<Entity = E> + ActiveModelBehavior + Send,
+    {
+        model.into_active_model().insert(&self.txn).await?;
+        Ok(())
+    }
+
+    /// Writes `after` over `before` with the next version, with its audit row.
+    pub async fn update<E, A>(
+        &self,
+        icb: Option<Uuid>,
+        id: Uuid,
+        before: &E::Model,
+        after: E::Model,
+    ) -> Result<E::Model, AppError>
+    where
+        E: EntityTrait<ActiveModel = A>,
+        E::Model: IntoActiveModel<A> + Serialize,
+        A: ActiveModelTrait<Entity = E> + ActiveModelBehavior + Send + From<E::Model>,
+    {
+        let updated = A::from(after).reset_all().update(&self.txn).await?;
+        self.audit(icb, E::default().table_name(), id, Some(json(before)?), Some(json(&updated)?)).await?;
+        Ok(updated)
+    }
+
+    /// Appends the audit row of a change to `entity_type` `id`.
+    async fn audit(
+        &self,
+        icb: Option<Uuid>,
+        entity_type: &str,
+        id: Uuid,
+        before: Option<serde_json::Value>,
+        after: Option<serde_json::Value>,
+    ) -> Result<(), AppError> {
+        let icb_code = match icb {
+            Some(icb) => organisation::Entity::find_by_id(icb).one(&self.txn).await?.map(|icb| icb.ods_code),
+            None => None,
+        };
+        audit_log::Model {
+            id: Uuid::new_v4(),
+            occurred_at: chrono::Utc::now(),
+            actor: self.actor.principal.subject.clone(),
+            actor_icb: icb_code,
+            operation: self.operation.to_owned(),
+            entity_type: entity_type.to_owned(),
+            entity_id: id,
+            before,
+            after,
+            request_id: self.actor.request_id.clone(),
+        }
+        .into_active_model()
+        .insert(&self.txn)
+        .await?;
+        Ok(())
+    }
+
+    /// Commits the change (and, for an idempotent create, its key).
+    pub async fn commit(self) -> Result<(), AppError> {
+        if let (Some((key, request)), Some(entity_id)) = (self.idempotency, self.created) {
+            idempotency_key::Model {
+                actor: self.actor.principal.subject.clone(),
+                key,
+                operation: self.operation.to_owned(),
+                request,
+                entity_id,
+                created_at: chrono::Utc::now(),
+            }
+            .into_active_model()
+            .insert(&self.txn)
+            .await?;
+        }
+        self.txn.commit().await?;
+        Ok(())
+    }
+}
+
+/// A record as audit JSON.
+fn json(record: &impl Serialize) -> Result<serde_json::Value, AppError> {
+    serde_json::to_value(record).map_err(|error| AppError::Internal(error.into()))
+}
+
+/// The SQLSTATE (PostgreSQL) or extended result code (SQLite) of a database error, if it has one.
+pub fn database_code(error: &DbErr) -> Option<String> {
+    match error {
+        DbErr::Exec(RuntimeErr::SqlxError(error)) | DbErr::Query(RuntimeErr::SqlxError(error)) => {
+            error.as_database_error().and_then(|error| error.code()).map(|code| code.into_owned())
+        }
+        _ => None,
+    }
+}
+
+/// Whether a database error is a constraint the rules also check (unique, exclusion, check, trigger):
+/// the last wall, reached only when a concurrent change got there first.
+pub fn is_rule_violation(error: &AppError) -> bool {
+    let AppError::Internal(source) = error else { return false };
+    let Some(error) = source.downcast_ref::<DbErr>() else { return false };
+    matches!(
+        database_code(error).as_deref(),
+        // PostgreSQL: unique, exclusion, check; SQLite: constraint (unique, check, trigger).
+        Some("23505" | "23P01" | "23514" | "2067" | "1555" | "275" | "1811" | "19")
+    )
+}
