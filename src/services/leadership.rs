@@ -2,13 +2,12 @@
 //! leadership roles, and medicines-optimisation teams.
 
 use super::programmes::check_text;
-use super::writes::{Actor, Change, Outcome, UserError, WriteAccess, is_rule_violation, refuse, refuse_all};
+use super::writes::{Actor, Change, Outcome, UserError, WriteAccess, checked, is_rule_violation, refuse, refuse_all};
 use crate::error::AppError;
 use chrono::NaiveDate;
 use entity::enums::{MedicinesRole, OrganisationKind, ProgrammeLeadRole, RelationshipKind, Specialism};
 use entity::{
-    consultant_lead, icb_medicines_role, medicines_optimisation_team, organisation, pharmacist, programme_lead,
-    rotation_programme,
+    consultant_lead, icb_medicines_role, medicines_optimisation_team, pharmacist, programme_lead, rotation_programme,
 };
 use sea_orm::{ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter};
 use serde::Serialize;
@@ -147,12 +146,7 @@ pub async fn end_consultant_lead(
     valid_to: NaiveDate,
 ) -> Result<Outcome<consultant_lead::Model>, AppError> {
     let change = Change::begin(db, actor, "endConsultantLead", WriteAccess::IcbAdmin).await?;
-    let Some(before) = change.find::<consultant_lead::Entity>(id).await? else {
-        return refuse(UserError::not_found("id"));
-    };
-    if before.version != expected_version {
-        return refuse(UserError::stale_version());
-    }
+    let before = checked!(change.current::<consultant_lead::Entity>(id, expected_version).await?);
     if let Some(refused) = refuse_all(check_end(&before, valid_to)) {
         return refused;
     }
@@ -220,15 +214,6 @@ pub struct NewMedicinesRole {
 const SINGLE_HOLDER: [MedicinesRole; 3] =
     [MedicinesRole::BoardMedicinesLead, MedicinesRole::ChiefPharmacist, MedicinesRole::DirectorOfMedicinesOptimisation];
 
-async fn administered_icb(change: &Change<'_>, code: &str) -> Result<Option<organisation::Model>, AppError> {
-    Ok(organisation::Entity::find()
-        .filter(organisation::Column::OdsCode.eq(code.trim().to_ascii_uppercase()))
-        .filter(organisation::Column::Kind.eq(OrganisationKind::Icb))
-        .one(change.db())
-        .await?
-        .filter(|icb| change.administers(icb.id)))
-}
-
 /// Appoints the holder of an ICB medicines leadership role.
 pub async fn appoint_medicines_role(
     db: &DatabaseConnection,
@@ -240,7 +225,7 @@ pub async fn appoint_medicines_role(
     if let Some(previous) = change.replay::<icb_medicines_role::Entity>(idempotency_key, input).await? {
         return Ok(previous);
     }
-    let Some(icb) = administered_icb(&change, &input.icb).await? else {
+    let Some(icb) = change.administered_icb(&input.icb).await? else {
         return refuse(UserError::not_found("icb"));
     };
     let mut errors = Vec::new();
@@ -295,12 +280,7 @@ pub async fn end_medicines_role(
     valid_to: NaiveDate,
 ) -> Result<Outcome<icb_medicines_role::Model>, AppError> {
     let change = Change::begin(db, actor, "endMedicinesRole", WriteAccess::IcbAdmin).await?;
-    let Some(before) = change.find::<icb_medicines_role::Entity>(id).await? else {
-        return refuse(UserError::not_found("id"));
-    };
-    if before.version != expected_version {
-        return refuse(UserError::stale_version());
-    }
+    let before = checked!(change.current::<icb_medicines_role::Entity>(id, expected_version).await?);
     if let Some(refused) = refuse_all(check_end(&before, valid_to)) {
         return refused;
     }
@@ -352,7 +332,7 @@ pub async fn create_medicines_team(
     if let Some(previous) = change.replay::<medicines_optimisation_team::Entity>(idempotency_key, input).await? {
         return Ok(previous);
     }
-    let Some(icb) = administered_icb(&change, &input.icb).await? else {
+    let Some(icb) = change.administered_icb(&input.icb).await? else {
         return refuse(UserError::not_found("icb"));
     };
     let team = medicines_optimisation_team::Model {
@@ -384,12 +364,7 @@ pub async fn update_medicines_team(
     changes: &MedicinesTeamChanges,
 ) -> Result<Outcome<medicines_optimisation_team::Model>, AppError> {
     let change = Change::begin(db, actor, "updateMedicinesOptimisationTeam", WriteAccess::IcbAdmin).await?;
-    let Some(before) = change.find::<medicines_optimisation_team::Entity>(id).await? else {
-        return refuse(UserError::not_found("id"));
-    };
-    if before.version != expected_version {
-        return refuse(UserError::stale_version());
-    }
+    let before = checked!(change.current::<medicines_optimisation_team::Entity>(id, expected_version).await?);
     let after = medicines_optimisation_team::Model {
         name: changes.name.as_deref().map_or(before.name.clone(), |name| name.trim().to_owned()),
         focus: changes.focus.clone().or(before.focus.clone()),

@@ -251,14 +251,9 @@ pub async fn update_organisation(
     expected_version: i32,
     changes: &OrganisationChanges,
 ) -> Result<super::writes::Outcome<organisation::Model>, AppError> {
-    use super::writes::{Change, UserError, WriteAccess, refuse, refuse_all};
+    use super::writes::{Change, UserError, WriteAccess, checked, refuse_all};
     let change = Change::begin(db, actor, "updateOrganisation", WriteAccess::National).await?;
-    let Some(before) = change.find::<organisation::Entity>(id).await? else {
-        return refuse(UserError::not_found("id"));
-    };
-    if before.version != expected_version {
-        return refuse(UserError::stale_version());
-    }
+    let before = checked!(change.current::<organisation::Entity>(id, expected_version).await?);
     let after = organisation::Model {
         name: changes.name.as_deref().map_or(before.name.clone(), |name| name.trim().to_owned()),
         postcode: changes

@@ -1,6 +1,6 @@
 //! Changing programmes, their cohorts and their posts.
 
-use super::writes::{Actor, Change, Outcome, UserError, WriteAccess, refuse, refuse_all};
+use super::writes::{Actor, Change, Outcome, UserError, WriteAccess, checked, refuse, refuse_all};
 use crate::error::AppError;
 use chrono::NaiveDate;
 use entity::enums::{
@@ -73,17 +73,6 @@ pub(crate) fn check_text(field: &str, text: &str, max_chars: usize, errors: &mut
     }
 }
 
-/// The current ICB with this ODS code, if the actor administers it.
-async fn administered_icb(change: &Change<'_>, ods_code: &str) -> Result<Option<organisation::Model>, AppError> {
-    let icb = organisation::Entity::find()
-        .filter(organisation::Column::OdsCode.eq(ods_code.trim().to_ascii_uppercase()))
-        .filter(organisation::Column::Kind.eq(OrganisationKind::Icb))
-        .filter(organisation::Column::LegalEndDate.is_null())
-        .one(change.db())
-        .await?;
-    Ok(icb.filter(|icb| change.administers(icb.id)))
-}
-
 /// Creates a programme (status DRAFT) owned by one of the administrator's ICBs, with its funding sources,
 /// education offers, sectors and ICS aims.
 pub async fn create_programme(
@@ -96,7 +85,7 @@ pub async fn create_programme(
     if let Some(previous) = change.replay::<rotation_programme::Entity>(idempotency_key, input).await? {
         return Ok(previous);
     }
-    let Some(owner) = administered_icb(&change, &input.owner_icb).await? else {
+    let Some(owner) = change.administered_icb(&input.owner_icb).await? else {
         return refuse(UserError::not_found("ownerIcb"));
     };
     let programme = rotation_programme::Model {
@@ -174,12 +163,7 @@ pub async fn update_programme(
     changes: &ProgrammeChanges,
 ) -> Result<Outcome<rotation_programme::Model>, AppError> {
     let change = Change::begin(db, actor, "updateProgramme", WriteAccess::IcbAdmin).await?;
-    let Some(before) = change.find::<rotation_programme::Entity>(id).await? else {
-        return refuse(UserError::not_found("id"));
-    };
-    if before.version != expected_version {
-        return refuse(UserError::stale_version());
-    }
+    let before = checked!(change.current::<rotation_programme::Entity>(id, expected_version).await?);
     let after = rotation_programme::Model {
         name: changes.name.as_deref().map_or(before.name.clone(), |name| name.trim().to_owned()),
         description: changes.description.clone().or(before.description.clone()),
@@ -291,12 +275,7 @@ pub async fn update_cohort(
     changes: &CohortChanges,
 ) -> Result<Outcome<cohort::Model>, AppError> {
     let change = Change::begin(db, actor, "updateCohort", WriteAccess::IcbAdmin).await?;
-    let Some(before) = change.find::<cohort::Entity>(id).await? else {
-        return refuse(UserError::not_found("id"));
-    };
-    if before.version != expected_version {
-        return refuse(UserError::stale_version());
-    }
+    let before = checked!(change.current::<cohort::Entity>(id, expected_version).await?);
     let after = cohort::Model {
         label: changes.label.as_deref().map_or(before.label.clone(), |label| label.trim().to_owned()),
         places_offered: changes.places_offered.unwrap_or(before.places_offered),
@@ -439,12 +418,7 @@ pub async fn update_post(
     changes: &PostChanges,
 ) -> Result<Outcome<rotational_post::Model>, AppError> {
     let change = Change::begin(db, actor, "updatePost", WriteAccess::IcbAdmin).await?;
-    let Some(before) = change.find::<rotational_post::Entity>(id).await? else {
-        return refuse(UserError::not_found("id"));
-    };
-    if before.version != expected_version {
-        return refuse(UserError::stale_version());
-    }
+    let before = checked!(change.current::<rotational_post::Entity>(id, expected_version).await?);
     let after = rotational_post::Model {
         status: changes.status.unwrap_or(before.status),
         afc_band: changes.afc_band.or(before.afc_band),

@@ -16,7 +16,9 @@
 //! programme's owner on that day (after mergers, its successor).
 
 use super::programmes::{check_text, check_wte, cohort_owner, places_taken};
-use super::writes::{Actor, Change, Outcome, UserError, WriteAccess, is_rule_violation, refuse, refuse_all};
+use super::writes::{
+    Actor, Change, Outcome, UserError, WriteAccess, checked, is_rule_violation, refuse, refuse_all, violated_constraint,
+};
 use crate::error::AppError;
 use chrono::{Days, Months, NaiveDate};
 use entity::enums::{
@@ -160,18 +162,9 @@ async fn membership_at(
     expected_version: i32,
     statuses: &[MembershipStatus],
 ) -> Result<Outcome<programme_membership::Model>, AppError> {
-    let Some(membership) = change.find::<programme_membership::Entity>(id).await? else {
-        return refuse(UserError::not_found("id"));
-    };
-    if membership.version != expected_version {
-        return refuse(UserError::stale_version());
-    }
+    let membership = checked!(change.current::<programme_membership::Entity>(id, expected_version).await?);
     if !statuses.contains(&membership.status) {
-        return refuse(UserError::new(
-            "id",
-            format!("the membership is {:?}", membership.status).to_uppercase(),
-            "INVALID_TRANSITION",
-        ));
+        return refuse(UserError::invalid_transition("membership", membership.status));
     }
     Ok(Ok(membership))
 }
@@ -187,10 +180,7 @@ pub async fn accept_membership(
     eligibility_override_reason: Option<&str>,
 ) -> Result<Outcome<programme_membership::Model>, AppError> {
     let change = Change::begin(db, actor, "acceptMembership", WriteAccess::IcbAdmin).await?;
-    let before = match membership_at(&change, id, expected_version, &[MembershipStatus::Offered]).await? {
-        Ok(membership) => membership,
-        Err(errors) => return Ok(Err(errors)),
-    };
+    let before = checked!(membership_at(&change, id, expected_version, &[MembershipStatus::Offered]).await?);
     // Lock the cohort first: concurrent acceptances into it are counted one after the other.
     let Some(cohort) = change.lock::<cohort::Entity>(before.cohort_id).await? else {
         return refuse(UserError::not_found("id"));
@@ -273,10 +263,7 @@ pub async fn move_membership(
         ),
     };
     let change = Change::begin(db, actor, operation, WriteAccess::IcbAdmin).await?;
-    let before = match membership_at(&change, id, expected_version, from).await? {
-        Ok(membership) => membership,
-        Err(errors) => return Ok(Err(errors)),
-    };
+    let before = checked!(membership_at(&change, id, expected_version, from).await?);
     let mut errors = Vec::new();
     let after = match step {
         MembershipStep::Start => {
@@ -424,6 +411,14 @@ async fn check_placement(
     Ok(errors)
 }
 
+fn pharmacist_overlap() -> UserError {
+    UserError::new("startDate", "overlaps another approved placement of the pharmacist", "PHARMACIST_OVERLAP")
+}
+
+fn post_overlap() -> UserError {
+    UserError::new("startDate", "overlaps another approved placement of the post", "POST_OVERLAP")
+}
+
 /// Refuses an approved placement that overlaps another approved placement of the same pharmacist or post.
 async fn check_overlaps(change: &Change<'_>, placement: &placement::Model) -> Result<Vec<UserError>, AppError> {
     // Lock the pharmacist and the post: approvals for either are decided one after the other.
@@ -441,16 +436,12 @@ async fn check_overlaps(change: &Change<'_>, placement: &placement::Model) -> Re
     };
     let mut errors = Vec::new();
     if overlapping(placement::Column::PharmacistId, placement.pharmacist_id).count(change.db()).await? > 0 {
-        errors.push(UserError::new(
-            "startDate",
-            "overlaps another approved placement of the pharmacist",
-            "PHARMACIST_OVERLAP",
-        ));
+        errors.push(pharmacist_overlap());
     }
     if let Some(post_id) = placement.post_id
         && overlapping(placement::Column::PostId, post_id).count(change.db()).await? > 0
     {
-        errors.push(UserError::new("startDate", "overlaps another approved placement of the post", "POST_OVERLAP"));
+        errors.push(post_overlap());
     }
     Ok(errors)
 }
@@ -544,18 +535,9 @@ pub async fn move_placement(
         PlacementStep::Cancel => ("cancelPlacement", &[PlacementStatus::Planned, PlacementStatus::Approved][..]),
     };
     let change = Change::begin(db, actor, operation, WriteAccess::IcbAdmin).await?;
-    let Some(before) = change.find::<placement::Entity>(id).await? else {
-        return refuse(UserError::not_found("id"));
-    };
-    if before.version != expected_version {
-        return refuse(UserError::stale_version());
-    }
+    let before = checked!(change.current::<placement::Entity>(id, expected_version).await?);
     if !from.contains(&before.status) {
-        return refuse(UserError::new(
-            "id",
-            format!("the placement is {:?}", before.status).to_uppercase(),
-            "INVALID_TRANSITION",
-        ));
+        return refuse(UserError::invalid_transition("placement", before.status));
     }
     let Some((membership, owner)) = membership_of(&change, before.membership_id).await? else {
         return refuse(UserError::not_found("id"));
@@ -593,12 +575,14 @@ pub async fn move_placement(
             change.commit().await?;
             Ok(Ok(updated))
         }
-        // The database's own exclusion constraint: a concurrent approval got there first.
-        Err(error) if is_rule_violation(&error) => refuse(UserError::new(
-            "startDate",
-            "overlaps another approved placement of the pharmacist or the post",
-            "PHARMACIST_OVERLAP",
-        )),
+        // The database's own exclusion constraints: a concurrent approval got there first.
+        Err(error) if is_rule_violation(&error) => {
+            refuse(if violated_constraint(&error).as_deref() == Some("ex-placement-post-approved-overlap") {
+                post_overlap()
+            } else {
+                pharmacist_overlap()
+            })
+        }
         Err(error) => Err(error),
     }
 }

@@ -7,14 +7,12 @@
 
 use super::programmes::{EMPLOYERS, check_text, check_wte, open_organisation};
 use super::rotations::host_kinds;
-use super::writes::{Actor, Change, Outcome, UserError, WriteAccess, refuse, refuse_all};
+use super::writes::{Actor, Change, Outcome, UserError, WriteAccess, checked, refuse, refuse_all};
 use crate::domain::gphc::GphcNumber;
 use crate::error::AppError;
 use chrono::NaiveDate;
-use entity::enums::{
-    AfcBand, CredentialKind, CredentialStatus, FundingSource, OrganisationKind, RegistrationStatus, Sector,
-};
-use entity::{credential, organisation, pharmacist, vacancy};
+use entity::enums::{AfcBand, CredentialKind, CredentialStatus, FundingSource, RegistrationStatus, Sector};
+use entity::{credential, pharmacist, vacancy};
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter};
 use serde::Serialize;
 use uuid::Uuid;
@@ -72,13 +70,7 @@ pub async fn create_pharmacist(
     if let Some(previous) = change.replay::<pharmacist::Entity>(idempotency_key, input).await? {
         return Ok(previous);
     }
-    let managing = organisation::Entity::find()
-        .filter(organisation::Column::OdsCode.eq(input.managing_icb.trim().to_ascii_uppercase()))
-        .filter(organisation::Column::Kind.eq(OrganisationKind::Icb))
-        .one(change.db())
-        .await?
-        .filter(|icb| change.administers(icb.id));
-    let Some(managing) = managing else {
+    let Some(managing) = change.administered_icb(&input.managing_icb).await? else {
         return refuse(UserError::not_found("managingIcb"));
     };
     let mut errors = Vec::new();
@@ -133,12 +125,7 @@ pub async fn update_pharmacist(
     changes: &PharmacistChanges,
 ) -> Result<Outcome<pharmacist::Model>, AppError> {
     let change = Change::begin(db, actor, operation, WriteAccess::IcbAdmin).await?;
-    let Some(before) = change.find::<pharmacist::Entity>(id).await? else {
-        return refuse(UserError::not_found("id"));
-    };
-    if before.version != expected_version {
-        return refuse(UserError::stale_version());
-    }
+    let before = checked!(change.current::<pharmacist::Entity>(id, expected_version).await?);
     let trimmed = |text: &Option<String>, current: &str| {
         text.as_deref().map_or(current.to_owned(), |text| text.trim().to_owned())
     };
@@ -244,12 +231,7 @@ pub async fn update_credential(
     changes: &CredentialChanges,
 ) -> Result<Outcome<credential::Model>, AppError> {
     let change = Change::begin(db, actor, "updateCredential", WriteAccess::IcbAdmin).await?;
-    let Some(before) = change.find::<credential::Entity>(id).await? else {
-        return refuse(UserError::not_found("id"));
-    };
-    if before.version != expected_version {
-        return refuse(UserError::stale_version());
-    }
+    let before = checked!(change.current::<credential::Entity>(id, expected_version).await?);
     let after = credential::Model {
         status: changes.status.unwrap_or(before.status),
         expected_completion_on: changes.expected_completion_on.or(before.expected_completion_on),
@@ -332,12 +314,7 @@ pub async fn close_vacancy(
     closed_on: NaiveDate,
 ) -> Result<Outcome<vacancy::Model>, AppError> {
     let change = Change::begin(db, actor, "closeVacancy", WriteAccess::IcbAdmin).await?;
-    let Some(before) = change.find::<vacancy::Entity>(id).await? else {
-        return refuse(UserError::not_found("id"));
-    };
-    if before.version != expected_version {
-        return refuse(UserError::stale_version());
-    }
+    let before = checked!(change.current::<vacancy::Entity>(id, expected_version).await?);
     if before.closed_on.is_some() {
         return refuse(UserError::new("id", "the vacancy is already closed", "INVALID_TRANSITION"));
     }

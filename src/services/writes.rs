@@ -8,11 +8,12 @@
 
 use super::access::{Administered, Principal, Role};
 use crate::error::AppError;
+use entity::enums::OrganisationKind;
 use entity::{audit_log, idempotency_key, organisation};
 use sea_orm::{
-    ActiveModelBehavior, ActiveModelTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbBackend, DbErr,
-    EntityTrait, IntoActiveModel, PrimaryKeyTrait, QueryFilter, QuerySelect, RuntimeErr, SqliteTransactionMode,
-    Statement, TransactionOptions, TransactionTrait,
+    ActiveModelBehavior, ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction,
+    DbBackend, DbErr, EntityTrait, IntoActiveModel, PrimaryKeyTrait, QueryFilter, QuerySelect, RuntimeErr,
+    SqliteTransactionMode, Statement, TransactionOptions, TransactionTrait,
 };
 use serde::Serialize;
 use uuid::Uuid;
@@ -39,6 +40,12 @@ impl UserError {
         Self::new(field, "does not name a record you can change", "NOT_FOUND")
     }
 
+    /// The record (a `what`) is in a state it cannot move on from this way.
+    pub fn invalid_transition(what: &str, state: impl std::fmt::Debug) -> Self {
+        let state = format!("{state:?}").to_uppercase();
+        Self::new("id", format!("the {what} is {state}"), "INVALID_TRANSITION")
+    }
+
     /// The record changed since the client read it.
     pub fn stale_version() -> Self {
         Self::new("expectedVersion", "the record was changed by someone else: read it again", "STALE_VERSION")
@@ -57,6 +64,48 @@ pub fn refuse<T>(error: UserError) -> Result<Outcome<T>, AppError> {
 pub fn refuse_all<T>(errors: Vec<UserError>) -> Option<Result<Outcome<T>, AppError>> {
     (!errors.is_empty()).then_some(Ok(Err(errors)))
 }
+
+/// The value of an outcome, or (from the enclosing function) its user errors.
+macro_rules! checked {
+    ($outcome:expr) => {
+        match $outcome {
+            Ok(value) => value,
+            Err(errors) => return Ok(Err(errors)),
+        }
+    };
+}
+pub(crate) use checked;
+
+/// A record with an optimistic-concurrency version.
+pub trait Versioned {
+    /// The version the record is at.
+    fn version(&self) -> i32;
+}
+
+macro_rules! versioned {
+    ($($entity:ident),* $(,)?) => {
+        $(impl Versioned for entity::$entity::Model {
+            fn version(&self) -> i32 {
+                self.version
+            }
+        })*
+    };
+}
+
+versioned!(
+    organisation,
+    rotation_programme,
+    cohort,
+    rotational_post,
+    vacancy,
+    pharmacist,
+    credential,
+    programme_membership,
+    placement,
+    consultant_lead,
+    icb_medicines_role,
+    medicines_optimisation_team,
+);
 
 /// Who is changing what, for the access check and the audit trail.
 #[derive(Clone, Debug)]
@@ -148,6 +197,32 @@ impl<'a> Change<'a> {
             query = query.filter(E::administered_by(&self.icbs));
         }
         Ok(query.lock_exclusive().one(&self.txn).await?)
+    }
+
+    /// The current ICB with this ODS code, if the actor administers it (a closed ICB takes no new records).
+    pub async fn administered_icb(&self, ods_code: &str) -> Result<Option<organisation::Model>, AppError> {
+        let icb = organisation::Entity::find()
+            .filter(organisation::Column::OdsCode.eq(ods_code.trim().to_ascii_uppercase()))
+            .filter(organisation::Column::Kind.eq(OrganisationKind::Icb))
+            .filter(organisation::Column::LegalEndDate.is_null())
+            .one(&self.txn)
+            .await?;
+        Ok(icb.filter(|icb| self.administers(icb.id)))
+    }
+
+    /// The record `id` of `E` the actor may change, at the version the client read (`expected_version`):
+    /// otherwise `NOT_FOUND` or `STALE_VERSION`. Locked until the change ends (PostgreSQL).
+    pub async fn current<E>(&self, id: Uuid, expected_version: i32) -> Result<Outcome<E::Model>, AppError>
+    where
+        E: Administered,
+        E::Model: Versioned,
+        <E::PrimaryKey as PrimaryKeyTrait>::ValueType: From<Uuid>,
+    {
+        Ok(match self.find::<E>(id).await? {
+            None => Err(vec![UserError::not_found("id")]),
+            Some(record) if record.version() != expected_version => Err(vec![UserError::stale_version()]),
+            Some(record) => Ok(record),
+        })
     }
 
     /// The record `id` of `E` whatever its ICB, locked until the change ends (PostgreSQL): for rows a
@@ -309,6 +384,17 @@ pub fn database_code(error: &DbErr) -> Option<String> {
     match error {
         DbErr::Exec(RuntimeErr::SqlxError(error)) | DbErr::Query(RuntimeErr::SqlxError(error)) => {
             error.as_database_error().and_then(|error| error.code()).map(|code| code.into_owned())
+        }
+        _ => None,
+    }
+}
+
+/// The name of the constraint a database error violated, where the database names it (PostgreSQL).
+pub fn violated_constraint(error: &AppError) -> Option<String> {
+    let AppError::Internal(source) = error else { return None };
+    match source.downcast_ref::<DbErr>()? {
+        DbErr::Exec(RuntimeErr::SqlxError(error)) | DbErr::Query(RuntimeErr::SqlxError(error)) => {
+            error.as_database_error()?.constraint().map(str::to_owned)
         }
         _ => None,
     }
