@@ -11,6 +11,7 @@ mod migrations;
 mod mutations;
 mod races;
 mod read_api;
+mod records;
 mod reference_data;
 mod reports;
 mod rotations;
