@@ -304,9 +304,12 @@ pub struct NewMedicinesTeam {
 #[derive(Clone, Debug, Default)]
 pub struct MedicinesTeamChanges {
     pub name: Option<String>,
-    pub focus: Option<String>,
-    pub wte: Option<f64>,
-    pub disbanded_on: Option<NaiveDate>,
+    /// `Some(None)` clears it.
+    pub focus: Option<Option<String>>,
+    /// `Some(None)` clears it.
+    pub wte: Option<Option<f64>>,
+    /// `Some(None)` clears it.
+    pub disbanded_on: Option<Option<NaiveDate>>,
 }
 
 fn check_team(team: &medicines_optimisation_team::Model, errors: &mut Vec<UserError>) {
@@ -367,9 +370,9 @@ pub async fn update_medicines_team(
     let before = checked!(change.current::<medicines_optimisation_team::Entity>(id, expected_version).await?);
     let after = medicines_optimisation_team::Model {
         name: changes.name.as_deref().map_or(before.name.clone(), |name| name.trim().to_owned()),
-        focus: changes.focus.clone().or(before.focus.clone()),
-        wte: changes.wte.or(before.wte),
-        disbanded_on: changes.disbanded_on.or(before.disbanded_on),
+        focus: changes.focus.clone().unwrap_or_else(|| before.focus.clone()),
+        wte: changes.wte.unwrap_or(before.wte),
+        disbanded_on: changes.disbanded_on.unwrap_or(before.disbanded_on),
         version: before.version + 1,
         ..before.clone()
     };

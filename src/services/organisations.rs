@@ -238,9 +238,11 @@ pub async fn succession_graph<C: ConnectionTrait>(db: &C) -> Result<SuccessionGr
 #[derive(Clone, Debug, Default)]
 pub struct OrganisationChanges {
     pub name: Option<String>,
-    pub postcode: Option<String>,
+    /// `Some(None)` clears it.
+    pub postcode: Option<Option<String>>,
     /// The last day the organisation existed (it closed).
-    pub legal_end_date: Option<NaiveDate>,
+    /// `Some(None)` clears it.
+    pub legal_end_date: Option<Option<NaiveDate>>,
 }
 
 /// Updates an organisation: reference data, which only a `national` administrator changes.
@@ -256,12 +258,11 @@ pub async fn update_organisation(
     let before = checked!(change.current::<organisation::Entity>(id, expected_version).await?);
     let after = organisation::Model {
         name: changes.name.as_deref().map_or(before.name.clone(), |name| name.trim().to_owned()),
-        postcode: changes
-            .postcode
-            .as_deref()
-            .map(|postcode| postcode.trim().to_ascii_uppercase())
-            .or(before.postcode.clone()),
-        legal_end_date: changes.legal_end_date.or(before.legal_end_date),
+        postcode: match &changes.postcode {
+            Some(postcode) => postcode.as_deref().map(|postcode| postcode.trim().to_ascii_uppercase()),
+            None => before.postcode.clone(),
+        },
+        legal_end_date: changes.legal_end_date.unwrap_or(before.legal_end_date),
         version: before.version + 1,
         ..before.clone()
     };

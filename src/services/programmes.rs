@@ -37,12 +37,14 @@ pub struct NewProgramme {
 #[derive(Clone, Debug, Default)]
 pub struct ProgrammeChanges {
     pub name: Option<String>,
-    pub description: Option<String>,
+    /// `Some(None)` clears it.
+    pub description: Option<Option<String>>,
     pub status: Option<ProgrammeStatus>,
     pub min_duration_months: Option<i32>,
     pub max_duration_months: Option<i32>,
     pub requires_gphc_registration: Option<bool>,
-    pub max_years_since_registration: Option<i32>,
+    /// `Some(None)` clears it.
+    pub max_years_since_registration: Option<Option<i32>>,
 }
 
 fn check_programme(programme: &rotation_programme::Model, errors: &mut Vec<UserError>) {
@@ -166,12 +168,14 @@ pub async fn update_programme(
     let before = checked!(change.current::<rotation_programme::Entity>(id, expected_version).await?);
     let after = rotation_programme::Model {
         name: changes.name.as_deref().map_or(before.name.clone(), |name| name.trim().to_owned()),
-        description: changes.description.clone().or(before.description.clone()),
+        description: changes.description.clone().unwrap_or_else(|| before.description.clone()),
         status: changes.status.unwrap_or(before.status),
         min_duration_months: changes.min_duration_months.unwrap_or(before.min_duration_months),
         max_duration_months: changes.max_duration_months.unwrap_or(before.max_duration_months),
         requires_gphc_registration: changes.requires_gphc_registration.unwrap_or(before.requires_gphc_registration),
-        max_years_since_registration: changes.max_years_since_registration.or(before.max_years_since_registration),
+        max_years_since_registration: changes
+            .max_years_since_registration
+            .unwrap_or(before.max_years_since_registration),
         version: before.version + 1,
         ..before.clone()
     };
@@ -201,8 +205,10 @@ pub struct NewCohort {
 pub struct CohortChanges {
     pub label: Option<String>,
     pub places_offered: Option<i32>,
-    pub recruitment_opens_on: Option<NaiveDate>,
-    pub recruitment_closes_on: Option<NaiveDate>,
+    /// `Some(None)` clears it.
+    pub recruitment_opens_on: Option<Option<NaiveDate>>,
+    /// `Some(None)` clears it.
+    pub recruitment_closes_on: Option<Option<NaiveDate>>,
 }
 
 fn check_cohort(cohort: &cohort::Model, errors: &mut Vec<UserError>) {
@@ -279,8 +285,8 @@ pub async fn update_cohort(
     let after = cohort::Model {
         label: changes.label.as_deref().map_or(before.label.clone(), |label| label.trim().to_owned()),
         places_offered: changes.places_offered.unwrap_or(before.places_offered),
-        recruitment_opens_on: changes.recruitment_opens_on.or(before.recruitment_opens_on),
-        recruitment_closes_on: changes.recruitment_closes_on.or(before.recruitment_closes_on),
+        recruitment_opens_on: changes.recruitment_opens_on.unwrap_or(before.recruitment_opens_on),
+        recruitment_closes_on: changes.recruitment_closes_on.unwrap_or(before.recruitment_closes_on),
         version: before.version + 1,
         ..before.clone()
     };
@@ -319,7 +325,8 @@ pub struct NewPost {
 #[derive(Clone, Debug, Default)]
 pub struct PostChanges {
     pub status: Option<PostStatus>,
-    pub afc_band: Option<AfcBand>,
+    /// `Some(None)` clears it.
+    pub afc_band: Option<Option<AfcBand>>,
     pub wte: Option<f64>,
     pub funding: Option<FundingSource>,
 }
@@ -421,7 +428,7 @@ pub async fn update_post(
     let before = checked!(change.current::<rotational_post::Entity>(id, expected_version).await?);
     let after = rotational_post::Model {
         status: changes.status.unwrap_or(before.status),
-        afc_band: changes.afc_band.or(before.afc_band),
+        afc_band: changes.afc_band.unwrap_or(before.afc_band),
         wte: changes.wte.unwrap_or(before.wte),
         funding: changes.funding.unwrap_or(before.funding),
         version: before.version + 1,

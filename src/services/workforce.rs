@@ -167,9 +167,12 @@ pub struct NewCredential {
 #[derive(Clone, Debug, Default)]
 pub struct CredentialChanges {
     pub status: Option<CredentialStatus>,
-    pub expected_completion_on: Option<NaiveDate>,
-    pub awarded_on: Option<NaiveDate>,
-    pub progress_percent: Option<i32>,
+    /// `Some(None)` clears it.
+    pub expected_completion_on: Option<Option<NaiveDate>>,
+    /// `Some(None)` clears it.
+    pub awarded_on: Option<Option<NaiveDate>>,
+    /// `Some(None)` clears it.
+    pub progress_percent: Option<Option<i32>>,
 }
 
 fn check_credential(credential: &credential::Model, errors: &mut Vec<UserError>) {
@@ -234,9 +237,9 @@ pub async fn update_credential(
     let before = checked!(change.current::<credential::Entity>(id, expected_version).await?);
     let after = credential::Model {
         status: changes.status.unwrap_or(before.status),
-        expected_completion_on: changes.expected_completion_on.or(before.expected_completion_on),
-        awarded_on: changes.awarded_on.or(before.awarded_on),
-        progress_percent: changes.progress_percent.or(before.progress_percent),
+        expected_completion_on: changes.expected_completion_on.unwrap_or(before.expected_completion_on),
+        awarded_on: changes.awarded_on.unwrap_or(before.awarded_on),
+        progress_percent: changes.progress_percent.unwrap_or(before.progress_percent),
         version: before.version + 1,
         ..before.clone()
     };

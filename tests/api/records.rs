@@ -517,6 +517,32 @@ async fn leads_roles_and_teams_keep_one_holder_at_a_time() {
         )
         .await;
     assert_eq!(disbanded, json!({ "disbandedOn": "2027-03-31", "version": 2 }));
+    let reopened = fixture
+        .changes(
+            "updateMedicinesOptimisationTeam",
+            "team",
+            "disbandedOn focus wte version",
+            json!({ "id": team["id"], "expectedVersion": 2, "disbandedOn": null, "wte": null }),
+        )
+        .await;
+    assert_eq!(
+        reopened,
+        json!({ "disbandedOn": null, "focus": null, "wte": null, "version": 3 }),
+        "null clears a field"
+    );
+    let unlimited = fixture
+        .changes(
+            "updateProgramme",
+            "programme",
+            "maxYearsSinceRegistration name version",
+            json!({ "id": fixture.programme, "expectedVersion": 1, "maxYearsSinceRegistration": null }),
+        )
+        .await;
+    assert_eq!(
+        unlimited,
+        json!({ "maxYearsSinceRegistration": null, "name": "STAR", "version": 2 }),
+        "absent fields stay"
+    );
 
     let viewer = token(Role::IcbViewer, &["T6Y0W"], None);
     let refused = fixture

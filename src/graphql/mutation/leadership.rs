@@ -7,7 +7,7 @@ use crate::graphql::scalars::{Date, OdsCodeScalar};
 use crate::services::leadership::{
     self, MedicinesTeamChanges, NewConsultantLead, NewMedicinesRole, NewMedicinesTeam, NewProgrammeLead,
 };
-use async_graphql::{Context, ID, InputObject, Object, Result};
+use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, Result};
 use entity::{consultant_lead, icb_medicines_role, medicines_optimisation_team, programme_lead};
 
 /// A consultant pharmacist appointed to lead a specialism in a trust of one of your ICBs.
@@ -102,12 +102,12 @@ pub struct UpdateMedicinesOptimisationTeamInput {
     pub expected_version: i32,
     /// New name.
     pub name: Option<String>,
-    /// New focus.
-    pub focus: Option<String>,
-    /// New size.
-    pub wte: Option<f64>,
-    /// The day it was disbanded.
-    pub disbanded_on: Option<Date>,
+    /// New focus (null clears it).
+    pub focus: MaybeUndefined<String>,
+    /// New size (null clears it).
+    pub wte: MaybeUndefined<f64>,
+    /// The day it was disbanded (null clears it).
+    pub disbanded_on: MaybeUndefined<Date>,
 }
 
 payload!(
@@ -234,9 +234,9 @@ impl LeadershipMutation {
         let id = id_of(NodeType::MedicinesOptimisationTeam, "id", &input.id)?;
         let changes = MedicinesTeamChanges {
             name: input.name,
-            focus: input.focus,
-            wte: input.wte,
-            disbanded_on: input.disbanded_on.map(|date| date.0),
+            focus: input.focus.into(),
+            wte: input.wte.into(),
+            disbanded_on: input.disbanded_on.map_value(|date| date.0).into(),
         };
         respond(leadership::update_medicines_team(db(ctx)?, &actor(ctx)?, id, input.expected_version, &changes).await)
     }

@@ -5,7 +5,7 @@ use crate::graphql::{db, scope};
 use crate::services::access::Principal;
 use crate::services::organisations::{self, OrganisationChanges};
 use crate::services::{audit, pagination};
-use async_graphql::{Context, ID, InputObject, Json, Object, Result, ResultExt};
+use async_graphql::{Context, ID, InputObject, Json, MaybeUndefined, Object, Result, ResultExt};
 use entity::{audit_log, organisation};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 
@@ -18,10 +18,10 @@ pub struct UpdateOrganisationInput {
     pub expected_version: i32,
     /// New name.
     pub name: Option<String>,
-    /// New postcode.
-    pub postcode: Option<String>,
-    /// The last day it existed (it closed).
-    pub legal_end_date: Option<crate::graphql::scalars::Date>,
+    /// New postcode (null clears it).
+    pub postcode: MaybeUndefined<String>,
+    /// The last day it existed (it closed) (null clears it).
+    pub legal_end_date: MaybeUndefined<crate::graphql::scalars::Date>,
 }
 
 payload!(
@@ -45,8 +45,8 @@ impl OrganisationMutation {
         let id = id_of(NodeType::Organisation, "id", &input.id)?;
         let changes = OrganisationChanges {
             name: input.name,
-            postcode: input.postcode,
-            legal_end_date: input.legal_end_date.map(|date| date.0),
+            postcode: input.postcode.into(),
+            legal_end_date: input.legal_end_date.map_value(|date| date.0).into(),
         };
         respond(organisations::update_organisation(db(ctx)?, &actor(ctx)?, id, input.expected_version, &changes).await)
     }

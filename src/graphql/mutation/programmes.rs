@@ -7,7 +7,7 @@ use crate::graphql::scalars::{Date, OdsCodeScalar};
 use crate::services::programmes::{
     self, CohortChanges, NewCohort, NewPost, NewProgramme, PostChanges, ProgrammeChanges,
 };
-use async_graphql::{Context, ID, InputObject, Object, Result};
+use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, Result};
 use entity::{cohort, enums, rotation_programme, rotational_post};
 
 /// A new rotation programme.
@@ -54,8 +54,8 @@ pub struct UpdateProgrammeInput {
     pub expected_version: i32,
     /// New name.
     pub name: Option<String>,
-    /// New description.
-    pub description: Option<String>,
+    /// New description (null clears it).
+    pub description: MaybeUndefined<String>,
     /// New status.
     pub status: Option<ProgrammeStatus>,
     /// New shortest rotation, in months.
@@ -64,8 +64,8 @@ pub struct UpdateProgrammeInput {
     pub max_duration_months: Option<i32>,
     /// Whether GPhC registration is required.
     pub requires_gphc_registration: Option<bool>,
-    /// New limit on years since first registration.
-    pub max_years_since_registration: Option<i32>,
+    /// New limit on years since first registration (null removes the limit).
+    pub max_years_since_registration: MaybeUndefined<i32>,
 }
 
 /// A new cohort (intake) of a programme.
@@ -98,10 +98,10 @@ pub struct UpdateCohortInput {
     pub label: Option<String>,
     /// New number of places; never below the accepted and active memberships (`PLACES_BELOW_MEMBERS`).
     pub places_offered: Option<i32>,
-    /// When recruitment opens.
-    pub recruitment_opens_on: Option<Date>,
-    /// When recruitment closes.
-    pub recruitment_closes_on: Option<Date>,
+    /// When recruitment opens (null clears it).
+    pub recruitment_opens_on: MaybeUndefined<Date>,
+    /// When recruitment closes (null clears it).
+    pub recruitment_closes_on: MaybeUndefined<Date>,
 }
 
 /// A new rotational post (status ADVERTISED).
@@ -134,8 +134,8 @@ pub struct UpdatePostInput {
     pub expected_version: i32,
     /// New status.
     pub status: Option<PostStatus>,
-    /// New band.
-    pub afc_band: Option<AfcBand>,
+    /// New band (null clears it).
+    pub afc_band: MaybeUndefined<AfcBand>,
     /// New whole-time equivalent.
     pub wte: Option<f64>,
     /// New funding.
@@ -186,12 +186,12 @@ impl ProgrammeMutation {
         let id = id_of(NodeType::RotationProgramme, "id", &input.id)?;
         let changes = ProgrammeChanges {
             name: input.name,
-            description: input.description,
+            description: input.description.into(),
             status: input.status.map(Into::into),
             min_duration_months: input.min_duration_months,
             max_duration_months: input.max_duration_months,
             requires_gphc_registration: input.requires_gphc_registration,
-            max_years_since_registration: input.max_years_since_registration,
+            max_years_since_registration: input.max_years_since_registration.into(),
         };
         respond(programmes::update_programme(db(ctx)?, &actor(ctx)?, id, input.expected_version, &changes).await)
     }
@@ -215,8 +215,8 @@ impl ProgrammeMutation {
         let changes = CohortChanges {
             label: input.label,
             places_offered: input.places_offered,
-            recruitment_opens_on: input.recruitment_opens_on.map(|date| date.0),
-            recruitment_closes_on: input.recruitment_closes_on.map(|date| date.0),
+            recruitment_opens_on: input.recruitment_opens_on.map_value(|date| date.0).into(),
+            recruitment_closes_on: input.recruitment_closes_on.map_value(|date| date.0).into(),
         };
         respond(programmes::update_cohort(db(ctx)?, &actor(ctx)?, id, input.expected_version, &changes).await)
     }
@@ -240,7 +240,7 @@ impl ProgrammeMutation {
         let id = id_of(NodeType::RotationalPost, "id", &input.id)?;
         let changes = PostChanges {
             status: input.status.map(Into::into),
-            afc_band: input.afc_band.map(Into::into),
+            afc_band: input.afc_band.map_value(Into::into).into(),
             wte: input.wte,
             funding: input.funding.map(Into::into),
         };

@@ -100,12 +100,12 @@ pub struct UpdateCredentialInput {
     pub expected_version: i32,
     /// New status.
     pub status: Option<CredentialStatus>,
-    /// New expected completion.
-    pub expected_completion_on: Option<Date>,
-    /// Award date.
-    pub awarded_on: Option<Date>,
-    /// Progress, 0 to 100.
-    pub progress_percent: Option<i32>,
+    /// New expected completion (null clears it).
+    pub expected_completion_on: MaybeUndefined<Date>,
+    /// Award date (null clears it).
+    pub awarded_on: MaybeUndefined<Date>,
+    /// Progress, 0 to 100 (null clears it).
+    pub progress_percent: MaybeUndefined<i32>,
 }
 
 /// A new vacancy at a host of one of your ICBs.
@@ -230,9 +230,9 @@ impl WorkforceMutation {
         let id = id_of(NodeType::Credential, "id", &input.id)?;
         let changes = CredentialChanges {
             status: input.status.map(Into::into),
-            expected_completion_on: input.expected_completion_on.map(|date| date.0),
-            awarded_on: input.awarded_on.map(|date| date.0),
-            progress_percent: input.progress_percent,
+            expected_completion_on: input.expected_completion_on.map_value(|date| date.0).into(),
+            awarded_on: input.awarded_on.map_value(|date| date.0).into(),
+            progress_percent: input.progress_percent.into(),
         };
         respond(workforce::update_credential(db(ctx)?, &actor(ctx)?, id, input.expected_version, &changes).await)
     }
