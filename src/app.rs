@@ -3,6 +3,7 @@
 use crate::auth::TokenKeys;
 use crate::config::ServeArgs;
 use crate::graphql::reports::ReportSettings;
+use crate::services::access::ScopeResolver;
 use crate::{db, generator, graphql, http, reference};
 use anyhow::Context as _;
 use poem::listener::{Acceptor, Listener, TcpAcceptor, TcpListener};
@@ -17,7 +18,7 @@ pub struct App {
     acceptor: TcpAcceptor,
     address: SocketAddr,
     db: DatabaseConnection,
-    keys: Arc<TokenKeys>,
+    keys: TokenKeys,
     shutdown_timeout: Duration,
     report_settings: ReportSettings,
 }
@@ -63,7 +64,7 @@ impl App {
             acceptor,
             address,
             db,
-            keys: Arc::new(keys),
+            keys,
             shutdown_timeout: settings.shutdown_timeout(),
             report_settings: ReportSettings { suppression_threshold: settings.suppression_threshold },
         })
@@ -77,10 +78,12 @@ impl App {
     /// Serves until `shutdown` completes, then lets in-flight requests finish (within the timeout).
     pub async fn run_until(self, shutdown: impl Future<Output = ()>) -> anyhow::Result<()> {
         let schema = graphql::schema(self.db.clone(), self.report_settings);
+        let scopes = ScopeResolver::load(&self.db).await.context("reading the ICBs and regions")?;
+        let callers = Arc::new(http::Callers { keys: self.keys, scopes });
         tracing::info!(address = %self.address, "rotagraph listening; GraphiQL at http://{}/graphql", self.address);
         poem::Server::new_with_acceptor(self.acceptor)
             .run_with_graceful_shutdown(
-                http::routes(schema, self.db, self.keys, self.report_settings),
+                http::routes(schema, self.db, callers, self.report_settings),
                 shutdown,
                 Some(self.shutdown_timeout),
             )

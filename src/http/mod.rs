@@ -8,7 +8,7 @@ use crate::db;
 use crate::error::AppError;
 use crate::graphql::reports::ReportSettings;
 use crate::graphql::{self, AppSchema};
-use crate::services::access::{Principal, Scope};
+use crate::services::access::{Principal, Scope, ScopeResolver};
 use async_graphql::ErrorExtensions;
 use async_graphql::http::GraphiQLSource;
 use async_graphql_poem::{GraphQLRequest, GraphQLResponse};
@@ -23,7 +23,7 @@ use std::sync::Arc;
 pub fn routes(
     schema: AppSchema,
     db: DatabaseConnection,
-    keys: Arc<TokenKeys>,
+    callers: Arc<Callers>,
     report_settings: ReportSettings,
 ) -> impl poem::Endpoint {
     Route::new()
@@ -33,7 +33,7 @@ pub fn routes(
         .at("/ready", get(ready))
         .data(schema)
         .data(db)
-        .data(keys)
+        .data(callers)
         .data(report_settings)
         .with(Tracing)
         .with(CatchPanic::new())
@@ -54,18 +54,20 @@ pub(crate) fn error_response(status: StatusCode, error: &AppError) -> poem::Resp
     (status, Json(response)).into_response()
 }
 
-/// A request's caller and the caller's access scope, or the response that refuses the request.
-pub(crate) async fn caller(
-    request: &Request,
-    db: &DatabaseConnection,
-    keys: &TokenKeys,
-) -> Result<(Principal, Scope), poem::Response> {
-    let principal =
-        keys.principal(bearer(request)).map_err(|error| error_response(StatusCode::UNAUTHORIZED, &error))?;
-    let scope = Scope::resolve(db, &principal)
-        .await
-        .map_err(|error| error_response(StatusCode::INTERNAL_SERVER_ERROR, &error))?;
-    Ok((principal, scope))
+/// Who is calling: the token keys that verify bearer tokens and the scope resolver, which together turn a
+/// request into a principal and its scope without touching the database.
+pub struct Callers {
+    pub keys: TokenKeys,
+    pub scopes: ScopeResolver,
+}
+
+impl Callers {
+    /// A request's caller and the caller's access scope, or `UNAUTHENTICATED` for a bad token.
+    pub(crate) fn identify(&self, request: &Request) -> Result<(Principal, Scope), AppError> {
+        let principal = self.keys.principal(bearer(request))?;
+        let scope = self.scopes.resolve(&principal);
+        Ok((principal, scope))
+    }
 }
 
 /// Executes one GraphQL request for the caller its bearer token names (anonymous without one).
@@ -74,12 +76,12 @@ async fn execute_graphql(
     http_request: &Request,
     schema: Data<&AppSchema>,
     db: Data<&DatabaseConnection>,
-    keys: Data<&Arc<TokenKeys>>,
+    callers: Data<&Arc<Callers>>,
     request: GraphQLRequest,
 ) -> poem::Response {
-    let (principal, scope) = match caller(http_request, &db, &keys).await {
+    let (principal, scope) = match callers.identify(http_request) {
         Ok(caller) => caller,
-        Err(response) => return response,
+        Err(error) => return error_response(StatusCode::UNAUTHORIZED, &error),
     };
     let mut response = schema.execute(graphql::request_data(request.0, &db, principal, scope)).await;
     label_request_errors(&mut response);

@@ -1,8 +1,7 @@
 //! Reports as CSV for spreadsheets and BI tools: the same arguments (lists comma-separated) and access
 //! rules as the GraphQL reports, RFC 4180 via the csv crate, a header row, `*` in suppressed cells.
 
-use super::{caller, error_response};
-use crate::auth::TokenKeys;
+use super::{Callers, error_response};
 use crate::domain::OdsCode;
 use crate::error::AppError;
 use crate::graphql;
@@ -112,12 +111,12 @@ pub(super) async fn report_csv(
     http_request: &Request,
     file: poem::web::Path<String>,
     db: Data<&DatabaseConnection>,
-    keys: Data<&Arc<TokenKeys>>,
+    callers: Data<&Arc<Callers>>,
     settings: Data<&ReportSettings>,
 ) -> poem::Response {
-    let scope = match caller(http_request, &db, &keys).await {
+    let scope = match callers.identify(http_request) {
         Ok((_, scope)) => scope,
-        Err(response) => return response,
+        Err(error) => return error_response(poem::http::StatusCode::UNAUTHORIZED, &error),
     };
     let params: ReportParams = match http_request.uri().query() {
         Some(query) => match serde_urlencoded::from_str(query) {

@@ -12,7 +12,7 @@
 //! with a `FORBIDDEN` error.
 
 use crate::error::AppError;
-use entity::enums::RelationshipKind;
+use entity::enums::{OrganisationKind, RelationshipKind};
 use entity::{
     cohort, consultant_lead, credential, icb_medicines_role, medicines_optimisation_team, organisation,
     organisation_relationship, organisation_succession, pharmacist, placement, programme_education_offer,
@@ -22,6 +22,7 @@ use entity::{
 use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, QueryTrait};
 use serde::{Deserialize, Serialize};
+use std::collections::{BTreeSet, HashMap};
 use uuid::Uuid;
 
 /// A role a token can carry.
@@ -85,38 +86,88 @@ impl Scope {
         Self { records: RecordScope::Public, personal_data: false }
     }
 
-    /// Resolves a principal's scope: its ICBs (or its region's) and every ICB they took over.
+    /// Resolves a principal's scope: its ICBs (or its region's) and every ICB they took over. Reads the
+    /// reference data it needs; a server keeps a [`ScopeResolver`] instead and resolves without SQL.
     pub async fn resolve<C: ConnectionTrait>(db: &C, principal: &Principal) -> Result<Self, AppError> {
-        let Some(role) = principal.role else { return Ok(Self::public()) };
-        let codes = match role {
-            Role::National => return Ok(Self { records: RecordScope::All, personal_data: true }),
-            Role::Reporter => return Ok(Self { records: RecordScope::All, personal_data: false }),
-            Role::IcbViewer | Role::IcbAdmin => principal.icbs.clone(),
-            Role::Regional => {
-                let region = principal.region.as_deref().unwrap_or_default();
-                let region_ids = organisation::Entity::find()
-                    .select_only()
-                    .column(organisation::Column::Id)
-                    .filter(organisation::Column::OdsCode.eq(region))
-                    .into_query();
-                let icb_ids = organisation_relationship::Entity::find()
-                    .select_only()
-                    .column(organisation_relationship::Column::ChildId)
-                    .filter(organisation_relationship::Column::Kind.eq(RelationshipKind::IcbInRegion))
-                    .filter(organisation_relationship::Column::ParentId.in_subquery(region_ids))
-                    .into_query();
-                organisation::Entity::find()
-                    .filter(organisation::Column::Id.in_subquery(icb_ids))
-                    .all(db)
-                    .await?
-                    .into_iter()
-                    .map(|icb| icb.ods_code)
-                    .collect()
+        Ok(ScopeResolver::load(db).await?.resolve(principal))
+    }
+}
+
+/// What resolving a scope needs, read once: ICB ids by ODS code, the ICBs each region ever had, and the
+/// succession steps. All of it is reference data (tens of rows) that no mutation changes, so a server
+/// loads it at start-up and resolves every request's scope in memory, before any SQL runs.
+#[derive(Clone, Debug, Default)]
+pub struct ScopeResolver {
+    icbs: HashMap<String, Uuid>,
+    region_icbs: HashMap<String, Vec<Uuid>>,
+    /// (predecessor, successor) ids.
+    steps: Vec<(Uuid, Uuid)>,
+}
+
+impl ScopeResolver {
+    /// Reads ICBs, regions, region membership and succession (four statements).
+    pub async fn load<C: ConnectionTrait>(db: &C) -> Result<Self, AppError> {
+        let organisations = organisation::Entity::find()
+            .filter(organisation::Column::Kind.is_in([OrganisationKind::Icb, OrganisationKind::Region]))
+            .all(db)
+            .await?;
+        let codes: HashMap<Uuid, (String, OrganisationKind)> =
+            organisations.into_iter().map(|row| (row.id, (row.ods_code, row.kind))).collect();
+        let mut region_icbs: HashMap<String, Vec<Uuid>> = HashMap::new();
+        for link in organisation_relationship::Entity::find()
+            .filter(organisation_relationship::Column::Kind.eq(RelationshipKind::IcbInRegion))
+            .all(db)
+            .await?
+        {
+            if let Some((region, _)) = codes.get(&link.parent_id) {
+                region_icbs.entry(region.clone()).or_default().push(link.child_id);
             }
+        }
+        let steps = organisation_succession::Entity::find()
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|step| (step.predecessor_id, step.successor_id))
+            .collect();
+        let icbs = codes
+            .into_iter()
+            .filter(|(_, (_, kind))| *kind == OrganisationKind::Icb)
+            .map(|(id, (code, _))| (code, id))
+            .collect();
+        Ok(Self { icbs, region_icbs, steps })
+    }
+
+    /// The scope of `principal`: its ICBs (or its region's) and every ICB they took over, transitively.
+    pub fn resolve(&self, principal: &Principal) -> Scope {
+        let Some(role) = principal.role else { return Scope::public() };
+        let mut ids: BTreeSet<Uuid> = match role {
+            Role::National => return Scope { records: RecordScope::All, personal_data: true },
+            Role::Reporter => return Scope { records: RecordScope::All, personal_data: false },
+            Role::IcbViewer | Role::IcbAdmin => {
+                principal.icbs.iter().filter_map(|code| self.icbs.get(code.trim()).copied()).collect()
+            }
+            Role::Regional => principal
+                .region
+                .as_deref()
+                .and_then(|region| self.region_icbs.get(region.trim()))
+                .map(|icbs| icbs.iter().copied().collect())
+                .unwrap_or_default(),
         };
         // A successor ICB answers for its predecessors' records.
-        let scope = super::organisations::icbs_with_predecessors(db, &codes).await?;
-        Ok(Self { records: RecordScope::Icbs(scope), personal_data: true })
+        loop {
+            let before = ids.len();
+            let predecessors: Vec<Uuid> = self
+                .steps
+                .iter()
+                .filter(|(_, successor)| ids.contains(successor))
+                .map(|(predecessor, _)| *predecessor)
+                .collect();
+            ids.extend(predecessors);
+            if ids.len() == before {
+                break;
+            }
+        }
+        Scope { records: RecordScope::Icbs(ids.into_iter().collect()), personal_data: true }
     }
 }
 
