@@ -1,7 +1,7 @@
 //! Building and running the server: connect, migrate, load data, bind, serve until a signal.
 
 use crate::auth::TokenKeys;
-use crate::config::ServeArgs;
+use crate::config::{Limits, ServeArgs};
 use crate::graphql::reports::ReportSettings;
 use crate::services::access::ScopeResolver;
 use crate::{db, generator, graphql, http, reference};
@@ -21,6 +21,7 @@ pub struct App {
     keys: TokenKeys,
     shutdown_timeout: Duration,
     report_settings: ReportSettings,
+    limits: Limits,
 }
 
 /// Which data `prepare_database` loads.
@@ -51,6 +52,7 @@ pub async fn prepare_database(db: &DatabaseConnection, demo: DemoData) -> anyhow
 impl App {
     /// Binds the listening socket (port 0 picks a free port; see [`App::address`]).
     pub async fn build(settings: &ServeArgs, db: DatabaseConnection, keys: TokenKeys) -> anyhow::Result<Self> {
+        settings.limits.check()?;
         let acceptor = TcpListener::bind(settings.bind)
             .into_acceptor()
             .await
@@ -67,6 +69,7 @@ impl App {
             keys,
             shutdown_timeout: settings.shutdown_timeout(),
             report_settings: ReportSettings { suppression_threshold: settings.suppression_threshold },
+            limits: settings.limits.clone(),
         })
     }
 
@@ -77,13 +80,13 @@ impl App {
 
     /// Serves until `shutdown` completes, then lets in-flight requests finish (within the timeout).
     pub async fn run_until(self, shutdown: impl Future<Output = ()>) -> anyhow::Result<()> {
-        let schema = graphql::schema(self.db.clone(), self.report_settings);
+        let schema = graphql::schema(self.db.clone(), self.report_settings, &self.limits);
         let scopes = ScopeResolver::load(&self.db).await.context("reading the ICBs and regions")?;
         let callers = Arc::new(http::Callers { keys: self.keys, scopes });
         tracing::info!(address = %self.address, "rotagraph listening; GraphiQL at http://{}/graphql", self.address);
         poem::Server::new_with_acceptor(self.acceptor)
             .run_with_graceful_shutdown(
-                http::routes(schema, self.db, callers, self.report_settings),
+                http::routes(schema, self.db, callers, self.report_settings, self.limits),
                 shutdown,
                 Some(self.shutdown_timeout),
             )

@@ -146,6 +146,109 @@ pub struct ServeArgs {
     /// are suppressed, with every figure derived from them.
     #[arg(long, env = "ROTAGRAPH_SUPPRESSION_THRESHOLD", default_value_t = 5, value_parser = clap::value_parser!(u64).range(1..))]
     pub suppression_threshold: u64,
+    /// Request limits.
+    #[command(flatten)]
+    pub limits: Limits,
+}
+
+/// What one request may ask of the server, checked before any SQL runs. The README lists each with its
+/// default; `Limits::default()` equals the defaults of the flags.
+#[derive(Clone, Debug, Args)]
+pub struct Limits {
+    /// Largest request body, in bytes (HTTP 413 beyond).
+    #[arg(long, env = "ROTAGRAPH_MAX_BODY_BYTES", default_value_t = Limits::DEFAULT.max_body_bytes)]
+    pub max_body_bytes: usize,
+    /// Longest query text, in bytes.
+    #[arg(long, env = "ROTAGRAPH_MAX_QUERY_BYTES", default_value_t = Limits::DEFAULT.max_query_bytes)]
+    pub max_query_bytes: usize,
+    /// Deepest selection nesting.
+    #[arg(long, env = "ROTAGRAPH_MAX_DEPTH", default_value_t = Limits::DEFAULT.max_depth)]
+    pub max_depth: usize,
+    /// Highest cost of one operation: every field costs 1, a connection costs its page size (`first` or
+    /// `last`, default 20) times its children, `nodes(ids:)` the number of ids times its children.
+    #[arg(long, env = "ROTAGRAPH_MAX_COST", default_value_t = Limits::DEFAULT.max_cost)]
+    pub max_cost: usize,
+    /// Most aliases in one operation (fragments included).
+    #[arg(long, env = "ROTAGRAPH_MAX_ALIASES", default_value_t = Limits::DEFAULT.max_aliases)]
+    pub max_aliases: usize,
+    /// Most operations in one batched request (a JSON array).
+    #[arg(long, env = "ROTAGRAPH_MAX_BATCH", default_value_t = Limits::DEFAULT.max_batch)]
+    pub max_batch: usize,
+    /// Seconds a request may take before it is abandoned.
+    #[arg(long, env = "ROTAGRAPH_REQUEST_TIMEOUT", default_value_t = Limits::DEFAULT.request_timeout)]
+    pub request_timeout: u64,
+    /// Seconds one SQL statement may run (PostgreSQL's `statement_timeout`; SQLite has none: the request
+    /// timeout bounds it).
+    #[arg(long, env = "ROTAGRAPH_STATEMENT_TIMEOUT", default_value_t = Limits::DEFAULT.statement_timeout)]
+    pub statement_timeout: u64,
+    /// Cost budget per minute of one caller (a token's subject, or an anonymous caller's address).
+    #[arg(long, env = "ROTAGRAPH_CALLER_BUDGET", default_value_t = Limits::DEFAULT.caller_budget)]
+    pub caller_budget: u32,
+    /// Cost budget per minute of one ICB, shared by every token of that ICB.
+    #[arg(long, env = "ROTAGRAPH_ICB_BUDGET", default_value_t = Limits::DEFAULT.icb_budget)]
+    pub icb_budget: u32,
+    /// Refuse introspection (`__schema`, `__type`) and "did you mean" suggestions: for production.
+    #[arg(long, env = "ROTAGRAPH_DISABLE_INTROSPECTION")]
+    pub disable_introspection: bool,
+    /// Do not serve GraphiQL on `GET /graphql`.
+    #[arg(long, env = "ROTAGRAPH_DISABLE_GRAPHIQL")]
+    pub disable_graphiql: bool,
+}
+
+impl Limits {
+    /// The defaults.
+    pub const DEFAULT: Self = Self {
+        max_body_bytes: 256 * 1024,
+        max_query_bytes: 32 * 1024,
+        max_depth: 16,
+        max_cost: 20_000,
+        max_aliases: 30,
+        max_batch: 10,
+        request_timeout: 30,
+        statement_timeout: 10,
+        caller_budget: 200_000,
+        icb_budget: 1_000_000,
+        disable_introspection: false,
+        disable_graphiql: false,
+    };
+
+    /// Refuses limits that cannot work: zeros, or a budget smaller than one operation's cost.
+    pub fn check(&self) -> anyhow::Result<()> {
+        let sizes = [
+            ("--max-body-bytes", self.max_body_bytes),
+            ("--max-query-bytes", self.max_query_bytes),
+            ("--max-depth", self.max_depth),
+            ("--max-cost", self.max_cost),
+            ("--max-batch", self.max_batch),
+        ];
+        if let Some((flag, _)) = sizes.iter().find(|(_, value)| *value == 0) {
+            anyhow::bail!("{flag} must be at least 1");
+        }
+        anyhow::ensure!(self.request_timeout > 0 && self.statement_timeout > 0, "timeouts must be at least 1 second");
+        let smallest_budget = usize::try_from(self.caller_budget.min(self.icb_budget)).unwrap_or(usize::MAX);
+        anyhow::ensure!(
+            smallest_budget >= self.max_cost,
+            "--caller-budget and --icb-budget must be at least --max-cost ({}): one operation must be affordable",
+            self.max_cost
+        );
+        Ok(())
+    }
+
+    /// The request timeout.
+    pub fn request_timeout(&self) -> Duration {
+        Duration::from_secs(self.request_timeout)
+    }
+
+    /// The statement timeout.
+    pub fn statement_timeout(&self) -> Duration {
+        Duration::from_secs(self.statement_timeout)
+    }
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self::DEFAULT
+    }
 }
 
 impl ServeArgs {

@@ -8,6 +8,15 @@ use std::time::Duration;
 /// Opens a connection pool. For a SQLite file the parent directory is created first; SQLite runs in WAL
 /// mode with foreign keys enforced, so readers never wait for the writer.
 pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
+    connect_with_statement_timeout(url, None).await
+}
+
+/// [`connect`], with every PostgreSQL statement bounded by `statement_timeout` (SQLite has no such
+/// setting; the server's request timeout bounds its work).
+pub async fn connect_with_statement_timeout(
+    url: &str,
+    statement_timeout: Option<Duration>,
+) -> Result<DatabaseConnection, DbErr> {
     if let Some(path) = sqlite_file(url)
         && let Some(parent) = std::path::Path::new(path).parent().filter(|parent| !parent.as_os_str().is_empty())
     {
@@ -28,6 +37,10 @@ pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
                 .busy_timeout(Duration::from_secs(10))
                 .foreign_keys(true)
         });
+    if let Some(timeout) = statement_timeout {
+        let milliseconds = timeout.as_millis().to_string();
+        options.map_sqlx_postgres_opts(move |options| options.options([("statement_timeout", milliseconds.as_str())]));
+    }
     Database::connect(options).await
 }
 

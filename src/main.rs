@@ -16,7 +16,8 @@ async fn main() -> anyhow::Result<()> {
     match cli.command() {
         Command::Serve(settings) => {
             let keys = auth::load_keys(&cli.global.auth, cli.global.default_database_file())?;
-            let db = db::connect(cli.global.database_url()).await?;
+            let statement_timeout = Some(settings.limits.statement_timeout());
+            let db = db::connect_with_statement_timeout(cli.global.database_url(), statement_timeout).await?;
             let demo = if settings.demo || cli.global.is_default_database() {
                 app::DemoData::Load
             } else {

@@ -8,6 +8,8 @@ pub mod common;
 pub mod enums;
 /// Consultant-pharmacist leads, ICB medicines leadership, medicines-optimisation teams.
 pub mod leadership;
+/// Cost control: aliases, depth, cost, budgets.
+pub mod limits;
 /// DataLoaders batching every relation.
 pub mod loaders;
 /// Mutations.
@@ -25,6 +27,7 @@ pub mod scalars;
 /// Pharmacists, credentials, memberships and placements.
 pub mod workforce;
 
+use crate::config::Limits;
 use crate::error::AppError;
 use crate::services::access::{Principal, Scope, Scoped};
 use crate::services::pagination;
@@ -72,8 +75,14 @@ pub fn schema_builder() -> SchemaBuilder<Query, Mutation, EmptySubscription> {
 }
 
 /// The schema served over `db`. Each request adds its [`Scope`] and a loader (see [`request_data`]).
-pub fn schema(db: DatabaseConnection, report_settings: reports::ReportSettings) -> AppSchema {
-    schema_builder().data(db).data(report_settings).finish()
+pub fn schema(db: DatabaseConnection, report_settings: reports::ReportSettings, limits: &Limits) -> AppSchema {
+    let budgets = Arc::new(limits::Budgets::per_minute(limits.caller_budget, limits.icb_budget));
+    let mut builder =
+        schema_builder().data(db).data(report_settings).extension(limits::CostControl::new(limits.clone(), budgets));
+    if limits.disable_introspection {
+        builder = builder.disable_introspection().disable_suggestions();
+    }
+    builder.finish()
 }
 
 /// The per-request data a request needs: the caller, the caller's scope, a DataLoader bound to it, and

@@ -1,19 +1,20 @@
 //! HTTP routes: the GraphQL endpoint, GraphiQL, the CSV reports, and the health and readiness probes.
 
+/// The GraphQL endpoint (GraphQL over HTTP).
+mod graphql;
 /// Reports as CSV (`GET /reports/<name>.csv`).
 mod reports;
 
 use crate::auth::TokenKeys;
+use crate::config::Limits;
 use crate::db;
 use crate::error::AppError;
+use crate::graphql::AppSchema;
 use crate::graphql::reports::ReportSettings;
-use crate::graphql::{self, AppSchema};
 use crate::services::access::{Principal, Scope, ScopeResolver};
 use async_graphql::ErrorExtensions;
-use async_graphql::http::GraphiQLSource;
-use async_graphql_poem::{GraphQLRequest, GraphQLResponse};
 use poem::middleware::{CatchPanic, Tracing};
-use poem::web::{Data, Html, Json};
+use poem::web::{Data, Json};
 use poem::{EndpointExt, IntoResponse, Request, Route, get, handler, http::StatusCode};
 use sea_orm::DatabaseConnection;
 use serde_json::json;
@@ -25,9 +26,10 @@ pub fn routes(
     db: DatabaseConnection,
     callers: Arc<Callers>,
     report_settings: ReportSettings,
+    limits: Limits,
 ) -> impl poem::Endpoint {
     Route::new()
-        .at("/graphql", get(graphiql).post(execute_graphql))
+        .at("/graphql", get(graphql::get_graphql).post(graphql::post_graphql))
         .at("/reports/:file", get(reports::report_csv))
         .at("/health", get(health))
         .at("/ready", get(ready))
@@ -35,6 +37,7 @@ pub fn routes(
         .data(db)
         .data(callers)
         .data(report_settings)
+        .data(limits)
         .with(Tracing)
         .with(CatchPanic::new())
 }
@@ -70,29 +73,11 @@ impl Callers {
     }
 }
 
-/// Executes one GraphQL request for the caller its bearer token names (anonymous without one).
-#[handler]
-async fn execute_graphql(
-    http_request: &Request,
-    schema: Data<&AppSchema>,
-    db: Data<&DatabaseConnection>,
-    callers: Data<&Arc<Callers>>,
-    request: GraphQLRequest,
-) -> poem::Response {
-    let (principal, scope) = match callers.identify(http_request) {
-        Ok(caller) => caller,
-        Err(error) => return error_response(StatusCode::UNAUTHORIZED, &error),
-    };
-    let mut response = schema.execute(graphql::request_data(request.0, &db, principal, scope)).await;
-    label_request_errors(&mut response);
-    GraphQLResponse::from(response).into_response()
-}
-
 /// Every error leaves with an `extensions.code`. Errors raised before execution (a query that does not
 /// parse or validate) get `GRAPHQL_VALIDATION_FAILED`; a field error without a code of its own is an
 /// argument or variable that failed to parse (an invalid `Date` or `OdsCode`), since every resolver error
 /// carries its code (see `AppError`): `BAD_USER_INPUT`.
-fn label_request_errors(response: &mut async_graphql::Response) {
+pub(crate) fn label_request_errors(response: &mut async_graphql::Response) {
     for error in &mut response.errors {
         let code = if error.path.is_empty() { "GRAPHQL_VALIDATION_FAILED" } else { "BAD_USER_INPUT" };
         let extensions = error.extensions.get_or_insert_with(Default::default);
@@ -100,12 +85,6 @@ fn label_request_errors(response: &mut async_graphql::Response) {
             extensions.set("code", code);
         }
     }
-}
-
-/// GraphiQL, the in-browser IDE.
-#[handler]
-async fn graphiql() -> Html<String> {
-    Html(GraphiQLSource::build().endpoint("/graphql").title("rotagraph").finish())
 }
 
 /// The process is alive.

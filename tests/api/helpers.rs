@@ -1,7 +1,7 @@
 //! Test fixtures: fresh databases and a real server on a random port.
 
 use rotagraph::app::{self, App, DemoData};
-use rotagraph::config::ServeArgs;
+use rotagraph::config::{Limits, ServeArgs};
 use rotagraph::services::access::{Principal, Role};
 use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend};
 use serde_json::{Value, json};
@@ -92,12 +92,18 @@ pub struct TestApp {
 
 /// Starts the real server on 127.0.0.1:0 over a fresh, prepared database.
 pub async fn spawn_app(demo: DemoData) -> TestApp {
+    spawn_app_with(demo, Limits::default()).await
+}
+
+/// [`spawn_app`] with these limits.
+pub async fn spawn_app_with(demo: DemoData, limits: Limits) -> TestApp {
     let test_db = prepared_database(demo).await;
     let settings = ServeArgs {
         bind: "127.0.0.1:0".parse().expect("address"),
         demo: false,
         shutdown_timeout: 5,
         suppression_threshold: 5,
+        limits,
     };
     let keys = rotagraph::auth::TokenKeys::hs256(TEST_SECRET);
     let app = App::build(&settings, test_db.db.clone(), keys).await.expect("bind server");

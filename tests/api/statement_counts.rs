@@ -46,7 +46,11 @@ const QUERIES: [&str; 12] = [
 
 /// Runs each query in-process as a national reader and returns the statements each ran.
 async fn statements_per_query(db: &DatabaseConnection, counter: &Arc<AtomicUsize>) -> Vec<usize> {
-    let schema = graphql::schema(db.clone(), graphql::reports::ReportSettings { suppression_threshold: 5 });
+    let schema = graphql::schema(
+        db.clone(),
+        graphql::reports::ReportSettings { suppression_threshold: 5 },
+        &rotagraph::config::Limits::default(),
+    );
     let principal =
         Principal { subject: "test".to_owned(), role: Some(Role::National), icbs: Vec::new(), region: None };
     let mut counts = Vec::new();

@@ -1,0 +1,331 @@
+//! Cost control, before any SQL runs: cost and aliases are worked out as soon as the query is parsed
+//! (see [`Costing`]); depth is read off validation; the cost is charged to the caller's and the caller's ICBs' budgets; every response
+//! reports `extensions.cost`. Each refusal is a GraphQL error with its `extensions.code`:
+//! `TOO_MANY_ALIASES`, `QUERY_TOO_DEEP`, `QUERY_TOO_COMPLEX`, `RATE_LIMITED` (with `retryAfter`, seconds).
+
+use crate::config::Limits;
+use crate::services::access::Principal;
+use crate::services::pagination::{DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE};
+use async_graphql::extensions::{
+    Extension, ExtensionContext, ExtensionFactory, NextParseQuery, NextRequest, NextValidation,
+};
+use async_graphql::parser::types::{ExecutableDocument, Field, OperationType, Selection, SelectionSet};
+use async_graphql::registry::MetaTypeName;
+use async_graphql::{ErrorExtensionValues, Response, ServerError, ServerResult, ValidationResult, Value, Variables};
+use governor::middleware::StateInformationMiddleware;
+use governor::{Quota, RateLimiter, clock::Clock, clock::DefaultClock, state::keyed::DefaultKeyedStateStore};
+use std::collections::HashMap;
+use std::num::NonZeroU32;
+use std::sync::{Arc, Mutex};
+
+/// What a document costs and how many aliases it uses, worked out from the schema's types before the
+/// document is validated or run:
+///
+/// - every field costs 1, plus what its selection costs;
+/// - a connection (a field returning a `...Connection`) costs its page size (`first` or `last`, default
+///   20, at most 100) times its selection;
+/// - a lookup by a list of `ids` or `representations` costs their number times its selection;
+/// - introspection (`__schema`, `__type`) is costed flat: it is bounded by the schema.
+///
+/// A fragment is costed once and reused wherever it is spread, so spreading fragments into each other
+/// cannot make the costing itself expensive.
+struct Costing<'a> {
+    registry: &'a async_graphql::registry::Registry,
+    document: &'a ExecutableDocument,
+    variables: &'a Variables,
+    fragments: HashMap<&'a str, Option<Tally>>,
+}
+
+/// A cost and an alias count.
+#[derive(Clone, Copy, Debug, Default)]
+struct Tally {
+    cost: u64,
+    aliases: u64,
+}
+
+impl Tally {
+    fn add(self, other: Self) -> Self {
+        Self { cost: self.cost.saturating_add(other.cost), aliases: self.aliases.saturating_add(other.aliases) }
+    }
+}
+
+impl<'a> Costing<'a> {
+    fn selection(&mut self, set: &'a SelectionSet, type_name: &str, depth: usize) -> Tally {
+        if depth > 64 {
+            return Tally::default();
+        }
+        let mut tally = Tally::default();
+        for selection in &set.items {
+            let part = match &selection.node {
+                Selection::Field(field) => self.field(&field.node, type_name, depth),
+                Selection::InlineFragment(fragment) => {
+                    let on = fragment.node.type_condition.as_ref().map_or(type_name, |on| on.node.on.node.as_str());
+                    self.selection(&fragment.node.selection_set.node, on, depth + 1)
+                }
+                Selection::FragmentSpread(spread) => self.fragment(spread.node.fragment_name.node.as_str(), depth),
+            };
+            tally = tally.add(part);
+        }
+        tally
+    }
+
+    fn fragment(&mut self, name: &'a str, depth: usize) -> Tally {
+        match self.fragments.get(name) {
+            Some(Some(tally)) => return *tally,
+            // A cycle: validation refuses it.
+            Some(None) => return Tally::default(),
+            None => {}
+        }
+        let Some(fragment) = self.document.fragments.get(name) else { return Tally::default() };
+        self.fragments.insert(name, None);
+        let on = fragment.node.type_condition.node.on.node.as_str();
+        let tally = self.selection(&fragment.node.selection_set.node, on, depth + 1);
+        self.fragments.insert(name, Some(tally));
+        tally
+    }
+
+    fn field(&mut self, field: &'a Field, parent: &str, depth: usize) -> Tally {
+        let name = field.name.node.as_str();
+        let meta = self.registry.types.get(parent).and_then(|parent| parent.field_by_name(name));
+        let return_type = meta.map(|meta| meta.ty.as_str()).unwrap_or_default();
+        let named = MetaTypeName::concrete_typename(return_type);
+        let children = self.selection(&field.selection_set.node, named, depth + 1);
+        let times = if name.starts_with("__") {
+            1
+        } else if named.ends_with("Connection") {
+            let page = self.argument(field, "first").or_else(|| self.argument(field, "last"));
+            page.map_or(DEFAULT_PAGE_SIZE, |size| size.min(MAX_PAGE_SIZE))
+        } else if let Some(count) =
+            self.list_length(field, "ids").or_else(|| self.list_length(field, "representations"))
+        {
+            count
+        } else {
+            1
+        };
+        Tally {
+            cost: 1u64.saturating_add(times.saturating_mul(children.cost)),
+            aliases: u64::from(field.alias.is_some()).saturating_add(children.aliases),
+        }
+    }
+
+    /// A field's argument, given inline or as a variable.
+    fn value(&self, field: &Field, argument: &str) -> Option<async_graphql::Value> {
+        let (_, value) = field.arguments.iter().find(|(name, _)| name.node.as_str() == argument)?;
+        value.node.clone().into_const_with(|name| self.variables.get(&name).cloned().ok_or(())).ok()
+    }
+
+    fn argument(&self, field: &Field, argument: &str) -> Option<u64> {
+        match self.value(field, argument)? {
+            async_graphql::Value::Number(number) => number.as_u64(),
+            _ => None,
+        }
+    }
+
+    fn list_length(&self, field: &Field, argument: &str) -> Option<u64> {
+        match self.value(field, argument)? {
+            async_graphql::Value::List(items) => u64::try_from(items.len()).ok(),
+            _ => None,
+        }
+    }
+}
+
+/// The most any operation of `document` costs, and its aliases.
+fn tally(registry: &async_graphql::registry::Registry, document: &ExecutableDocument, variables: &Variables) -> Tally {
+    let mut costing = Costing { registry, document, variables, fragments: HashMap::new() };
+    let mut worst = Tally::default();
+    for (_, operation) in document.operations.iter() {
+        let root = match operation.node.ty {
+            OperationType::Query => registry.query_type.as_str(),
+            OperationType::Mutation => registry.mutation_type.as_deref().unwrap_or_default(),
+            OperationType::Subscription => registry.subscription_type.as_deref().unwrap_or_default(),
+        };
+        let tally = costing.selection(&operation.node.selection_set.node, root, 0);
+        worst = Tally { cost: worst.cost.max(tally.cost), aliases: worst.aliases.max(tally.aliases) };
+    }
+    worst
+}
+
+type Buckets = RateLimiter<String, DefaultKeyedStateStore<String>, DefaultClock, StateInformationMiddleware>;
+
+/// Who a request's cost is charged to: the caller (a token's subject, or an anonymous caller's address)
+/// and each of the caller's ICBs.
+#[derive(Clone, Debug)]
+pub struct CostPayer {
+    pub caller: String,
+    pub icbs: Vec<String>,
+}
+
+impl CostPayer {
+    /// The payer for `principal`, calling from `address` (used for anonymous callers).
+    pub fn of(principal: &Principal, address: Option<String>) -> Self {
+        let caller = match principal.role {
+            Some(_) => format!("token:{}", principal.subject),
+            None => format!("anonymous:{}", address.unwrap_or_default()),
+        };
+        Self { caller, icbs: principal.icbs.clone() }
+    }
+}
+
+/// The per-minute cost budgets of callers and of ICBs.
+pub struct Budgets {
+    callers: Buckets,
+    icbs: Buckets,
+    clock: DefaultClock,
+}
+
+/// A refused charge: how long to wait.
+#[derive(Clone, Copy, Debug)]
+pub struct Throttled {
+    pub retry_after_seconds: u64,
+}
+
+impl Budgets {
+    /// Budgets of `caller` and `icb` cost units per minute (each at least 1).
+    pub fn per_minute(caller: u32, icb: u32) -> Self {
+        let quota = |budget: u32| Quota::per_minute(NonZeroU32::new(budget).unwrap_or(NonZeroU32::MIN));
+        Self {
+            callers: RateLimiter::dashmap(quota(caller)).with_middleware(),
+            icbs: RateLimiter::dashmap(quota(icb)).with_middleware(),
+            clock: DefaultClock::default(),
+        }
+    }
+
+    /// Charges `cost` to the payer and its ICBs; the smallest budget left after it, or how long to wait.
+    pub fn charge(&self, payer: &CostPayer, cost: u64) -> Result<u32, Throttled> {
+        let cost = NonZeroU32::new(u32::try_from(cost).unwrap_or(u32::MAX)).unwrap_or(NonZeroU32::MIN);
+        let keys = std::iter::once((&self.callers, payer.caller.clone()))
+            .chain(payer.icbs.iter().map(|icb| (&self.icbs, icb.clone())));
+        let mut remaining = u32::MAX;
+        for (buckets, key) in keys {
+            match buckets.check_key_n(&key, cost) {
+                Ok(Ok(state)) => remaining = remaining.min(state.remaining_burst_capacity()),
+                Ok(Err(not_until)) => {
+                    let wait = not_until.wait_time_from(self.clock.now());
+                    return Err(Throttled { retry_after_seconds: wait.as_secs() + 1 });
+                }
+                // More than a whole minute's budget: never affordable (the cost limit prevents this).
+                Err(_) => return Err(Throttled { retry_after_seconds: 60 }),
+            }
+        }
+        Ok(remaining)
+    }
+}
+
+/// What the cost extension learnt about one request, for its `extensions.cost`.
+#[derive(Clone, Copy, Debug, Default)]
+struct CostReport {
+    cost: u64,
+    remaining: Option<u32>,
+}
+
+/// The cost-control extension (one instance per request).
+pub struct CostControl {
+    limits: Limits,
+    budgets: Arc<Budgets>,
+}
+
+impl CostControl {
+    pub fn new(limits: Limits, budgets: Arc<Budgets>) -> Self {
+        Self { limits, budgets }
+    }
+}
+
+impl ExtensionFactory for CostControl {
+    fn create(&self) -> Arc<dyn Extension> {
+        Arc::new(CostControlRequest {
+            limits: self.limits.clone(),
+            budgets: self.budgets.clone(),
+            report: Mutex::new(CostReport::default()),
+        })
+    }
+}
+
+struct CostControlRequest {
+    limits: Limits,
+    budgets: Arc<Budgets>,
+    report: Mutex<CostReport>,
+}
+
+/// A request-level error with a code (and more extensions).
+fn refusal(message: String, code: &str, more: impl FnOnce(&mut ErrorExtensionValues)) -> ServerError {
+    let mut error = ServerError::new(message, None);
+    let mut extensions = ErrorExtensionValues::default();
+    extensions.set("code", code);
+    more(&mut extensions);
+    error.extensions = Some(extensions);
+    error
+}
+
+#[async_graphql::async_trait::async_trait]
+impl Extension for CostControlRequest {
+    async fn request(&self, ctx: &ExtensionContext<'_>, next: NextRequest<'_>) -> Response {
+        let mut response = next.run(ctx).await;
+        let report = *self.report.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut cost = async_graphql::indexmap::IndexMap::new();
+        cost.insert(async_graphql::Name::new("requested"), Value::from(report.cost));
+        cost.insert(async_graphql::Name::new("limit"), Value::from(self.limits.max_cost));
+        if let Some(remaining) = report.remaining {
+            cost.insert(async_graphql::Name::new("remaining"), Value::from(remaining));
+        }
+        response.extensions.insert("cost".to_owned(), Value::Object(cost));
+        response
+    }
+
+    async fn parse_query(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        query: &str,
+        variables: &Variables,
+        next: NextParseQuery<'_>,
+    ) -> ServerResult<ExecutableDocument> {
+        let document = next.run(ctx, query, variables).await?;
+        let Tally { cost, aliases } = tally(&ctx.schema_env.registry, &document, variables);
+        self.report.lock().unwrap_or_else(std::sync::PoisonError::into_inner).cost = cost;
+        if aliases > self.limits.max_aliases as u64 {
+            return Err(refusal(
+                format!("The query uses {aliases} aliases; at most {} are allowed.", self.limits.max_aliases),
+                "TOO_MANY_ALIASES",
+                |_| {},
+            ));
+        }
+        if cost > self.limits.max_cost as u64 {
+            return Err(refusal(
+                format!("The query costs {cost}; at most {} is allowed.", self.limits.max_cost),
+                "QUERY_TOO_COMPLEX",
+                |_| {},
+            ));
+        }
+        Ok(document)
+    }
+
+    async fn validation(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        next: NextValidation<'_>,
+    ) -> Result<ValidationResult, Vec<ServerError>> {
+        let result = next.run(ctx).await?;
+        let cost = self.report.lock().unwrap_or_else(std::sync::PoisonError::into_inner).cost;
+        if result.depth > self.limits.max_depth {
+            return Err(vec![refusal(
+                format!("The query is nested {} deep; at most {} is allowed.", result.depth, self.limits.max_depth),
+                "QUERY_TOO_DEEP",
+                |_| {},
+            )]);
+        }
+        if let Some(payer) = ctx.data_opt::<CostPayer>() {
+            match self.budgets.charge(payer, cost) {
+                Ok(remaining) => {
+                    self.report.lock().unwrap_or_else(std::sync::PoisonError::into_inner).remaining = Some(remaining);
+                }
+                Err(throttled) => {
+                    return Err(vec![refusal(
+                        format!("Rate limit reached: retry after {} seconds.", throttled.retry_after_seconds),
+                        "RATE_LIMITED",
+                        |extensions| extensions.set("retryAfter", throttled.retry_after_seconds),
+                    )]);
+                }
+            }
+        }
+        Ok(result)
+    }
+}

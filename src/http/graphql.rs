@@ -1,0 +1,292 @@
+//! The GraphQL endpoint, following the GraphQL-over-HTTP specification:
+//!
+//! - `POST /graphql` with `Content-Type: application/json`: one request object, or a batch (a JSON array
+//!   of at most `max_batch` requests); any other content type is refused with 415;
+//! - `GET /graphql?query=...` runs queries only (a mutation is refused with 405 and `Allow: POST`); a `GET`
+//!   without a query serves GraphiQL unless it is switched off;
+//! - the response is `application/graphql-response+json` when the client accepts it (then a request that
+//!   fails before execution gets 400) or `application/json` (always 200 for a well-formed request); a
+//!   client that accepts neither gets 406;
+//! - a body over `max_body_bytes` gets 413, a query over `max_query_bytes` `QUERY_TOO_LONG`, a request over
+//!   its time 503 with `REQUEST_TIMEOUT`, a caller over budget 429 with `Retry-After`, a bad token 401.
+
+use super::{Callers, error_response};
+use crate::config::Limits;
+use crate::graphql::limits::CostPayer;
+use crate::graphql::{self, AppSchema};
+use async_graphql::http::GraphiQLSource;
+use async_graphql::parser::types::OperationType;
+use async_graphql::{BatchRequest, BatchResponse, ServerError};
+use poem::http::{HeaderValue, StatusCode, header};
+use poem::web::{Data, Html, RemoteAddr};
+use poem::{Body, IntoResponse, Request, handler};
+use sea_orm::DatabaseConnection;
+use std::sync::Arc;
+
+/// The media type of GraphQL responses.
+const GRAPHQL_RESPONSE: &str = "application/graphql-response+json";
+
+/// How the client wants its response.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum ResponseType {
+    /// `application/graphql-response+json`: status codes tell request errors apart.
+    GraphqlResponse,
+    /// `application/json`: every well-formed request gets 200.
+    Json,
+}
+
+impl ResponseType {
+    /// The type named by an `Accept` header (none or `*/*`: `application/json`), or `None` (406).
+    fn from_accept(accept: Option<&str>) -> Option<Self> {
+        let Some(accept) = accept.map(str::trim).filter(|accept| !accept.is_empty()) else {
+            return Some(Self::Json);
+        };
+        let types: Vec<String> = accept
+            .split(',')
+            .filter(|part| !part.split(';').skip(1).any(|param| param.trim().replace(' ', "") == "q=0"))
+            .map(|part| part.split(';').next().unwrap_or_default().trim().to_ascii_lowercase())
+            .collect();
+        if types.iter().any(|media| media == GRAPHQL_RESPONSE) {
+            Some(Self::GraphqlResponse)
+        } else if types.iter().any(|media| media == "application/json" || media == "application/*" || media == "*/*") {
+            Some(Self::Json)
+        } else {
+            None
+        }
+    }
+
+    fn content_type(self) -> &'static str {
+        match self {
+            Self::GraphqlResponse => "application/graphql-response+json; charset=utf-8",
+            Self::Json => "application/json; charset=utf-8",
+        }
+    }
+}
+
+/// A request-level error response with a code, as `response_type`.
+fn refuse(status: StatusCode, code: &str, message: &str, response_type: ResponseType) -> poem::Response {
+    let mut error = ServerError::new(message, None);
+    let mut extensions = async_graphql::ErrorExtensionValues::default();
+    extensions.set("code", code);
+    error.extensions = Some(extensions);
+    respond(status, &async_graphql::Response::from_errors(vec![error]), response_type)
+}
+
+fn respond(status: StatusCode, body: &impl serde::Serialize, response_type: ResponseType) -> poem::Response {
+    let json = serde_json::to_vec(body).unwrap_or_else(|_| b"{\"errors\":[{\"message\":\"internal error\"}]}".to_vec());
+    poem::Response::builder().status(status).content_type(response_type.content_type()).body(json)
+}
+
+/// The first `extensions.code` among a response's errors equal to `code`, if any.
+fn has_code(response: &async_graphql::Response, code: &str) -> bool {
+    response
+        .errors
+        .iter()
+        .any(|error| error.extensions.as_ref().and_then(|extensions| extensions.get("code")) == Some(&code.into()))
+}
+
+/// The status of a response: 429 for a throttled request, 400 for a request that failed before execution
+/// when the client speaks `application/graphql-response+json`, otherwise 200.
+fn status_of(response: &async_graphql::Response, response_type: ResponseType) -> StatusCode {
+    if has_code(response, "RATE_LIMITED") {
+        return StatusCode::TOO_MANY_REQUESTS;
+    }
+    let failed_before_execution =
+        response.data == async_graphql::Value::Null && response.errors.iter().all(|error| error.path.is_empty());
+    if response_type == ResponseType::GraphqlResponse && !response.errors.is_empty() && failed_before_execution {
+        StatusCode::BAD_REQUEST
+    } else {
+        StatusCode::OK
+    }
+}
+
+/// The `Retry-After` of a throttled response.
+fn retry_after(response: &async_graphql::Response) -> Option<u64> {
+    response.errors.iter().find_map(|error| match error.extensions.as_ref()?.get("retryAfter")? {
+        async_graphql::Value::Number(seconds) => seconds.as_u64(),
+        _ => None,
+    })
+}
+
+/// The request's settings and dependencies.
+pub(super) struct Endpoint<'a> {
+    pub schema: &'a AppSchema,
+    pub db: &'a DatabaseConnection,
+    pub callers: &'a Callers,
+    pub limits: &'a Limits,
+}
+
+/// `GET /graphql`: a query from the query string, or GraphiQL.
+#[handler]
+pub(super) async fn get_graphql(
+    request: &Request,
+    remote: &RemoteAddr,
+    schema: Data<&AppSchema>,
+    db: Data<&DatabaseConnection>,
+    callers: Data<&Arc<Callers>>,
+    limits: Data<&Limits>,
+) -> poem::Response {
+    let query_string = request.uri().query().unwrap_or_default();
+    let accept = request.headers().get(header::ACCEPT).and_then(|value| value.to_str().ok());
+    if !query_string.split('&').any(|pair| pair.starts_with("query=")) {
+        if !limits.disable_graphiql && accept.is_some_and(|accept| accept.contains("text/html")) {
+            return Html(GraphiQLSource::build().endpoint("/graphql").title("rotagraph").finish()).into_response();
+        }
+        let response_type = ResponseType::from_accept(accept).unwrap_or(ResponseType::Json);
+        return refuse(
+            StatusCode::BAD_REQUEST,
+            "BAD_REQUEST",
+            "A GET request needs a `query` parameter.",
+            response_type,
+        );
+    }
+    let Some(response_type) = ResponseType::from_accept(accept) else {
+        return not_acceptable();
+    };
+    let Ok(graphql_request) = async_graphql::http::parse_query_string(query_string) else {
+        let message = "The query string is not a GraphQL request (`query`, `operationName`, `variables` as JSON).";
+        return refuse(StatusCode::BAD_REQUEST, "BAD_REQUEST", message, response_type);
+    };
+    if is_mutation(&graphql_request) {
+        let mut response = refuse(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "METHOD_NOT_ALLOWED",
+            "Mutations are sent with POST.",
+            response_type,
+        );
+        response.headers_mut().insert(header::ALLOW, HeaderValue::from_static("POST"));
+        return response;
+    }
+    let endpoint = Endpoint { schema: &schema, db: &db, callers: &callers, limits: &limits };
+    endpoint.execute(request, remote, BatchRequest::Single(graphql_request), response_type).await
+}
+
+/// `POST /graphql`: one request or a batch, as JSON.
+#[handler]
+pub(super) async fn post_graphql(
+    request: &Request,
+    remote: &RemoteAddr,
+    body: Body,
+    schema: Data<&AppSchema>,
+    db: Data<&DatabaseConnection>,
+    callers: Data<&Arc<Callers>>,
+    limits: Data<&Limits>,
+) -> poem::Response {
+    let accept = request.headers().get(header::ACCEPT).and_then(|value| value.to_str().ok());
+    let Some(response_type) = ResponseType::from_accept(accept) else {
+        return not_acceptable();
+    };
+    let content_type = request.headers().get(header::CONTENT_TYPE).and_then(|value| value.to_str().ok());
+    let is_json = content_type
+        .and_then(|content_type| content_type.split(';').next())
+        .is_some_and(|media| media.trim().eq_ignore_ascii_case("application/json"));
+    if !is_json {
+        let message = "Send GraphQL requests as `Content-Type: application/json`.";
+        return refuse(StatusCode::UNSUPPORTED_MEDIA_TYPE, "UNSUPPORTED_MEDIA_TYPE", message, response_type);
+    }
+    let bytes = match body.into_bytes_limit(limits.max_body_bytes).await {
+        Ok(bytes) => bytes,
+        Err(poem::error::ReadBodyError::PayloadTooLarge) => {
+            let message = format!("The request body is over {} bytes.", limits.max_body_bytes);
+            return refuse(StatusCode::PAYLOAD_TOO_LARGE, "PAYLOAD_TOO_LARGE", &message, response_type);
+        }
+        Err(_) => {
+            return refuse(
+                StatusCode::BAD_REQUEST,
+                "BAD_REQUEST",
+                "The request body could not be read.",
+                response_type,
+            );
+        }
+    };
+    let Ok(batch) = serde_json::from_slice::<BatchRequest>(&bytes) else {
+        let message = "The body is not a GraphQL request: a JSON object with a string `query` (and optional \
+                       `operationName` and `variables` object), or an array of them.";
+        return refuse(StatusCode::BAD_REQUEST, "BAD_REQUEST", message, response_type);
+    };
+    let endpoint = Endpoint { schema: &schema, db: &db, callers: &callers, limits: &limits };
+    endpoint.execute(request, remote, batch, response_type).await
+}
+
+fn not_acceptable() -> poem::Response {
+    refuse(
+        StatusCode::NOT_ACCEPTABLE,
+        "NOT_ACCEPTABLE",
+        "This endpoint answers `application/graphql-response+json` or `application/json`.",
+        ResponseType::Json,
+    )
+}
+
+/// Whether the operation a request would run is a mutation (unparsable queries are left to execution,
+/// which reports them).
+fn is_mutation(request: &async_graphql::Request) -> bool {
+    let Ok(document) = async_graphql::parser::parse_query(&request.query) else { return false };
+    document.operations.iter().any(|(name, operation)| {
+        let selected = match (&request.operation_name, name) {
+            (Some(wanted), Some(name)) => wanted == name.as_str(),
+            (None, _) => true,
+            (Some(_), None) => false,
+        };
+        selected && operation.node.ty == OperationType::Mutation
+    })
+}
+
+impl Endpoint<'_> {
+    /// Identifies the caller, checks the request-level limits, runs each request within the timeout.
+    async fn execute(
+        &self,
+        http_request: &Request,
+        remote: &RemoteAddr,
+        batch: BatchRequest,
+        response_type: ResponseType,
+    ) -> poem::Response {
+        let (principal, scope) = match self.callers.identify(http_request) {
+            Ok(caller) => caller,
+            Err(error) => return error_response(StatusCode::UNAUTHORIZED, &error),
+        };
+        let is_batch = matches!(batch, BatchRequest::Batch(_));
+        let requests = match batch {
+            BatchRequest::Single(request) => vec![request],
+            BatchRequest::Batch(requests) if requests.is_empty() || requests.len() > self.limits.max_batch => {
+                let message = format!("A batch holds 1 to {} operations.", self.limits.max_batch);
+                return refuse(StatusCode::BAD_REQUEST, "TOO_MANY_OPERATIONS", &message, response_type);
+            }
+            BatchRequest::Batch(requests) => requests,
+        };
+        let address = remote.as_socket_addr().map(|address| address.ip().to_string());
+        let payer = CostPayer::of(&principal, address);
+        let mut responses = Vec::with_capacity(requests.len());
+        for request in requests {
+            if request.query.len() > self.limits.max_query_bytes {
+                let message = format!("The query is over {} bytes.", self.limits.max_query_bytes);
+                return refuse(StatusCode::PAYLOAD_TOO_LARGE, "QUERY_TOO_LONG", &message, response_type);
+            }
+            if request.query.trim().is_empty() {
+                return refuse(StatusCode::BAD_REQUEST, "BAD_REQUEST", "The request has no `query`.", response_type);
+            }
+            let request = graphql::request_data(request, self.db, principal.clone(), scope.clone()).data(payer.clone());
+            let execution = tokio::time::timeout(self.limits.request_timeout(), self.schema.execute(request));
+            let Ok(mut response) = execution.await else {
+                let message = format!("The request took over {} seconds and was stopped.", self.limits.request_timeout);
+                return refuse(StatusCode::SERVICE_UNAVAILABLE, "REQUEST_TIMEOUT", &message, response_type);
+            };
+            super::label_request_errors(&mut response);
+            responses.push(response);
+        }
+        let status = responses
+            .iter()
+            .map(|response| status_of(response, response_type))
+            .max_by_key(StatusCode::as_u16)
+            .unwrap_or(StatusCode::OK);
+        let retry = responses.iter().find_map(retry_after);
+        let mut http_response = if is_batch {
+            respond(status, &BatchResponse::Batch(responses), response_type)
+        } else {
+            respond(status, &responses.remove(0), response_type)
+        };
+        if let Some(seconds) = retry {
+            http_response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+        }
+        http_response
+    }
+}
