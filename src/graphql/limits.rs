@@ -95,12 +95,8 @@ impl<'a> Costing<'a> {
         } else if named.ends_with("Connection") {
             let page = self.argument(field, "first").or_else(|| self.argument(field, "last"));
             page.map_or(DEFAULT_PAGE_SIZE, |size| size.min(MAX_PAGE_SIZE))
-        } else if let Some(count) =
-            self.list_length(field, "ids").or_else(|| self.list_length(field, "representations"))
-        {
-            count
         } else {
-            1
+            self.list_length(field, "ids").or_else(|| self.list_length(field, "representations")).unwrap_or(1)
         };
         Tally {
             cost: 1u64.saturating_add(times.saturating_mul(children.cost)),
