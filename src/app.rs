@@ -18,7 +18,7 @@ pub struct App {
     acceptor: TcpAcceptor,
     address: SocketAddr,
     db: DatabaseConnection,
-    keys: TokenKeys,
+    callers: http::Callers,
     shutdown_timeout: Duration,
     report_settings: ReportSettings,
     limits: Limits,
@@ -53,6 +53,7 @@ impl App {
     /// Binds the listening socket (port 0 picks a free port; see [`App::address`]).
     pub async fn build(settings: &ServeArgs, db: DatabaseConnection, keys: TokenKeys) -> anyhow::Result<Self> {
         settings.limits.check()?;
+        let scopes = ScopeResolver::load(&db).await.context("reading the ICBs and regions")?;
         let acceptor = TcpListener::bind(settings.bind)
             .into_acceptor()
             .await
@@ -66,7 +67,7 @@ impl App {
             acceptor,
             address,
             db,
-            keys,
+            callers: http::Callers { keys, scopes },
             shutdown_timeout: settings.shutdown_timeout(),
             report_settings: ReportSettings { suppression_threshold: settings.suppression_threshold },
             limits: settings.limits.clone(),
@@ -81,8 +82,7 @@ impl App {
     /// Serves until `shutdown` completes, then lets in-flight requests finish (within the timeout).
     pub async fn run_until(self, shutdown: impl Future<Output = ()>) -> anyhow::Result<()> {
         let schema = graphql::schema(self.db.clone(), self.report_settings, &self.limits);
-        let scopes = ScopeResolver::load(&self.db).await.context("reading the ICBs and regions")?;
-        let callers = Arc::new(http::Callers { keys: self.keys, scopes });
+        let callers = Arc::new(self.callers);
         tracing::info!(address = %self.address, "rotagraph listening; GraphiQL at http://{}/graphql", self.address);
         poem::Server::new_with_acceptor(self.acceptor)
             .run_with_graceful_shutdown(

@@ -1,13 +1,14 @@
-//! Cost control, before any SQL runs: cost and aliases are worked out as soon as the query is parsed
-//! (see [`Costing`]); depth is read off validation; the cost is charged to the caller's and the caller's ICBs' budgets; every response
-//! reports `extensions.cost`. Each refusal is a GraphQL error with its `extensions.code`:
-//! `TOO_MANY_ALIASES`, `QUERY_TOO_DEEP`, `QUERY_TOO_COMPLEX`, `RATE_LIMITED` (with `retryAfter`, seconds).
+//! Cost control, before any SQL runs: cost and aliases are worked out as soon as the query is parsed,
+//! before async-graphql's own checks (see [`Costing`]); depth is read off validation; the cost is charged
+//! to the caller's and the caller's ICBs' budgets; every response reports `extensions.cost`. Each refusal is a GraphQL error with its `extensions.code`:
+//! `TOO_MANY_ALIASES`, `QUERY_TOO_DEEP`, `QUERY_TOO_COMPLEX`, `INTROSPECTION_DISABLED`, `RATE_LIMITED` (with
+//! `retryAfter`, seconds).
 
 use crate::config::Limits;
 use crate::services::access::Principal;
 use crate::services::pagination::{DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE};
 use async_graphql::extensions::{
-    Extension, ExtensionContext, ExtensionFactory, NextParseQuery, NextRequest, NextValidation,
+    Extension, ExtensionContext, ExtensionFactory, NextPrepareRequest, NextRequest, NextValidation,
 };
 use async_graphql::parser::types::{ExecutableDocument, Field, OperationType, Selection, SelectionSet};
 use async_graphql::registry::MetaTypeName;
@@ -34,6 +35,8 @@ struct Costing<'a> {
     document: &'a ExecutableDocument,
     variables: &'a Variables,
     fragments: HashMap<&'a str, Option<Tally>>,
+    /// Whether the document asks for `__schema` or `__type`.
+    introspects: bool,
 }
 
 /// A cost and an alias count.
@@ -86,6 +89,7 @@ impl<'a> Costing<'a> {
 
     fn field(&mut self, field: &'a Field, parent: &str, depth: usize) -> Tally {
         let name = field.name.node.as_str();
+        self.introspects |= name == "__schema" || name == "__type";
         let meta = self.registry.types.get(parent).and_then(|parent| parent.field_by_name(name));
         let return_type = meta.map(|meta| meta.ty.as_str()).unwrap_or_default();
         let named = MetaTypeName::concrete_typename(return_type);
@@ -125,9 +129,13 @@ impl<'a> Costing<'a> {
     }
 }
 
-/// The most any operation of `document` costs, and its aliases.
-fn tally(registry: &async_graphql::registry::Registry, document: &ExecutableDocument, variables: &Variables) -> Tally {
-    let mut costing = Costing { registry, document, variables, fragments: HashMap::new() };
+/// The most any operation of `document` costs, its aliases, and whether it introspects the schema.
+fn tally(
+    registry: &async_graphql::registry::Registry,
+    document: &ExecutableDocument,
+    variables: &Variables,
+) -> (Tally, bool) {
+    let mut costing = Costing { registry, document, variables, fragments: HashMap::new(), introspects: false };
     let mut worst = Tally::default();
     for (_, operation) in document.operations.iter() {
         let root = match operation.node.ty {
@@ -138,7 +146,7 @@ fn tally(registry: &async_graphql::registry::Registry, document: &ExecutableDocu
         let tally = costing.selection(&operation.node.selection_set.node, root, 0);
         worst = Tally { cost: worst.cost.max(tally.cost), aliases: worst.aliases.max(tally.aliases) };
     }
-    worst
+    (worst, costing.introspects)
 }
 
 type Buckets = RateLimiter<String, DefaultKeyedStateStore<String>, DefaultClock, StateInformationMiddleware>;
@@ -267,16 +275,26 @@ impl Extension for CostControlRequest {
         response
     }
 
-    async fn parse_query(
+    /// Costs the query as soon as it is parsed, before async-graphql's own checks walk it: those follow
+    /// every fragment spread without memory, so a document that spreads fragments into each other must be
+    /// refused here, by a costing that counts each fragment once.
+    async fn prepare_request(
         &self,
         ctx: &ExtensionContext<'_>,
-        query: &str,
-        variables: &Variables,
-        next: NextParseQuery<'_>,
-    ) -> ServerResult<ExecutableDocument> {
-        let document = next.run(ctx, query, variables).await?;
-        let Tally { cost, aliases } = tally(&ctx.schema_env.registry, &document, variables);
+        mut request: async_graphql::Request,
+        next: NextPrepareRequest<'_>,
+    ) -> ServerResult<async_graphql::Request> {
+        let variables = request.variables.clone();
+        let document = request.parsed_query()?;
+        let (Tally { cost, aliases }, introspects) = tally(&ctx.schema_env.registry, document, &variables);
         self.report.lock().unwrap_or_else(std::sync::PoisonError::into_inner).cost = cost;
+        if introspects && self.limits.disable_introspection {
+            return Err(refusal(
+                "Introspection is switched off on this server.".to_owned(),
+                "INTROSPECTION_DISABLED",
+                |_| {},
+            ));
+        }
         if aliases > self.limits.max_aliases as u64 {
             return Err(refusal(
                 format!("The query uses {aliases} aliases; at most {} are allowed.", self.limits.max_aliases),
@@ -291,7 +309,7 @@ impl Extension for CostControlRequest {
                 |_| {},
             ));
         }
-        Ok(document)
+        next.run(ctx, request).await
     }
 
     async fn validation(

@@ -6,7 +6,8 @@ use rotagraph::services::access::{Principal, Role};
 use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend};
 use serde_json::{Value, json};
 use std::net::SocketAddr;
-use std::sync::Once;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Once};
 
 /// A fresh, empty database that lives as long as this value.
 pub struct TestDb {
@@ -88,6 +89,8 @@ pub struct TestApp {
     pub address: SocketAddr,
     pub client: reqwest::Client,
     pub test_db: TestDb,
+    /// SQL statements the server has run since it started.
+    pub statements: Arc<AtomicUsize>,
 }
 
 /// Starts the real server on 127.0.0.1:0 over a fresh, prepared database.
@@ -97,7 +100,12 @@ pub async fn spawn_app(demo: DemoData) -> TestApp {
 
 /// [`spawn_app`] with these limits.
 pub async fn spawn_app_with(demo: DemoData, limits: Limits) -> TestApp {
-    let test_db = prepared_database(demo).await;
+    let mut test_db = prepared_database(demo).await;
+    let statements = Arc::new(AtomicUsize::new(0));
+    let counted = statements.clone();
+    test_db.db.set_metric_callback(move |_| {
+        counted.fetch_add(1, Ordering::SeqCst);
+    });
     let settings = ServeArgs {
         bind: "127.0.0.1:0".parse().expect("address"),
         demo: false,
@@ -109,7 +117,7 @@ pub async fn spawn_app_with(demo: DemoData, limits: Limits) -> TestApp {
     let app = App::build(&settings, test_db.db.clone(), keys).await.expect("bind server");
     let address = app.address();
     tokio::spawn(app.run_until(std::future::pending()));
-    TestApp { address, client: reqwest::Client::new(), test_db }
+    TestApp { address, client: reqwest::Client::new(), test_db, statements }
 }
 
 impl TestApp {
@@ -139,6 +147,11 @@ impl TestApp {
             request = request.bearer_auth(token);
         }
         request.send().await.expect("request").text().await.expect("body")
+    }
+
+    /// SQL statements the server has run so far.
+    pub fn statements(&self) -> usize {
+        self.statements.load(Ordering::SeqCst)
     }
 
     pub fn db(&self) -> &DatabaseConnection {
