@@ -55,6 +55,28 @@ impl AppError {
     }
 }
 
+/// An internal error as it may be logged: a database error by its code and constraint only (its message
+/// can quote a row's values, which may be personal data), anything else by its message.
+fn loggable(source: &anyhow::Error) -> String {
+    use sea_orm::{DbErr, RuntimeErr};
+    let Some(error) = source.downcast_ref::<DbErr>() else { return format!("{source:#}") };
+    match error {
+        DbErr::Exec(RuntimeErr::SqlxError(sqlx)) | DbErr::Query(RuntimeErr::SqlxError(sqlx)) => {
+            match sqlx.as_database_error() {
+                Some(database) => format!(
+                    "database error {} (constraint {})",
+                    database.code().unwrap_or_default(),
+                    database.constraint().unwrap_or("none")
+                ),
+                // Pool time-outs, I/O and protocol errors name no data.
+                None => format!("database error: {sqlx}"),
+            }
+        }
+        DbErr::Conn(_) | DbErr::ConnectionAcquire(_) => format!("database connection: {error}"),
+        _ => "database error".to_owned(),
+    }
+}
+
 impl From<sea_orm::DbErr> for AppError {
     fn from(error: sea_orm::DbErr) -> Self {
         Self::Internal(error.into())
@@ -69,7 +91,7 @@ impl ErrorExtensions for AppError {
         match self {
             Self::Internal(source) => {
                 let error_id = Uuid::new_v4();
-                tracing::error!(%error_id, error = %source, "internal error");
+                tracing::error!(%error_id, error = %loggable(source), "internal error");
                 async_graphql::Error::new(format!("Internal error (error id {error_id})")).extend_with(
                     |_, extensions| {
                         extensions.set("code", code);

@@ -92,9 +92,10 @@ pub fn request_data(
     db: &DatabaseConnection,
     principal: Principal,
     scope: Scope,
+    request_id: String,
 ) -> async_graphql::Request {
     let scope = Arc::new(scope);
-    let request_id = mutation::RequestId(Uuid::new_v4().to_string());
+    let request_id = mutation::RequestId(request_id);
     request.data(RequestLoader::new(db.clone(), scope.clone())).data(scope).data(principal).data(request_id)
 }
 

@@ -10,7 +10,7 @@
 //! - a body over `max_body_bytes` gets 413, a query over `max_query_bytes` `QUERY_TOO_LONG`, a request over
 //!   its time 503 with `REQUEST_TIMEOUT`, a caller over budget 429 with `Retry-After`, a bad token 401.
 
-use super::{Callers, error_response};
+use super::{Callers, RequestId, error_response};
 use crate::config::Limits;
 use crate::graphql::limits::CostPayer;
 use crate::graphql::{self, AppSchema};
@@ -264,7 +264,9 @@ impl Endpoint<'_> {
             if request.query.trim().is_empty() {
                 return refuse(StatusCode::BAD_REQUEST, "BAD_REQUEST", "The request has no `query`.", response_type);
             }
-            let request = graphql::request_data(request, self.db, principal.clone(), scope.clone()).data(payer.clone());
+            let request_id = http_request.extensions().get::<RequestId>().map(|id| id.0.clone()).unwrap_or_default();
+            let request = graphql::request_data(request, self.db, principal.clone(), scope.clone(), request_id)
+                .data(payer.clone());
             let execution = tokio::time::timeout(self.limits.request_timeout(), self.schema.execute(request));
             let Ok(mut response) = execution.await else {
                 let message = format!("The request took over {} seconds and was stopped.", self.limits.request_timeout);

@@ -13,7 +13,7 @@ use crate::graphql::AppSchema;
 use crate::graphql::reports::ReportSettings;
 use crate::services::access::{Principal, Scope, ScopeResolver};
 use async_graphql::ErrorExtensions;
-use poem::middleware::{CatchPanic, Tracing};
+use poem::middleware::CatchPanic;
 use poem::web::{Data, Json};
 use poem::{EndpointExt, IntoResponse, Request, Route, get, handler, http::StatusCode};
 use sea_orm::DatabaseConnection;
@@ -38,8 +38,42 @@ pub fn routes(
         .data(callers)
         .data(report_settings)
         .data(limits)
-        .with(Tracing)
-        .with(CatchPanic::new())
+        .around(log_request)
+        .with(CatchPanic::new().with_handler(panicked))
+}
+
+/// The id of one HTTP request: in its log line, in the audit rows it writes, in the `x-request-id`
+/// response header, and with any internal error it meets.
+#[derive(Clone, Debug)]
+pub struct RequestId(pub String);
+
+/// Gives the request an id and logs one line for it: method, path (never the query string, which can
+/// carry variables and so personal data), status and time.
+async fn log_request<E: poem::Endpoint>(endpoint: Arc<E>, mut request: Request) -> poem::Result<poem::Response> {
+    let request_id = RequestId(uuid::Uuid::new_v4().to_string());
+    request.extensions_mut().insert(request_id.clone());
+    let (method, path) = (request.method().clone(), request.uri().path().to_owned());
+    let started = std::time::Instant::now();
+    let span = tracing::info_span!("request", request_id = %request_id.0, %method, path = %path);
+    let mut response = match tracing::Instrument::instrument(endpoint.call(request), span.clone()).await {
+        Ok(output) => output.into_response(),
+        Err(error) => error.into_response(),
+    };
+    let status = response.status().as_u16();
+    span.in_scope(|| {
+        tracing::info!(status, elapsed_ms = started.elapsed().as_millis() as u64, "request");
+    });
+    if let Ok(value) = poem::http::HeaderValue::from_str(&request_id.0) {
+        response.headers_mut().insert("x-request-id", value);
+    }
+    Ok(response)
+}
+
+/// A panic anywhere in a request: logged with an error id, answered as a GraphQL internal error (never a
+/// dropped connection).
+fn panicked(_: Box<dyn std::any::Any + Send + 'static>) -> poem::Response {
+    let error = AppError::Internal(anyhow::anyhow!("a request handler panicked"));
+    error_response(StatusCode::INTERNAL_SERVER_ERROR, &error)
 }
 
 /// The bearer token of a request, if it has one.
