@@ -171,6 +171,9 @@ pub struct Limits {
     /// Most aliases in one operation (fragments included).
     #[arg(long, env = "ROTAGRAPH_MAX_ALIASES", default_value_t = Limits::DEFAULT.max_aliases)]
     pub max_aliases: usize,
+    /// Most items in any list given as an argument (ids, codes, filters).
+    #[arg(long, env = "ROTAGRAPH_MAX_LIST_ITEMS", default_value_t = Limits::DEFAULT.max_list_items)]
+    pub max_list_items: usize,
     /// Most operations in one batched request (a JSON array).
     #[arg(long, env = "ROTAGRAPH_MAX_BATCH", default_value_t = Limits::DEFAULT.max_batch)]
     pub max_batch: usize,
@@ -203,6 +206,7 @@ impl Limits {
         max_depth: 16,
         max_cost: 20_000,
         max_aliases: 30,
+        max_list_items: 1000,
         max_batch: 10,
         request_timeout: 30,
         statement_timeout: 10,
@@ -220,6 +224,7 @@ impl Limits {
             ("--max-depth", self.max_depth),
             ("--max-cost", self.max_cost),
             ("--max-batch", self.max_batch),
+            ("--max-list-items", self.max_list_items),
         ];
         if let Some((flag, _)) = sizes.iter().find(|(_, value)| *value == 0) {
             anyhow::bail!("{flag} must be at least 1");

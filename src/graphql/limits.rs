@@ -1,7 +1,7 @@
 //! Cost control, before any SQL runs: cost and aliases are worked out as soon as the query is parsed,
 //! before async-graphql's own checks (see [`Costing`]); depth is read off validation; the cost is charged
 //! to the caller's and the caller's ICBs' budgets; every response reports `extensions.cost`. Each refusal is a GraphQL error with its `extensions.code`:
-//! `TOO_MANY_ALIASES`, `QUERY_TOO_DEEP`, `QUERY_TOO_COMPLEX`, `INTROSPECTION_DISABLED`, `RATE_LIMITED` (with
+//! `TOO_MANY_ALIASES`, `LIST_TOO_LONG`, `QUERY_TOO_DEEP`, `QUERY_TOO_COMPLEX`, `INTROSPECTION_DISABLED`, `RATE_LIMITED` (with
 //! `retryAfter`, seconds).
 
 use crate::config::Limits;
@@ -37,6 +37,8 @@ struct Costing<'a> {
     fragments: HashMap<&'a str, Option<Tally>>,
     /// Whether the document asks for `__schema` or `__type`.
     introspects: bool,
+    /// The most items in any list given as an argument.
+    longest_list: usize,
 }
 
 /// A cost and an alias count.
@@ -90,6 +92,11 @@ impl<'a> Costing<'a> {
     fn field(&mut self, field: &'a Field, parent: &str, depth: usize) -> Tally {
         let name = field.name.node.as_str();
         self.introspects |= name == "__schema" || name == "__type";
+        for (argument, _) in &field.arguments {
+            if let Some(value) = self.value(field, argument.node.as_str()) {
+                self.longest_list = self.longest_list.max(longest_list(&value));
+            }
+        }
         let meta = self.registry.types.get(parent).and_then(|parent| parent.field_by_name(name));
         let return_type = meta.map(|meta| meta.ty.as_str()).unwrap_or_default();
         let named = MetaTypeName::concrete_typename(return_type);
@@ -129,13 +136,33 @@ impl<'a> Costing<'a> {
     }
 }
 
-/// The most any operation of `document` costs, its aliases, and whether it introspects the schema.
-fn tally(
+/// The most items in any list within `value`.
+fn longest_list(value: &Value) -> usize {
+    match value {
+        Value::List(items) => items.iter().map(longest_list).fold(items.len(), usize::max),
+        Value::Object(fields) => fields.values().map(longest_list).fold(0, usize::max),
+        _ => 0,
+    }
+}
+
+/// What a document asks for, before it runs.
+struct Survey {
+    /// The most any operation costs, and its aliases.
+    tally: Tally,
+    /// Whether it introspects the schema.
+    introspects: bool,
+    /// The most items in any list argument.
+    longest_list: usize,
+}
+
+/// Surveys `document` with `variables` against the schema's types.
+fn survey(
     registry: &async_graphql::registry::Registry,
     document: &ExecutableDocument,
     variables: &Variables,
-) -> (Tally, bool) {
-    let mut costing = Costing { registry, document, variables, fragments: HashMap::new(), introspects: false };
+) -> Survey {
+    let mut costing =
+        Costing { registry, document, variables, fragments: HashMap::new(), introspects: false, longest_list: 0 };
     let mut worst = Tally::default();
     for (_, operation) in document.operations.iter() {
         let root = match operation.node.ty {
@@ -146,7 +173,7 @@ fn tally(
         let tally = costing.selection(&operation.node.selection_set.node, root, 0);
         worst = Tally { cost: worst.cost.max(tally.cost), aliases: worst.aliases.max(tally.aliases) };
     }
-    (worst, costing.introspects)
+    Survey { tally: worst, introspects: costing.introspects, longest_list: costing.longest_list }
 }
 
 type Buckets = RateLimiter<String, DefaultKeyedStateStore<String>, DefaultClock, StateInformationMiddleware>;
@@ -286,12 +313,23 @@ impl Extension for CostControlRequest {
     ) -> ServerResult<async_graphql::Request> {
         let variables = request.variables.clone();
         let document = request.parsed_query()?;
-        let (Tally { cost, aliases }, introspects) = tally(&ctx.schema_env.registry, document, &variables);
+        let Survey { tally: Tally { cost, aliases }, introspects, longest_list } =
+            survey(&ctx.schema_env.registry, document, &variables);
         self.report.lock().unwrap_or_else(std::sync::PoisonError::into_inner).cost = cost;
         if introspects && self.limits.disable_introspection {
             return Err(refusal(
                 "Introspection is switched off on this server.".to_owned(),
                 "INTROSPECTION_DISABLED",
+                |_| {},
+            ));
+        }
+        if longest_list > self.limits.max_list_items {
+            return Err(refusal(
+                format!(
+                    "A list argument holds {longest_list} items; at most {} are allowed.",
+                    self.limits.max_list_items
+                ),
+                "LIST_TOO_LONG",
                 |_| {},
             ));
         }

@@ -13,9 +13,11 @@ pub struct Date(pub NaiveDate);
 impl ScalarType for Date {
     fn parse(value: Value) -> InputValueResult<Self> {
         match &value {
-            Value::String(text) => NaiveDate::parse_from_str(text, "%Y-%m-%d")
+            // chrono alone would also take `2026-1-1` or `26-01-01`: the shape is checked first.
+            Value::String(text) if is_iso_date_shape(text) => NaiveDate::parse_from_str(text, "%Y-%m-%d")
                 .map(Self)
                 .map_err(|_| InputValueError::custom("is not a date in the form YYYY-MM-DD")),
+            Value::String(_) => Err(InputValueError::custom("is not a date in the form YYYY-MM-DD")),
             _ => Err(InputValueError::expected_type(value)),
         }
     }
@@ -23,6 +25,15 @@ impl ScalarType for Date {
     fn to_value(&self) -> Value {
         Value::String(self.0.format("%Y-%m-%d").to_string())
     }
+}
+
+/// Whether `text` is ten characters `DDDD-DD-DD`.
+fn is_iso_date_shape(text: &str) -> bool {
+    text.len() == 10
+        && text.bytes().enumerate().all(|(index, byte)| match index {
+            4 | 7 => byte == b'-',
+            _ => byte.is_ascii_digit(),
+        })
 }
 
 /// An ODS organisation code in one of the published formats (for example `QMM`, `T6Y0W`, `RGN`, `U59980`,

@@ -7,6 +7,7 @@ mod constraints;
 mod filters;
 mod generator;
 mod helpers;
+mod hostile;
 mod limits;
 mod migrations;
 mod mutations;
