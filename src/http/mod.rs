@@ -130,7 +130,9 @@ async fn health() -> Json<serde_json::Value> {
 /// The database answers and every migration is applied.
 #[handler]
 async fn ready(db: Data<&DatabaseConnection>) -> poem::Response {
-    if db::is_ready(&db).await {
+    // A database that does not answer within two seconds is not ready (the pool would wait longer).
+    let answered = tokio::time::timeout(std::time::Duration::from_secs(2), db::is_ready(&db)).await;
+    if answered.unwrap_or(false) {
         Json(json!({ "status": "ready" })).into_response()
     } else {
         (StatusCode::SERVICE_UNAVAILABLE, Json(json!({ "status": "unavailable" }))).into_response()
