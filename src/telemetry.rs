@@ -13,5 +13,11 @@ pub fn init(filter: &str, format: LogFormat) -> anyhow::Result<()> {
         LogFormat::Text => builder.try_init(),
         LogFormat::Json => builder.json().flatten_event(true).try_init(),
     };
-    installed.map_err(|error| anyhow::anyhow!(error))
+    installed.map_err(|error| anyhow::anyhow!(error))?;
+    // A panic's message can quote the data it met: log where it happened, not what it said.
+    std::panic::set_hook(Box::new(|info| {
+        let location = info.location().map(|location| format!("{}:{}", location.file(), location.line()));
+        tracing::error!(location = location.unwrap_or_default(), "panic");
+    }));
+    Ok(())
 }

@@ -138,3 +138,30 @@ async fn ready(db: Data<&DatabaseConnection>) -> poem::Response {
         (StatusCode::SERVICE_UNAVAILABLE, Json(json!({ "status": "unavailable" }))).into_response()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::panicked;
+    use poem::middleware::CatchPanic;
+    use poem::{Endpoint, EndpointExt, Request, Route, get, handler};
+
+    #[handler]
+    fn breaks() -> &'static str {
+        let broken: Option<&str> = std::hint::black_box(None);
+        broken.expect("a resolver bug with patient 2033469 in its message")
+    }
+
+    #[tokio::test]
+    async fn a_panic_becomes_an_internal_error_with_an_id_and_no_detail() {
+        let endpoint = Route::new().at("/", get(breaks)).with(CatchPanic::new().with_handler(panicked));
+        let response = endpoint.get_response(Request::builder().uri_str("/").finish()).await;
+        let status = response.status();
+        let body = response.into_body().into_string().await.expect("body");
+        let answer: serde_json::Value = serde_json::from_str(&body).expect("JSON");
+
+        assert_eq!(status, 500);
+        assert_eq!(answer["errors"][0]["extensions"]["code"], "INTERNAL_SERVER_ERROR");
+        assert!(answer["errors"][0]["extensions"]["errorId"].is_string());
+        assert!(!body.contains("2033469") && !body.contains("resolver bug"), "{body}");
+    }
+}
