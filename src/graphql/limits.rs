@@ -278,7 +278,7 @@ struct CostControlRequest {
 }
 
 /// A request-level error with a code (and more extensions).
-fn refusal(message: String, code: &str, more: impl FnOnce(&mut ErrorExtensionValues)) -> ServerError {
+pub(crate) fn refusal(message: String, code: &str, more: impl FnOnce(&mut ErrorExtensionValues)) -> ServerError {
     let mut error = ServerError::new(message, None);
     let mut extensions = ErrorExtensionValues::default();
     extensions.set("code", code);

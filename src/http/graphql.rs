@@ -12,11 +12,11 @@
 
 use super::{Callers, RequestId, error_response};
 use crate::config::Limits;
-use crate::graphql::limits::CostPayer;
+use crate::graphql::limits::{CostPayer, refusal};
 use crate::graphql::{self, AppSchema};
 use async_graphql::http::GraphiQLSource;
 use async_graphql::parser::types::OperationType;
-use async_graphql::{BatchRequest, BatchResponse, ServerError};
+use async_graphql::{BatchRequest, BatchResponse};
 use poem::http::{HeaderValue, StatusCode, header};
 use poem::web::{Data, Html, RemoteAddr};
 use poem::{Body, IntoResponse, Request, handler};
@@ -65,10 +65,7 @@ impl ResponseType {
 
 /// A request-level error response with a code, as `response_type`.
 fn refuse(status: StatusCode, code: &str, message: &str, response_type: ResponseType) -> poem::Response {
-    let mut error = ServerError::new(message, None);
-    let mut extensions = async_graphql::ErrorExtensionValues::default();
-    extensions.set("code", code);
-    error.extensions = Some(extensions);
+    let error = refusal(message.to_owned(), code, |_| {});
     respond(status, &async_graphql::Response::from_errors(vec![error]), response_type)
 }
 
