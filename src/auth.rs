@@ -26,13 +26,24 @@ struct Claims {
     region: Option<String>,
     exp: u64,
     iat: u64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    nbf: Option<u64>,
+    iss: String,
+    aud: String,
 }
+
+/// The issuer and audience tokens must name when none is configured.
+pub const DEFAULT_ISSUER_AND_AUDIENCE: &str = "rotagraph";
 
 /// The keys tokens are verified (and, with a secret, minted) with.
 pub struct TokenKeys {
     algorithm: Algorithm,
     decoding: DecodingKey,
     encoding: Option<EncodingKey>,
+    /// The `iss` every token must carry.
+    issuer: String,
+    /// The `aud` every token must carry.
+    audience: String,
 }
 
 impl std::fmt::Debug for TokenKeys {
@@ -48,7 +59,14 @@ impl TokenKeys {
             algorithm: Algorithm::HS256,
             decoding: DecodingKey::from_secret(secret),
             encoding: Some(EncodingKey::from_secret(secret)),
+            issuer: DEFAULT_ISSUER_AND_AUDIENCE.to_owned(),
+            audience: DEFAULT_ISSUER_AND_AUDIENCE.to_owned(),
         }
+    }
+
+    /// The same keys, expecting (and minting) this issuer and audience.
+    pub fn expecting(self, issuer: &str, audience: &str) -> Self {
+        Self { issuer: issuer.to_owned(), audience: audience.to_owned(), ..self }
     }
 
     /// RS256 with a PEM public key: verifies only.
@@ -57,6 +75,8 @@ impl TokenKeys {
             algorithm: Algorithm::RS256,
             decoding: DecodingKey::from_rsa_pem(public_key_pem).context("reading the RS256 public key")?,
             encoding: None,
+            issuer: DEFAULT_ISSUER_AND_AUDIENCE.to_owned(),
+            audience: DEFAULT_ISSUER_AND_AUDIENCE.to_owned(),
         })
     }
 
@@ -64,7 +84,10 @@ impl TokenKeys {
     pub fn principal(&self, bearer: Option<&str>) -> Result<Principal, AppError> {
         let Some(token) = bearer else { return Ok(Principal::anonymous()) };
         let mut validation = Validation::new(self.algorithm);
-        validation.set_required_spec_claims(&["exp", "sub"]);
+        validation.set_required_spec_claims(&["exp", "sub", "iss", "aud"]);
+        validation.validate_nbf = true;
+        validation.set_issuer(&[&self.issuer]);
+        validation.set_audience(&[&self.audience]);
         let claims = jsonwebtoken::decode::<Claims>(token, &self.decoding, &validation)
             .map_err(|_| AppError::Unauthenticated)?
             .claims;
@@ -83,6 +106,9 @@ impl TokenKeys {
             region: principal.region.clone(),
             iat: now,
             exp: now + lifetime.as_secs(),
+            nbf: None,
+            iss: self.issuer.clone(),
+            aud: self.audience.clone(),
         };
         Ok(jsonwebtoken::encode(&Header::new(self.algorithm), &claims, encoding)?)
     }
@@ -96,6 +122,10 @@ pub fn dev_secret_path(database_path: &Path) -> PathBuf {
 /// The configured keys: a secret, a public key, or (only for the embedded default database, whose file
 /// is `default_database_file`) the development secret, generated on first use.
 pub fn load_keys(settings: &AuthArgs, default_database_file: Option<&Path>) -> anyhow::Result<TokenKeys> {
+    Ok(signing_keys(settings, default_database_file)?.expecting(&settings.jwt_issuer, &settings.jwt_audience))
+}
+
+fn signing_keys(settings: &AuthArgs, default_database_file: Option<&Path>) -> anyhow::Result<TokenKeys> {
     if let Some(secret) = &settings.jwt_secret {
         let secret = secret.expose_secret();
         anyhow::ensure!(secret.len() >= 32, "ROTAGRAPH_JWT_SECRET must be at least 32 characters");

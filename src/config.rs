@@ -61,6 +61,12 @@ pub struct AuthArgs {
     /// PEM file of the RS256 public key that verifies tokens issued by an identity provider.
     #[arg(long, env = "ROTAGRAPH_JWT_PUBLIC_KEY_FILE", global = true)]
     pub jwt_public_key_file: Option<PathBuf>,
+    /// The issuer (`iss`) every token must name (and `rotagraph token` writes).
+    #[arg(long, env = "ROTAGRAPH_JWT_ISSUER", global = true, default_value = crate::auth::DEFAULT_ISSUER_AND_AUDIENCE)]
+    pub jwt_issuer: String,
+    /// The audience (`aud`) every token must name (and `rotagraph token` writes).
+    #[arg(long, env = "ROTAGRAPH_JWT_AUDIENCE", global = true, default_value = crate::auth::DEFAULT_ISSUER_AND_AUDIENCE)]
+    pub jwt_audience: String,
 }
 
 fn parse_secret(text: &str) -> Result<SecretString, std::convert::Infallible> {
@@ -164,6 +170,10 @@ pub struct Limits {
     /// Deepest selection nesting.
     #[arg(long, env = "ROTAGRAPH_MAX_DEPTH", default_value_t = Limits::DEFAULT.max_depth)]
     pub max_depth: usize,
+    /// Deepest nesting of brackets (`{`, `[`, `(`) in the query text, and of lists and objects in the
+    /// variables: checked before the request is parsed.
+    #[arg(long, env = "ROTAGRAPH_MAX_NESTING", default_value_t = Limits::DEFAULT.max_nesting)]
+    pub max_nesting: usize,
     /// Highest cost of one operation: every field costs 1, a connection costs its page size (`first` or
     /// `last`, default 20) times its children, `nodes(ids:)` the number of ids times its children.
     #[arg(long, env = "ROTAGRAPH_MAX_COST", default_value_t = Limits::DEFAULT.max_cost)]
@@ -204,6 +214,7 @@ impl Limits {
         max_body_bytes: 256 * 1024,
         max_query_bytes: 32 * 1024,
         max_depth: 16,
+        max_nesting: 40,
         max_cost: 20_000,
         max_aliases: 30,
         max_list_items: 1000,
@@ -222,6 +233,7 @@ impl Limits {
             ("--max-body-bytes", self.max_body_bytes),
             ("--max-query-bytes", self.max_query_bytes),
             ("--max-depth", self.max_depth),
+            ("--max-nesting", self.max_nesting),
             ("--max-cost", self.max_cost),
             ("--max-batch", self.max_batch),
             ("--max-list-items", self.max_list_items),

@@ -277,6 +277,25 @@ struct CostControlRequest {
     report: Mutex<CostReport>,
 }
 
+/// A query that does not parse: `GRAPHQL_PARSE_FAILED`, with a one-line message and the location.
+fn parse_failure(error: async_graphql::parser::Error) -> ServerError {
+    let positions: Vec<async_graphql::Pos> = error.positions().collect();
+    let message = match &error {
+        async_graphql::parser::Error::Syntax { message, start, .. } => {
+            // The parser's own message draws the line with a caret; keep only what it expected.
+            let expected = message
+                .lines()
+                .find_map(|line| line.trim().strip_prefix("= "))
+                .unwrap_or("unexpected input");
+            format!("Syntax error at line {}, column {}: {expected}.", start.line, start.column)
+        }
+        other => other.to_string(),
+    };
+    let mut failure = refusal(message, "GRAPHQL_PARSE_FAILED", |_| {});
+    failure.locations = positions;
+    failure
+}
+
 /// A request-level error with a code (and more extensions).
 pub(crate) fn refusal(message: String, code: &str, more: impl FnOnce(&mut ErrorExtensionValues)) -> ServerError {
     let mut error = ServerError::new(message, None);
@@ -311,10 +330,17 @@ impl Extension for CostControlRequest {
         mut request: async_graphql::Request,
         next: NextPrepareRequest<'_>,
     ) -> ServerResult<async_graphql::Request> {
-        let variables = request.variables.clone();
-        let document = request.parsed_query()?;
+        let mut document = async_graphql::parser::parse_query(&request.query).map_err(parse_failure)?;
+        let invalid_text = |refused: super::text::InvalidText| {
+            let mut error = refusal(refused.to_string(), "INVALID_TEXT", |_| {});
+            error.locations.extend(refused.position);
+            error
+        };
+        super::text::clean_document(&mut document).map_err(invalid_text)?;
+        super::text::clean_variables(&mut request.variables).map_err(invalid_text)?;
         let Survey { tally: Tally { cost, aliases }, introspects, longest_list } =
-            survey(&ctx.schema_env.registry, document, &variables);
+            survey(&ctx.schema_env.registry, &document, &request.variables);
+        request.set_parsed_query(document);
         self.report.lock().unwrap_or_else(std::sync::PoisonError::into_inner).cost = cost;
         if introspects && self.limits.disable_introspection {
             return Err(refusal(

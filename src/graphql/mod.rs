@@ -14,6 +14,10 @@ pub mod limits;
 pub mod loaders;
 /// Mutations.
 pub mod mutation;
+/// Nesting of query text and variables, bounded before parsing.
+pub mod nesting;
+/// Partial results: a failed nullable field is null with its error.
+pub mod partial;
 /// `node`, `nodes` and federation entities.
 pub mod node;
 /// Organisations, ICBs and regions.
@@ -24,6 +28,8 @@ pub mod programme;
 pub mod reports;
 /// Custom scalars (`Date`, `OdsCode`).
 pub mod scalars;
+/// Text inputs: control characters refused, NFC applied.
+pub mod text;
 /// Pharmacists, credentials, memberships and placements.
 pub mod workforce;
 
@@ -78,7 +84,11 @@ pub fn schema_builder() -> SchemaBuilder<Query, Mutation, EmptySubscription> {
 pub fn schema(db: DatabaseConnection, report_settings: reports::ReportSettings, limits: &Limits) -> AppSchema {
     let budgets = Arc::new(limits::Budgets::per_minute(limits.caller_budget, limits.icb_budget));
     let mut builder =
-        schema_builder().data(db).data(report_settings).extension(limits::CostControl::new(limits.clone(), budgets));
+        schema_builder()
+            .data(db)
+            .data(report_settings)
+            .extension(limits::CostControl::new(limits.clone(), budgets))
+            .extension(partial::PartialResults);
     if limits.disable_introspection {
         builder = builder.disable_introspection().disable_suggestions();
     }

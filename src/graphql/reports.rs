@@ -427,7 +427,7 @@ impl Reports {
         #[graphql(desc = "Which ICBs (`icb`, `region`) and the day (`asOf`).")] filter: Option<ReportFilterInput>,
     ) -> Result<Vec<IcbLeadershipReportRow>> {
         let filter = filter.unwrap_or_default().to_filter(IcbResolution::AtEvent).extend()?;
-        let rows = reports::icb_medicines_leadership(db(ctx)?, &filter).await.extend()?;
+        let rows = reports::icb_medicines_leadership(db(ctx)?, scope(ctx)?, &filter).await.extend()?;
         Ok(rows.into_iter().map(leadership_row).collect())
     }
 
@@ -439,7 +439,7 @@ impl Reports {
         filter: Option<ReportFilterInput>,
     ) -> Result<Vec<ReportGroupObject>> {
         let filter = filter.unwrap_or_default().to_filter(IcbResolution::AtEvent).extend()?;
-        let rows = reports::programmes_without_clinical_lead(db(ctx)?, &filter).await.extend()?;
+        let rows = reports::programmes_without_clinical_lead(db(ctx)?, scope(ctx)?, &filter).await.extend()?;
         Ok(rows.into_iter().map(programme_group).collect())
     }
 
@@ -453,7 +453,7 @@ impl Reports {
         >,
     ) -> Result<Vec<LeadCoverageReportRow>> {
         let filter = filter.unwrap_or_default().to_filter(IcbResolution::AtEvent).extend()?;
-        let rows = reports::consultant_lead_coverage(db(ctx)?, &filter).await.extend()?;
+        let rows = reports::consultant_lead_coverage(db(ctx)?, scope(ctx)?, &filter).await.extend()?;
         Ok(rows.into_iter().map(coverage_row).collect())
     }
 

@@ -22,6 +22,11 @@ impl ScalarType for Date {
         }
     }
 
+    /// Checked during validation, so a bad date in a variable is a request error, like a wrong type.
+    fn is_valid(value: &Value) -> bool {
+        Self::parse(value.clone()).is_ok()
+    }
+
     fn to_value(&self) -> Value {
         Value::String(self.0.format("%Y-%m-%d").to_string())
     }
@@ -52,6 +57,11 @@ impl ScalarType for OdsCodeScalar {
                 .map_err(|_| InputValueError::custom("is not an ODS code in any published format")),
             _ => Err(InputValueError::expected_type(value)),
         }
+    }
+
+    /// Checked during validation, so a bad code in a variable is a request error, like a wrong type.
+    fn is_valid(value: &Value) -> bool {
+        Self::parse(value.clone()).is_ok()
     }
 
     fn to_value(&self) -> Value {

@@ -13,10 +13,10 @@
 use super::{Callers, RequestId, error_response};
 use crate::config::Limits;
 use crate::graphql::limits::{CostPayer, refusal};
-use crate::graphql::{self, AppSchema};
+use crate::graphql::{self, AppSchema, nesting};
 use async_graphql::http::GraphiQLSource;
 use async_graphql::parser::types::OperationType;
-use async_graphql::{BatchRequest, BatchResponse};
+use async_graphql::BatchRequest;
 use poem::http::{HeaderValue, StatusCode, header};
 use poem::web::{Data, Html, RemoteAddr};
 use poem::{Body, IntoResponse, Request, handler};
@@ -66,12 +66,31 @@ impl ResponseType {
 /// A request-level error response with a code, as `response_type`.
 fn refuse(status: StatusCode, code: &str, message: &str, response_type: ResponseType) -> poem::Response {
     let error = refusal(message.to_owned(), code, |_| {});
-    respond(status, &async_graphql::Response::from_errors(vec![error]), response_type)
+    respond(status, &response_body(&async_graphql::Response::from_errors(vec![error])), response_type)
 }
 
 fn respond(status: StatusCode, body: &impl serde::Serialize, response_type: ResponseType) -> poem::Response {
     let json = serde_json::to_vec(body).unwrap_or_else(|_| b"{\"errors\":[{\"message\":\"internal error\"}]}".to_vec());
     poem::Response::builder().status(status).content_type(response_type.content_type()).body(json)
+}
+
+/// A GraphQL response as JSON: a request that failed before execution has no `data` entry at all (the
+/// specification's request error), one that ran has `data`, null or not.
+fn response_body(response: &async_graphql::Response) -> serde_json::Value {
+    let mut body = serde_json::to_value(response).unwrap_or_else(|_| serde_json::json!({ "errors": [] }));
+    if failed_before_execution(response)
+        && let Some(object) = body.as_object_mut()
+    {
+        object.remove("data");
+    }
+    body
+}
+
+/// Whether a response is a request error: errors, none of them at a field's path, and no data.
+fn failed_before_execution(response: &async_graphql::Response) -> bool {
+    !response.errors.is_empty()
+        && response.data == async_graphql::Value::Null
+        && response.errors.iter().all(|error| error.path.is_empty())
 }
 
 /// The first `extensions.code` among a response's errors equal to `code`, if any.
@@ -88,9 +107,7 @@ fn status_of(response: &async_graphql::Response, response_type: ResponseType) ->
     if has_code(response, "RATE_LIMITED") {
         return StatusCode::TOO_MANY_REQUESTS;
     }
-    let failed_before_execution =
-        response.data == async_graphql::Value::Null && response.errors.iter().all(|error| error.path.is_empty());
-    if response_type == ResponseType::GraphqlResponse && !response.errors.is_empty() && failed_before_execution {
+    if response_type == ResponseType::GraphqlResponse && failed_before_execution(response) {
         StatusCode::BAD_REQUEST
     } else {
         StatusCode::OK
@@ -144,6 +161,10 @@ pub(super) async fn get_graphql(
         let message = "The query string is not a GraphQL request (`query`, `operationName`, `variables` as JSON).";
         return refuse(StatusCode::BAD_REQUEST, "BAD_REQUEST", message, response_type);
     };
+    let endpoint = Endpoint { schema: &schema, db: &db, callers: &callers, limits: &limits };
+    if let Some(refusal) = endpoint.refusal_before_parsing(&graphql_request, response_type) {
+        return refusal;
+    }
     if is_mutation(&graphql_request) {
         let mut response = refuse(
             StatusCode::METHOD_NOT_ALLOWED,
@@ -154,7 +175,6 @@ pub(super) async fn get_graphql(
         response.headers_mut().insert(header::ALLOW, HeaderValue::from_static("POST"));
         return response;
     }
-    let endpoint = Endpoint { schema: &schema, db: &db, callers: &callers, limits: &limits };
     endpoint.execute(request, remote, BatchRequest::Single(graphql_request), response_type).await
 }
 
@@ -229,6 +249,25 @@ fn is_mutation(request: &async_graphql::Request) -> bool {
 }
 
 impl Endpoint<'_> {
+    /// Why `request` must not run, checked on its text before anything parses it: too long, empty, or
+    /// nested too deep (see [`nesting`]).
+    fn refusal_before_parsing(&self, request: &async_graphql::Request, response_type: ResponseType) -> Option<poem::Response> {
+        if request.query.len() > self.limits.max_query_bytes {
+            let message = format!("The query is over {} bytes.", self.limits.max_query_bytes);
+            return Some(refuse(StatusCode::PAYLOAD_TOO_LARGE, "QUERY_TOO_LONG", &message, response_type));
+        }
+        if request.query.trim().is_empty() {
+            return Some(refuse(StatusCode::BAD_REQUEST, "BAD_REQUEST", "The request has no `query`.", response_type));
+        }
+        let nesting = nesting::query_nesting(&request.query).max(nesting::variables_nesting(&request.variables));
+        if nesting > self.limits.max_nesting {
+            let message =
+                format!("The request nests {nesting} deep; at most {} is allowed.", self.limits.max_nesting);
+            return Some(refuse(StatusCode::BAD_REQUEST, "NESTING_TOO_DEEP", &message, response_type));
+        }
+        None
+    }
+
     /// Identifies the caller, checks the request-level limits, runs each request within the timeout.
     async fn execute(
         &self,
@@ -250,19 +289,16 @@ impl Endpoint<'_> {
             }
             BatchRequest::Batch(requests) => requests,
         };
+        // Every item is checked before any runs: a batch either runs whole or not at all.
+        if let Some(refusal) = requests.iter().find_map(|request| self.refusal_before_parsing(request, response_type)) {
+            return refusal;
+        }
         let address = remote.as_socket_addr().map(|address| address.ip().to_string());
         let payer = CostPayer::of(&principal, address);
+        let request_id = http_request.extensions().get::<RequestId>().map(|id| id.0.clone()).unwrap_or_default();
         let mut responses = Vec::with_capacity(requests.len());
         for request in requests {
-            if request.query.len() > self.limits.max_query_bytes {
-                let message = format!("The query is over {} bytes.", self.limits.max_query_bytes);
-                return refuse(StatusCode::PAYLOAD_TOO_LARGE, "QUERY_TOO_LONG", &message, response_type);
-            }
-            if request.query.trim().is_empty() {
-                return refuse(StatusCode::BAD_REQUEST, "BAD_REQUEST", "The request has no `query`.", response_type);
-            }
-            let request_id = http_request.extensions().get::<RequestId>().map(|id| id.0.clone()).unwrap_or_default();
-            let request = graphql::request_data(request, self.db, principal.clone(), scope.clone(), request_id)
+            let request = graphql::request_data(request, self.db, principal.clone(), scope.clone(), request_id.clone())
                 .data(payer.clone());
             let execution = tokio::time::timeout(self.limits.request_timeout(), self.schema.execute(request));
             let Ok(mut response) = execution.await else {
@@ -278,10 +314,11 @@ impl Endpoint<'_> {
             .max_by_key(StatusCode::as_u16)
             .unwrap_or(StatusCode::OK);
         let retry = responses.iter().find_map(retry_after);
+        let mut bodies: Vec<serde_json::Value> = responses.iter().map(response_body).collect();
         let mut http_response = if is_batch {
-            respond(status, &BatchResponse::Batch(responses), response_type)
+            respond(status, &bodies, response_type)
         } else {
-            respond(status, &responses.remove(0), response_type)
+            respond(status, &bodies.remove(0), response_type)
         };
         if let Some(seconds) = retry {
             http_response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(seconds));

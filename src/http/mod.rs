@@ -76,10 +76,17 @@ fn panicked(_: Box<dyn std::any::Any + Send + 'static>) -> poem::Response {
     error_response(StatusCode::INTERNAL_SERVER_ERROR, &error)
 }
 
-/// The bearer token of a request, if it has one.
-fn bearer(request: &Request) -> Option<&str> {
-    let value = request.headers().get(poem::http::header::AUTHORIZATION)?.to_str().ok()?;
-    value.strip_prefix("Bearer ").or_else(|| value.strip_prefix("bearer ")).map(str::trim)
+/// The bearer token of a request: none without an `Authorization` header; `UNAUTHENTICATED` for a
+/// header that is not `Bearer <token>` (another scheme, or no token), rather than reading it as anonymous.
+fn bearer(request: &Request) -> Result<Option<&str>, AppError> {
+    let Some(value) = request.headers().get(poem::http::header::AUTHORIZATION) else { return Ok(None) };
+    let value = value.to_str().map_err(|_| AppError::Unauthenticated)?;
+    let (scheme, token) = value.trim().split_once(' ').ok_or(AppError::Unauthenticated)?;
+    let token = token.trim();
+    if !scheme.eq_ignore_ascii_case("bearer") || token.is_empty() {
+        return Err(AppError::Unauthenticated);
+    }
+    Ok(Some(token))
 }
 
 /// A response carrying one error, for failures before execution.
@@ -87,8 +94,8 @@ pub(crate) fn error_response(status: StatusCode, error: &AppError) -> poem::Resp
     let graphql_error = error.extend();
     let mut server_error = async_graphql::ServerError::new(graphql_error.message, None);
     server_error.extensions = graphql_error.extensions;
-    let response = async_graphql::Response::from_errors(vec![server_error]);
-    (status, Json(response)).into_response()
+    // A request error: no `data` entry.
+    (status, Json(json!({ "errors": [server_error] }))).into_response()
 }
 
 /// Who is calling: the token keys that verify bearer tokens and the scope resolver, which together turn a
@@ -101,7 +108,7 @@ pub struct Callers {
 impl Callers {
     /// A request's caller and the caller's access scope, or `UNAUTHENTICATED` for a bad token.
     pub(crate) fn identify(&self, request: &Request) -> Result<(Principal, Scope), AppError> {
-        let principal = self.keys.principal(bearer(request))?;
+        let principal = self.keys.principal(bearer(request)?)?;
         let scope = self.scopes.resolve(&principal);
         Ok((principal, scope))
     }

@@ -135,9 +135,9 @@ pub(super) async fn report_csv(
         "fill-rate.csv" => fill_rate_csv(&db, &scope, suppression, &params).await,
         "cross-icb-flows.csv" => cross_icb_flows_csv(&db, &scope, suppression, &params).await,
         "independent-prescribers.csv" => prescribers_csv(&db, &scope, suppression, &params).await,
-        "icb-medicines-leadership.csv" => leadership_csv(&db, &params).await,
-        "programmes-without-clinical-lead.csv" => programmes_without_lead_csv(&db, &params).await,
-        "consultant-lead-coverage.csv" => coverage_csv(&db, &params).await,
+        "icb-medicines-leadership.csv" => leadership_csv(&db, &scope, &params).await,
+        "programmes-without-clinical-lead.csv" => programmes_without_lead_csv(&db, &scope, &params).await,
+        "consultant-lead-coverage.csv" => coverage_csv(&db, &scope, &params).await,
         "open-vacancies.csv" => vacancies_csv(&db, &scope, suppression, &params).await,
         "rotations-ending.csv" => rotations_ending_csv(&db, &scope, suppression, &params).await,
         "placement-activity.csv" => activity_csv(&db, &scope, suppression, &params).await,
@@ -216,9 +216,13 @@ async fn prescribers_csv(
     Ok(records)
 }
 
-async fn leadership_csv(db: &DatabaseConnection, params: &ReportParams) -> Result<Vec<Vec<String>>, AppError> {
+async fn leadership_csv(
+    db: &DatabaseConnection,
+    scope: &Scope,
+    params: &ReportParams,
+) -> Result<Vec<Vec<String>>, AppError> {
     params.no_grouping()?;
-    let rows = reports::icb_medicines_leadership(db, &params.filter()?).await?;
+    let rows = reports::icb_medicines_leadership(db, scope, &params.filter()?).await?;
     let mut records = header_record(&[
         "icb_id",
         "icb_code",
@@ -243,10 +247,11 @@ async fn leadership_csv(db: &DatabaseConnection, params: &ReportParams) -> Resul
 
 async fn programmes_without_lead_csv(
     db: &DatabaseConnection,
+    scope: &Scope,
     params: &ReportParams,
 ) -> Result<Vec<Vec<String>>, AppError> {
     params.no_grouping()?;
-    let rows = reports::programmes_without_clinical_lead(db, &params.filter()?).await?;
+    let rows = reports::programmes_without_clinical_lead(db, scope, &params.filter()?).await?;
     let mut records = header_record(&["programme_id", "programme_code", "programme_name"]);
     for row in rows {
         let group = graphql::reports::programme_group(row);
@@ -255,9 +260,9 @@ async fn programmes_without_lead_csv(
     Ok(records)
 }
 
-async fn coverage_csv(db: &DatabaseConnection, params: &ReportParams) -> Result<Vec<Vec<String>>, AppError> {
+async fn coverage_csv(db: &DatabaseConnection, scope: &Scope, params: &ReportParams) -> Result<Vec<Vec<String>>, AppError> {
     params.no_grouping()?;
-    let rows = reports::consultant_lead_coverage(db, &params.filter()?).await?;
+    let rows = reports::consultant_lead_coverage(db, scope, &params.filter()?).await?;
     let mut records = header_record(&["trust_id", "trust_code", "trust_name", "specialisms"]);
     for row in rows {
         let specialisms: Vec<String> = row.specialisms.iter().map(sea_orm::ActiveEnum::to_value).collect();

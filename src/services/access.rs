@@ -12,7 +12,7 @@
 //! with a `FORBIDDEN` error.
 
 use crate::error::AppError;
-use entity::enums::{OrganisationKind, RelationshipKind};
+use entity::enums::{OrganisationKind, RelationshipKind, SuccessionKind};
 use entity::{
     cohort, consultant_lead, credential, icb_medicines_role, medicines_optimisation_team, organisation,
     organisation_relationship, organisation_succession, pharmacist, placement, programme_education_offer,
@@ -78,12 +78,23 @@ pub struct Scope {
     pub records: RecordScope,
     /// Whether names and GPhC numbers may be read.
     pub personal_data: bool,
+    /// The ICBs among `records` that were split between the reader's ICBs and others (QJG, split
+    /// between T6Y0W and D7T5G on 2026-04-01): the reader answers for what such an ICB owned as a whole
+    /// (its programmes, their cohorts and members), but for what is attributed through an organisation
+    /// (a placement's host, a vacancy's host, a consultant lead's trust) only where the organisation
+    /// went to one of the reader's ICBs, as the reports resolve a split ICB per organisation.
+    pub split_from: Vec<Uuid>,
 }
 
 impl Scope {
     /// The scope of an anonymous caller.
     pub fn public() -> Self {
-        Self { records: RecordScope::Public, personal_data: false }
+        Self { records: RecordScope::Public, personal_data: false, split_from: Vec::new() }
+    }
+
+    /// Every record, with or without personal data.
+    pub fn all(personal_data: bool) -> Self {
+        Self { records: RecordScope::All, personal_data, split_from: Vec::new() }
     }
 
     /// Resolves a principal's scope: its ICBs (or its region's) and every ICB they took over. Reads the
@@ -100,8 +111,8 @@ impl Scope {
 pub struct ScopeResolver {
     icbs: HashMap<String, Uuid>,
     region_icbs: HashMap<String, Vec<Uuid>>,
-    /// (predecessor, successor) ids.
-    steps: Vec<(Uuid, Uuid)>,
+    /// (predecessor, successor, kind) of each succession step.
+    steps: Vec<(Uuid, Uuid, SuccessionKind)>,
 }
 
 impl ScopeResolver {
@@ -127,7 +138,7 @@ impl ScopeResolver {
             .all(db)
             .await?
             .into_iter()
-            .map(|step| (step.predecessor_id, step.successor_id))
+            .map(|step| (step.predecessor_id, step.successor_id, step.kind))
             .collect();
         let icbs = codes
             .into_iter()
@@ -137,12 +148,13 @@ impl ScopeResolver {
         Ok(Self { icbs, region_icbs, steps })
     }
 
-    /// The scope of `principal`: its ICBs (or its region's) and every ICB they took over, transitively.
+    /// The scope of `principal`: its ICBs (or its region's) and every ICB they took over, transitively;
+    /// an ICB split between the principal's ICBs and others is kept apart in [`Scope::split_from`].
     pub fn resolve(&self, principal: &Principal) -> Scope {
         let Some(role) = principal.role else { return Scope::public() };
         let mut ids: BTreeSet<Uuid> = match role {
-            Role::National => return Scope { records: RecordScope::All, personal_data: true },
-            Role::Reporter => return Scope { records: RecordScope::All, personal_data: false },
+            Role::National => return Scope::all(true),
+            Role::Reporter => return Scope::all(false),
             Role::IcbViewer | Role::IcbAdmin => {
                 principal.icbs.iter().filter_map(|code| self.icbs.get(code.trim()).copied()).collect()
             }
@@ -153,21 +165,31 @@ impl ScopeResolver {
                 .map(|icbs| icbs.iter().copied().collect())
                 .unwrap_or_default(),
         };
-        // A successor ICB answers for its predecessors' records.
+        let mut split_from = BTreeSet::new();
+        // A successor ICB answers for its predecessors' records (for a split one, in part).
         loop {
             let before = ids.len();
-            let predecessors: Vec<Uuid> = self
-                .steps
-                .iter()
-                .filter(|(_, successor)| ids.contains(successor))
-                .map(|(predecessor, _)| *predecessor)
-                .collect();
-            ids.extend(predecessors);
+            for (predecessor, successor, kind) in &self.steps {
+                if ids.contains(successor) && ids.insert(*predecessor) && *kind == SuccessionKind::Split {
+                    split_from.insert(*predecessor);
+                }
+            }
             if ids.len() == before {
                 break;
             }
         }
-        Scope { records: RecordScope::Icbs(ids.into_iter().collect()), personal_data: true }
+        // Every part of a split ICB went to the reader's ICBs (a regional reader of both successors): it
+        // is answered for as a whole.
+        split_from.retain(|predecessor| {
+            self.steps
+                .iter()
+                .any(|(from, successor, _)| from == predecessor && !ids.contains(successor))
+        });
+        Scope {
+            records: RecordScope::Icbs(ids.into_iter().collect()),
+            personal_data: true,
+            split_from: split_from.into_iter().collect(),
+        }
     }
 }
 
@@ -179,18 +201,52 @@ fn everything() -> Condition {
     Condition::all()
 }
 
-/// Organisations that belonged to one of `icbs` at any time.
-fn organisations_in(icbs: &[Uuid]) -> sea_orm::sea_query::SelectStatement {
+/// The ICBs a reader (or an administrator) answers for: its own and every ICB they took over, some of
+/// them split (see [`Scope::split_from`]). Derefs to all their ids.
+#[derive(Clone, Copy, Debug)]
+pub struct Answering<'a> {
+    pub icbs: &'a [Uuid],
+    pub split_from: &'a [Uuid],
+}
+
+impl std::ops::Deref for Answering<'_> {
+    type Target = [Uuid];
+
+    fn deref(&self) -> &[Uuid] {
+        self.icbs
+    }
+}
+
+impl Answering<'_> {
+    /// The ICBs answered for as a whole (all but the split ones).
+    fn whole(&self) -> impl Iterator<Item = Uuid> + '_ {
+        self.icbs.iter().copied().filter(|icb| !self.split_from.contains(icb))
+    }
+}
+
+/// Organisations that belonged at any time to one of the ICBs answered for as a whole: an organisation of
+/// a split ICB counts only if it went to one of them.
+pub fn organisations_in(icbs: Answering<'_>) -> sea_orm::sea_query::SelectStatement {
     organisation_relationship::Entity::find()
         .select_only()
         .column(organisation_relationship::Column::ChildId)
         .filter(organisation_relationship::Column::Kind.eq(RelationshipKind::InIcb))
-        .filter(organisation_relationship::Column::ParentId.is_in(icbs.iter().copied()))
+        .filter(organisation_relationship::Column::ParentId.is_in(icbs.whole()))
         .into_query()
 }
 
+/// Placements hosted in the ICBs answered for: in one answered for as a whole, or in a split one at an
+/// organisation that went to one of those.
+fn hosted_in(icbs: Answering<'_>) -> Condition {
+    Condition::any().add(placement::Column::HostIcbId.is_in(icbs.whole())).add(
+        Condition::all()
+            .add(placement::Column::HostIcbId.is_in(icbs.split_from.iter().copied()))
+            .add(placement::Column::HostId.in_subquery(organisations_in(icbs))),
+    )
+}
+
 /// Cohorts of programmes owned by one of `icbs`.
-fn cohorts_owned_by(icbs: &[Uuid]) -> sea_orm::sea_query::SelectStatement {
+fn cohorts_owned_by(icbs: Answering<'_>) -> sea_orm::sea_query::SelectStatement {
     cohort::Entity::find()
         .select_only()
         .column(cohort::Column::Id)
@@ -206,19 +262,19 @@ fn cohorts_owned_by(icbs: &[Uuid]) -> sea_orm::sea_query::SelectStatement {
         .into_query()
 }
 
-fn memberships_in(icbs: &[Uuid]) -> Condition {
+fn memberships_in(icbs: Answering<'_>) -> Condition {
     Condition::any().add(programme_membership::Column::CohortId.in_subquery(cohorts_owned_by(icbs))).add(
         programme_membership::Column::Id.in_subquery(
             placement::Entity::find()
                 .select_only()
                 .column(placement::Column::MembershipId)
-                .filter(placement::Column::HostIcbId.is_in(icbs.iter().copied()))
+                .filter(hosted_in(icbs))
                 .into_query(),
         ),
     )
 }
 
-fn pharmacists_in(icbs: &[Uuid]) -> Condition {
+fn pharmacists_in(icbs: Answering<'_>) -> Condition {
     Condition::any()
         .add(
             pharmacist::Column::Id.in_subquery(
@@ -290,7 +346,10 @@ macro_rules! scoped {
                 match &scope.records {
                     RecordScope::Public => nothing(),
                     RecordScope::All => everything(),
-                    RecordScope::Icbs($icbs) => $condition,
+                    RecordScope::Icbs(icbs) => {
+                        let $icbs = Answering { icbs, split_from: &scope.split_from };
+                        $condition
+                    }
                 }
             }
         })*
@@ -300,7 +359,7 @@ macro_rules! scoped {
 scoped!(
     vacancy => |icbs| Condition::all().add(vacancy::Column::HostId.in_subquery(organisations_in(icbs))),
     placement => |icbs| Condition::any()
-        .add(placement::Column::HostIcbId.is_in(icbs.iter().copied()))
+        .add(hosted_in(icbs))
         .add(
             placement::Column::MembershipId.in_subquery(
                 programme_membership::Entity::find()
@@ -344,20 +403,20 @@ scoped!(
 /// Every other row behaves as if it did not exist.
 pub trait Administered: EntityTrait {
     /// The condition that selects the rows the administrators of `icbs` may change.
-    fn administered_by(icbs: &[Uuid]) -> Condition;
+    fn administered_by(icbs: Answering<'_>) -> Condition;
 }
 
 macro_rules! administered {
     ($($entity:ident => |$icbs:ident| $condition:expr),* $(,)?) => {
         $(impl Administered for $entity::Entity {
-            fn administered_by($icbs: &[Uuid]) -> Condition {
+            fn administered_by($icbs: Answering<'_>) -> Condition {
                 $condition
             }
         })*
     };
 }
 
-fn owned_programmes(icbs: &[Uuid]) -> sea_orm::sea_query::SelectStatement {
+fn owned_programmes(icbs: Answering<'_>) -> sea_orm::sea_query::SelectStatement {
     rotation_programme::Entity::find()
         .select_only()
         .column(rotation_programme::Column::Id)
@@ -365,7 +424,7 @@ fn owned_programmes(icbs: &[Uuid]) -> sea_orm::sea_query::SelectStatement {
         .into_query()
 }
 
-fn owned_memberships(icbs: &[Uuid]) -> sea_orm::sea_query::SelectStatement {
+fn owned_memberships(icbs: Answering<'_>) -> sea_orm::sea_query::SelectStatement {
     programme_membership::Entity::find()
         .select_only()
         .column(programme_membership::Column::Id)

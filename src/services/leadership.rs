@@ -107,7 +107,7 @@ pub async fn appoint_consultant_lead(
     let (Some(trust), Some(trust_icb)) = (trust, trust_icb.filter(|icb| change.administers(*icb))) else {
         return refuse(UserError::not_found("trust"));
     };
-    let Some(pharmacist) = change.lock::<pharmacist::Entity>(input.pharmacist_id).await? else {
+    let Some(pharmacist) = change.reference::<pharmacist::Entity>(input.pharmacist_id).await? else {
         return refuse(UserError::not_found("pharmacistId"));
     };
     let lead = consultant_lead::Model {
@@ -166,7 +166,8 @@ pub struct NewProgrammeLead {
     pub valid_to: Option<NaiveDate>,
 }
 
-/// Gives a consultant lead (of any ICB's trust) a role on one of the administrator's programmes.
+/// Gives a consultant lead the administrator may read (one at a trust of its ICBs) a role on one of the
+/// administrator's programmes.
 pub async fn assign_programme_lead(
     db: &DatabaseConnection,
     actor: &Actor,
@@ -180,7 +181,7 @@ pub async fn assign_programme_lead(
     let Some(programme) = change.find::<rotation_programme::Entity>(input.programme_id).await? else {
         return refuse(UserError::not_found("programmeId"));
     };
-    let Some(lead) = change.lock::<consultant_lead::Entity>(input.consultant_lead_id).await? else {
+    let Some(lead) = change.reference::<consultant_lead::Entity>(input.consultant_lead_id).await? else {
         return refuse(UserError::not_found("consultantLeadId"));
     };
     if input.valid_to.is_some_and(|to| to < input.valid_from) {
@@ -231,7 +232,7 @@ pub async fn appoint_medicines_role(
     let mut errors = Vec::new();
     check_text("holderName", &input.holder_name, 200, &mut errors);
     if let Some(pharmacist_id) = input.pharmacist_id
-        && change.lock::<pharmacist::Entity>(pharmacist_id).await?.is_none()
+        && change.reference::<pharmacist::Entity>(pharmacist_id).await?.is_none()
     {
         errors.push(UserError::not_found("pharmacistId"));
     }

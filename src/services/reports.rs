@@ -10,13 +10,15 @@
 //! Small-number suppression: readers without access to personal data (anonymous callers and the
 //! `reporter` role) never see a count below the threshold, nor a figure derived from one.
 
-use super::access::{RecordScope, Scope};
+use super::access::{Answering, RecordScope, Scope, Scoped, organisations_in};
 use super::organisations;
 use crate::error::AppError;
 use crate::reference::succession::SuccessionGraph;
 use chrono::NaiveDate;
 use entity::enums::{AfcBand, RelationshipKind, Sector, Specialism, SuccessionKind};
-use entity::{cohort, organisation, organisation_succession, rotation_programme};
+use entity::{
+    cohort, consultant_lead, icb_medicines_role, organisation, organisation_succession, programme_lead, rotation_programme,
+};
 use sea_orm::{ConnectionTrait, DbBackend, EntityTrait, QueryResult, Statement, Value};
 use std::collections::HashMap;
 use uuid::Uuid;
@@ -362,6 +364,52 @@ fn push_range_and_programmes(
     if !filter.programmes.is_empty() {
         conditions.push(format!("{programme_column} IN ({})", placeholders(filter.programmes.len())));
         values.extend(filter.programmes.iter().map(|id| Value::from(*id)));
+    }
+}
+
+/// The reader's scope over `E` as SQL for the statements below: `column IN (subquery)`, the subquery built
+/// by sea-query from the very condition every list, relation and `node` applies ([`Scoped::visible`]),
+/// its values appended to `values`. `None` for a reader of every record.
+fn visible_sql<E: Scoped + Default>(column: &str, scope: &Scope, values: &mut Vec<Value>) -> Option<String> {
+    if scope.records == RecordScope::All {
+        return None;
+    }
+    let subquery = sea_orm::sea_query::Query::select()
+        .column((E::default(), sea_orm::sea_query::Alias::new("id")))
+        .from(E::default())
+        .cond_where(E::visible(scope))
+        .to_owned();
+    let (sql, subquery_values) = subquery.build(sea_orm::sea_query::SqliteQueryBuilder);
+    values.extend(subquery_values.0);
+    Some(format!("{column} IN ({sql})"))
+}
+
+/// The reader's scope over organisations attributed to ICBs (trusts, hosts) as SQL: `column IN
+/// (subquery)` of [`organisations_in`], the rule consultant leads and vacancies are read by; `FALSE` for
+/// an anonymous reader, `None` for a reader of everything.
+fn answered_organisations_sql(column: &str, scope: &Scope, values: &mut Vec<Value>) -> Option<String> {
+    match &scope.records {
+        RecordScope::All => None,
+        RecordScope::Public => Some("1 = 0".to_owned()),
+        RecordScope::Icbs(icbs) => {
+            let answering = Answering { icbs, split_from: &scope.split_from };
+            let (sql, subquery_values) = organisations_in(answering).build(sea_orm::sea_query::SqliteQueryBuilder);
+            values.extend(subquery_values.0);
+            Some(format!("{column} IN ({sql})"))
+        }
+    }
+}
+
+/// The reader's scope over ICBs as SQL: `column IN (the ICBs answered for)`; `FALSE` for an anonymous
+/// reader, `None` for a reader of everything.
+fn answered_icbs_sql(column: &str, scope: &Scope, values: &mut Vec<Value>) -> Option<String> {
+    match &scope.records {
+        RecordScope::All => None,
+        RecordScope::Public => Some("1 = 0".to_owned()),
+        RecordScope::Icbs(icbs) => {
+            values.extend(icbs.iter().map(|id| Value::from(*id)));
+            Some(format!("{column} IN ({})", placeholders(icbs.len())))
+        }
     }
 }
 
@@ -763,16 +811,22 @@ pub struct IcbLeadershipRow {
 /// it had a board-level medicines lead, a chief pharmacist and a director of medicines optimisation then.
 pub async fn icb_medicines_leadership<C: ConnectionTrait>(
     db: &C,
+    scope: &Scope,
     filter: &ReportFilter,
 ) -> Result<Vec<IcbLeadershipRow>, AppError> {
     let backend = db.get_database_backend();
     let as_of = filter.as_of.unwrap_or_else(super::today);
-    let mut values: Vec<Value> = vec![as_of.into(), as_of.into(), as_of.into(), as_of.into()];
-    let mut conditions = vec![
+    let mut values: Vec<Value> = vec![as_of.into(), as_of.into()];
+    // The roles the reader may read (as `icbMedicinesRoles` lists them), of the ICBs it answers for.
+    let visible_roles = visible_sql::<icb_medicines_role::Entity>("r.id", scope, &mut values)
+        .map_or_else(String::new, |condition| format!(" AND {condition}"));
+    let mut conditions: Vec<String> = answered_icbs_sql("o.id", scope, &mut values).into_iter().collect();
+    values.extend([as_of.into(), as_of.into()]);
+    conditions.extend([
         "o.kind = 'ICB'".to_owned(),
         "o.legal_start_date <= ?".to_owned(),
         "(o.legal_end_date IS NULL OR o.legal_end_date >= ?)".to_owned(),
-    ];
+    ]);
     let icb_ids = organisations::ids_of_codes(db, &filter.icbs).await?;
     if !filter.icbs.is_empty() {
         conditions.push(format!("o.id IN ({})", placeholders(icb_ids.len())));
@@ -792,7 +846,7 @@ pub async fn icb_medicines_leadership<C: ConnectionTrait>(
     let sql = format!(
         "SELECT o.id AS icb, {board} AS board, {chief} AS chief, {director} AS director
          FROM organisation o
-         LEFT JOIN icb_medicines_role r ON r.icb_id = o.id AND r.valid_from <= ? AND (r.valid_to IS NULL OR r.valid_to >= ?)
+         LEFT JOIN icb_medicines_role r ON r.icb_id = o.id AND r.valid_from <= ? AND (r.valid_to IS NULL OR r.valid_to >= ?){visible_roles}
          WHERE {conditions}
          GROUP BY o.id",
         board = held("BOARD_MEDICINES_LEAD"),
@@ -835,16 +889,21 @@ pub async fn icb_medicines_leadership<C: ConnectionTrait>(
 /// by an ICB of its regions.
 pub async fn programmes_without_clinical_lead<C: ConnectionTrait>(
     db: &C,
+    scope: &Scope,
     filter: &ReportFilter,
 ) -> Result<Vec<ReportGroup>, AppError> {
     let backend = db.get_database_backend();
     let as_of = filter.as_of.unwrap_or_else(super::today);
-    let mut values: Vec<Value> = vec![as_of.into(), as_of.into()];
-    let mut conditions = vec![
+    // Only programmes of the ICBs the reader answers for, whose leads it may all read.
+    let mut values: Vec<Value> = Vec::new();
+    let mut conditions: Vec<String> = answered_icbs_sql("p.owner_icb_id", scope, &mut values).into_iter().collect();
+    values.extend([as_of.into(), as_of.into()]);
+    let visible_leads = visible_sql::<programme_lead::Entity>("l.id", scope, &mut values)
+        .map_or_else(String::new, |condition| format!(" AND {condition}"));
+    conditions.push(format!(
         "NOT EXISTS (SELECT 1 FROM programme_lead l WHERE l.programme_id = p.id AND l.role = 'CLINICAL'
-                     AND l.valid_from <= ? AND (l.valid_to IS NULL OR l.valid_to >= ?))"
-            .to_owned(),
-    ];
+                     AND l.valid_from <= ? AND (l.valid_to IS NULL OR l.valid_to >= ?){visible_leads})"
+    ));
     if !filter.programmes.is_empty() {
         conditions.push(format!("p.id IN ({})", placeholders(filter.programmes.len())));
         values.extend(filter.programmes.iter().map(|id| Value::from(*id)));
@@ -888,16 +947,22 @@ pub struct LeadCoverageRow {
 /// specialisms that had a consultant-pharmacist lead then.
 pub async fn consultant_lead_coverage<C: ConnectionTrait>(
     db: &C,
+    scope: &Scope,
     filter: &ReportFilter,
 ) -> Result<Vec<LeadCoverageRow>, AppError> {
     let backend = db.get_database_backend();
     let as_of = filter.as_of.unwrap_or_else(super::today);
-    let mut values: Vec<Value> = vec![as_of.into(), as_of.into(), as_of.into(), as_of.into()];
-    let mut conditions = vec![
+    let mut values: Vec<Value> = vec![as_of.into(), as_of.into()];
+    // The leads the reader may read (as `consultantLeads` lists them), at the trusts it answers for.
+    let visible_leads = visible_sql::<consultant_lead::Entity>("l.id", scope, &mut values)
+        .map_or_else(String::new, |condition| format!(" AND {condition}"));
+    let mut conditions: Vec<String> = answered_organisations_sql("t.id", scope, &mut values).into_iter().collect();
+    values.extend([as_of.into(), as_of.into()]);
+    conditions.extend([
         "t.kind = 'NHS_TRUST'".to_owned(),
         "(t.legal_start_date IS NULL OR t.legal_start_date <= ?)".to_owned(),
         "(t.legal_end_date IS NULL OR t.legal_end_date >= ?)".to_owned(),
-    ];
+    ]);
     let mut codes = filter.icbs.clone();
     if !filter.regions.is_empty() {
         let regions = organisations::ids_of_codes(db, &filter.regions).await?;
@@ -917,7 +982,7 @@ pub async fn consultant_lead_coverage<C: ConnectionTrait>(
     let sql = format!(
         "SELECT t.id AS trust, l.specialism AS specialism
          FROM organisation t
-         LEFT JOIN consultant_lead l ON l.trust_id = t.id AND l.valid_from <= ? AND (l.valid_to IS NULL OR l.valid_to >= ?)
+         LEFT JOIN consultant_lead l ON l.trust_id = t.id AND l.valid_from <= ? AND (l.valid_to IS NULL OR l.valid_to >= ?){visible_leads}
          WHERE {}
          GROUP BY t.id, l.specialism",
         conditions.join(" AND ")

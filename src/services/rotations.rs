@@ -182,7 +182,7 @@ pub async fn accept_membership(
     let change = Change::begin(db, actor, "acceptMembership", WriteAccess::IcbAdmin).await?;
     let before = checked!(membership_at(&change, id, expected_version, &[MembershipStatus::Offered]).await?);
     // Lock the cohort first: concurrent acceptances into it are counted one after the other.
-    let Some(cohort) = change.lock::<cohort::Entity>(before.cohort_id).await? else {
+    let Some(cohort) = change.lock_related::<cohort::Entity>(before.cohort_id).await? else {
         return refuse(UserError::not_found("id"));
     };
     let (_, programme) = programme_of(&change, cohort.id).await?;
@@ -422,9 +422,9 @@ fn post_overlap() -> UserError {
 /// Refuses an approved placement that overlaps another approved placement of the same pharmacist or post.
 async fn check_overlaps(change: &Change<'_>, placement: &placement::Model) -> Result<Vec<UserError>, AppError> {
     // Lock the pharmacist and the post: approvals for either are decided one after the other.
-    change.lock::<pharmacist::Entity>(placement.pharmacist_id).await?;
+    change.lock_related::<pharmacist::Entity>(placement.pharmacist_id).await?;
     if let Some(post_id) = placement.post_id {
-        change.lock::<rotational_post::Entity>(post_id).await?;
+        change.lock_related::<rotational_post::Entity>(post_id).await?;
     }
     let overlapping = |column: placement::Column, value: Uuid| {
         placement::Entity::find()

@@ -6,7 +6,7 @@
 //! database's constraints and triggers stand behind the checks; on SQLite a change's transaction starts
 //! `IMMEDIATE`, so changes run one after another and every check reads the committed state.
 
-use super::access::{Administered, Principal, Role};
+use super::access::{Administered, Answering, Principal, RecordScope, Role, Scope, Scoped};
 use crate::error::AppError;
 use entity::enums::OrganisationKind;
 use entity::{audit_log, idempotency_key, organisation};
@@ -111,6 +111,8 @@ versioned!(
 #[derive(Clone, Debug)]
 pub struct Actor {
     pub principal: Principal,
+    /// What the actor may read: the records an input may refer to.
+    pub scope: Scope,
     /// The request's id, recorded with every audit row.
     pub request_id: Option<String>,
 }
@@ -153,14 +155,14 @@ impl<'a> Change<'a> {
         if !allowed {
             return Err(AppError::Forbidden(operation));
         }
-        let (icbs, home_icb) = match access {
-            WriteAccess::IcbAdmin => {
+        let (icbs, home_icb) = match (access, &actor.scope.records) {
+            (WriteAccess::IcbAdmin, RecordScope::Icbs(icbs)) => {
                 let own =
                     super::organisations::ids_of_codes(db, &actor.principal.icbs[..1.min(actor.principal.icbs.len())])
                         .await?;
-                (super::organisations::icbs_with_predecessors(db, &actor.principal.icbs).await?, own.first().copied())
+                (icbs.clone(), own.first().copied())
             }
-            WriteAccess::National => (Vec::new(), None),
+            _ => (Vec::new(), None),
         };
         let options = TransactionOptions {
             sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
@@ -194,7 +196,7 @@ impl<'a> Change<'a> {
     {
         let mut query = E::find_by_id(id);
         if self.actor.principal.role != Some(Role::National) {
-            query = query.filter(E::administered_by(&self.icbs));
+            query = query.filter(E::administered_by(Answering { icbs: &self.icbs, split_from: &self.actor.scope.split_from }));
         }
         Ok(query.lock_exclusive().one(&self.txn).await?)
     }
@@ -225,9 +227,24 @@ impl<'a> Change<'a> {
         })
     }
 
+    /// The record `id` of `E` that an input refers to (the pharmacist of a new consultant lead, the lead
+    /// given a programme role), if the actor may read it, locked until the change ends (PostgreSQL). An
+    /// unknown id and one the actor may not read both give `None`, so callers answer `NOT_FOUND` alike
+    /// and a refusal never confirms that another ICB's record exists. Every id an input carries goes
+    /// through this or [`Change::find`].
+    pub async fn reference<E>(&self, id: Uuid) -> Result<Option<E::Model>, AppError>
+    where
+        E: Scoped,
+        <E::PrimaryKey as PrimaryKeyTrait>::ValueType: From<Uuid>,
+    {
+        Ok(E::find_by_id(id).filter(E::visible(&self.actor.scope)).lock_exclusive().one(&self.txn).await?)
+    }
+
     /// The record `id` of `E` whatever its ICB, locked until the change ends (PostgreSQL): for rows a
-    /// rule reads but the actor does not change (another programme's placement, a pharmacist).
-    pub async fn lock<E>(&self, id: Uuid) -> Result<Option<E::Model>, AppError>
+    /// rule reads through a record already checked (the pharmacist and post of a placement being
+    /// approved). Never for an id taken from an input: those go through [`Change::find`] or
+    /// [`Change::reference`].
+    pub async fn lock_related<E>(&self, id: Uuid) -> Result<Option<E::Model>, AppError>
     where
         E: EntityTrait,
         <E::PrimaryKey as PrimaryKeyTrait>::ValueType: From<Uuid>,

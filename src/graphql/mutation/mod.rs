@@ -51,7 +51,8 @@ pub struct RequestId(pub String);
 fn actor(ctx: &Context<'_>) -> Result<Actor> {
     let principal = ctx.data::<Principal>()?.clone();
     let request_id = ctx.data_opt::<RequestId>().map(|id| id.0.clone());
-    Ok(Actor { principal, request_id })
+    let scope = super::scope(ctx)?.clone();
+    Ok(Actor { principal, scope, request_id })
 }
 
 /// The row id behind a global id of `node_type` given in `field`.
