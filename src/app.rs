@@ -69,7 +69,10 @@ impl App {
             db,
             callers: http::Callers { keys, scopes },
             shutdown_timeout: settings.shutdown_timeout(),
-            report_settings: ReportSettings { suppression_threshold: settings.suppression_threshold },
+            report_settings: ReportSettings {
+                suppression_threshold: settings.suppression_threshold,
+                rounding_base: settings.rounding_base,
+            },
             limits: settings.limits.clone(),
         })
     }

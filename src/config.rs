@@ -152,6 +152,10 @@ pub struct ServeArgs {
     /// are suppressed, with every figure derived from them.
     #[arg(long, env = "ROTAGRAPH_SUPPRESSION_THRESHOLD", default_value_t = 5, value_parser = clap::value_parser!(u64).range(1..))]
     pub suppression_threshold: u64,
+    /// In the same reports, every count that is shown is rounded to the nearest multiple of this (1: not
+    /// rounded), and figures derived from counts are computed from the rounded counts.
+    #[arg(long, env = "ROTAGRAPH_ROUNDING_BASE", default_value_t = 5, value_parser = clap::value_parser!(u64).range(1..))]
+    pub rounding_base: u64,
     /// Request limits.
     #[command(flatten)]
     pub limits: Limits,
@@ -184,6 +188,9 @@ pub struct Limits {
     /// Most items in any list given as an argument (ids, codes, filters).
     #[arg(long, env = "ROTAGRAPH_MAX_LIST_ITEMS", default_value_t = Limits::DEFAULT.max_list_items)]
     pub max_list_items: usize,
+    /// Most conditions (input objects, `and`/`or`/`not` branches included) in one `filter` argument.
+    #[arg(long, env = "ROTAGRAPH_MAX_FILTER_CONDITIONS", default_value_t = Limits::DEFAULT.max_filter_conditions)]
+    pub max_filter_conditions: usize,
     /// Most operations in one batched request (a JSON array).
     #[arg(long, env = "ROTAGRAPH_MAX_BATCH", default_value_t = Limits::DEFAULT.max_batch)]
     pub max_batch: usize,
@@ -218,6 +225,7 @@ impl Limits {
         max_cost: 20_000,
         max_aliases: 30,
         max_list_items: 1000,
+        max_filter_conditions: 100,
         max_batch: 10,
         request_timeout: 30,
         statement_timeout: 10,
@@ -237,6 +245,7 @@ impl Limits {
             ("--max-cost", self.max_cost),
             ("--max-batch", self.max_batch),
             ("--max-list-items", self.max_list_items),
+            ("--max-filter-conditions", self.max_filter_conditions),
         ];
         if let Some((flag, _)) = sizes.iter().find(|(_, value)| *value == 0) {
             anyhow::bail!("{flag} must be at least 1");

@@ -1,7 +1,7 @@
 //! Cost control, before any SQL runs: cost and aliases are worked out as soon as the query is parsed,
 //! before async-graphql's own checks (see [`Costing`]); depth is read off validation; the cost is charged
 //! to the caller's and the caller's ICBs' budgets; every response reports `extensions.cost`. Each refusal is a GraphQL error with its `extensions.code`:
-//! `TOO_MANY_ALIASES`, `LIST_TOO_LONG`, `QUERY_TOO_DEEP`, `QUERY_TOO_COMPLEX`, `INTROSPECTION_DISABLED`, `RATE_LIMITED` (with
+//! `TOO_MANY_ALIASES`, `LIST_TOO_LONG`, `FILTER_TOO_COMPLEX`, `GRAPHQL_PARSE_FAILED`, `INVALID_TEXT`, `QUERY_TOO_DEEP`, `QUERY_TOO_COMPLEX`, `INTROSPECTION_DISABLED`, `RATE_LIMITED` (with
 //! `retryAfter`, seconds).
 
 use crate::config::Limits;
@@ -39,6 +39,8 @@ struct Costing<'a> {
     introspects: bool,
     /// The most items in any list given as an argument.
     longest_list: usize,
+    /// The most conditions (input objects) in any `filter` argument.
+    largest_filter: usize,
 }
 
 /// A cost and an alias count.
@@ -95,6 +97,9 @@ impl<'a> Costing<'a> {
         for (argument, _) in &field.arguments {
             if let Some(value) = self.value(field, argument.node.as_str()) {
                 self.longest_list = self.longest_list.max(longest_list(&value));
+                if argument.node.as_str() == "filter" {
+                    self.largest_filter = self.largest_filter.max(objects_in(&value));
+                }
             }
         }
         let meta = self.registry.types.get(parent).and_then(|parent| parent.field_by_name(name));
@@ -136,13 +141,36 @@ impl<'a> Costing<'a> {
     }
 }
 
-/// The most items in any list within `value`.
+/// The most items in any list within `value` (walked without recursion).
 fn longest_list(value: &Value) -> usize {
-    match value {
-        Value::List(items) => items.iter().map(longest_list).fold(items.len(), usize::max),
-        Value::Object(fields) => fields.values().map(longest_list).fold(0, usize::max),
-        _ => 0,
+    let (mut longest, mut pending) = (0, vec![value]);
+    while let Some(value) = pending.pop() {
+        match value {
+            Value::List(items) => {
+                longest = longest.max(items.len());
+                pending.extend(items);
+            }
+            Value::Object(fields) => pending.extend(fields.values()),
+            _ => {}
+        }
     }
+    longest
+}
+
+/// How many objects `value` holds, itself included: the conditions of a filter tree.
+fn objects_in(value: &Value) -> usize {
+    let (mut objects, mut pending) = (0, vec![value]);
+    while let Some(value) = pending.pop() {
+        match value {
+            Value::List(items) => pending.extend(items),
+            Value::Object(fields) => {
+                objects += 1;
+                pending.extend(fields.values());
+            }
+            _ => {}
+        }
+    }
+    objects
 }
 
 /// What a document asks for, before it runs.
@@ -153,6 +181,8 @@ struct Survey {
     introspects: bool,
     /// The most items in any list argument.
     longest_list: usize,
+    /// The most conditions in any filter.
+    largest_filter: usize,
 }
 
 /// Surveys `document` with `variables` against the schema's types.
@@ -162,7 +192,15 @@ fn survey(
     variables: &Variables,
 ) -> Survey {
     let mut costing =
-        Costing { registry, document, variables, fragments: HashMap::new(), introspects: false, longest_list: 0 };
+        Costing {
+            registry,
+            document,
+            variables,
+            fragments: HashMap::new(),
+            introspects: false,
+            longest_list: 0,
+            largest_filter: 0,
+        };
     let mut worst = Tally::default();
     for (_, operation) in document.operations.iter() {
         let root = match operation.node.ty {
@@ -173,7 +211,12 @@ fn survey(
         let tally = costing.selection(&operation.node.selection_set.node, root, 0);
         worst = Tally { cost: worst.cost.max(tally.cost), aliases: worst.aliases.max(tally.aliases) };
     }
-    Survey { tally: worst, introspects: costing.introspects, longest_list: costing.longest_list }
+    Survey {
+        tally: worst,
+        introspects: costing.introspects,
+        longest_list: costing.longest_list,
+        largest_filter: costing.largest_filter,
+    }
 }
 
 type Buckets = RateLimiter<String, DefaultKeyedStateStore<String>, DefaultClock, StateInformationMiddleware>;
@@ -338,7 +381,7 @@ impl Extension for CostControlRequest {
         };
         super::text::clean_document(&mut document).map_err(invalid_text)?;
         super::text::clean_variables(&mut request.variables).map_err(invalid_text)?;
-        let Survey { tally: Tally { cost, aliases }, introspects, longest_list } =
+        let Survey { tally: Tally { cost, aliases }, introspects, longest_list, largest_filter } =
             survey(&ctx.schema_env.registry, &document, &request.variables);
         request.set_parsed_query(document);
         self.report.lock().unwrap_or_else(std::sync::PoisonError::into_inner).cost = cost;
@@ -356,6 +399,16 @@ impl Extension for CostControlRequest {
                     self.limits.max_list_items
                 ),
                 "LIST_TOO_LONG",
+                |_| {},
+            ));
+        }
+        if largest_filter > self.limits.max_filter_conditions {
+            return Err(refusal(
+                format!(
+                    "A filter holds {largest_filter} conditions; at most {} are allowed.",
+                    self.limits.max_filter_conditions
+                ),
+                "FILTER_TOO_COMPLEX",
                 |_| {},
             ));
         }

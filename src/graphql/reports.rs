@@ -16,6 +16,8 @@ use async_graphql::{Context, Enum, ErrorExtensions, ID, InputObject, Object, Res
 pub struct ReportSettings {
     /// Counts below this are suppressed for readers without access to personal data.
     pub suppression_threshold: u64,
+    /// The other counts are rounded to multiples of this for them.
+    pub rounding_base: u64,
 }
 
 /// Which records a report covers. Fields combine with AND.
@@ -374,7 +376,7 @@ pub fn programme_group(group: ReportGroup) -> ReportGroupObject {
 
 fn suppression(ctx: &Context<'_>) -> Result<Suppression> {
     let settings = ctx.data::<ReportSettings>()?;
-    Ok(Suppression::for_scope(scope(ctx)?, settings.suppression_threshold))
+    Ok(Suppression::for_scope(scope(ctx)?, settings.suppression_threshold, settings.rounding_base))
 }
 
 /// The reports.

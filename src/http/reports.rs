@@ -130,7 +130,7 @@ pub(super) async fn report_csv(
         },
         None => ReportParams::default(),
     };
-    let suppression = Suppression::for_scope(&scope, settings.suppression_threshold);
+    let suppression = Suppression::for_scope(&scope, settings.suppression_threshold, settings.rounding_base);
     let result = match file.0.as_str() {
         "fill-rate.csv" => fill_rate_csv(&db, &scope, suppression, &params).await,
         "cross-icb-flows.csv" => cross_icb_flows_csv(&db, &scope, suppression, &params).await,

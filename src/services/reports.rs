@@ -68,23 +68,32 @@ pub struct ReportFilter {
 /// A count, or suppressed (below the threshold for a reader without access to personal data).
 pub type Count = Option<u64>;
 
-/// Suppresses small numbers for readers without access to personal data.
+/// Disclosure control for readers without access to personal data (anonymous callers and `reporter`),
+/// in the style of NHS Digital's published statistics: a count below the threshold is suppressed, every
+/// other count is rounded to the nearest multiple of the rounding base (5 by default; halves up), and
+/// every figure derived from counts (totals, rates, shares) is computed from the rounded counts. So two
+/// answers over overlapping ranges differ by a multiple of the base, and their difference never states
+/// a small number exactly. What it does not promise: repeated queries can still bound a count (a rounded
+/// 10 means 8 to 12), and places offered, dates and WTE sums are published as they are.
 #[derive(Clone, Copy, Debug)]
 pub struct Suppression {
     threshold: Option<u64>,
+    rounding: u64,
 }
 
 impl Suppression {
-    /// The suppression `scope` calls for, with `threshold` (counts below it are suppressed).
-    pub fn for_scope(scope: &Scope, threshold: u64) -> Self {
-        Self { threshold: (!scope.personal_data).then_some(threshold) }
+    /// The disclosure control `scope` calls for: counts below `threshold` suppressed, the rest rounded to
+    /// multiples of `rounding` (1: not rounded); none for readers with access to personal data.
+    pub fn for_scope(scope: &Scope, threshold: u64, rounding: u64) -> Self {
+        Self { threshold: (!scope.personal_data).then_some(threshold), rounding: rounding.max(1) }
     }
 
-    /// `value`, or `None` if it must be suppressed.
+    /// `value` as published: `None` if it must be suppressed, otherwise rounded.
     pub fn count(&self, value: u64) -> Count {
         match self.threshold {
+            None => Some(value),
             Some(threshold) if value < threshold => None,
-            _ => Some(value),
+            Some(_) => Some((value + self.rounding / 2) / self.rounding * self.rounding),
         }
     }
 }
@@ -1147,12 +1156,12 @@ mod tests {
 
     #[test]
     fn a_suppressed_part_is_never_alone_below_the_threshold() {
-        let suppression = Suppression { threshold: Some(5) };
+        let suppression = Suppression { threshold: Some(5), rounding: 1 };
         assert_eq!(suppress_parts(suppression, &[12, 3, 9, 7]), [Some(12), None, Some(9), None]);
         assert_eq!(suppress_parts(suppression, &[12, 3, 2, 7]), [Some(12), None, None, Some(7)]);
         assert_eq!(suppress_parts(suppression, &[12, 1, 2, 7]), [Some(12), None, None, None]);
         assert_eq!(suppress_parts(suppression, &[12, 6, 9, 7]), [Some(12), Some(6), Some(9), Some(7)]);
         assert_eq!(suppress_parts(suppression, &[1, 2]), [None, None]);
-        assert_eq!(suppress_parts(Suppression { threshold: None }, &[1, 2]), [Some(1), Some(2)]);
+        assert_eq!(suppress_parts(Suppression { threshold: None, rounding: 5 }, &[1, 2]), [Some(1), Some(2)]);
     }
 }

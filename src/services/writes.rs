@@ -428,3 +428,126 @@ pub fn is_rule_violation(error: &AppError) -> bool {
         Some("23505" | "23P01" | "23514" | "2067" | "1555" | "275" | "1811" | "19")
     )
 }
+
+/// What a database refusal means to a client, by the name of the constraint refused: the rules check
+/// these first, so the database refuses only when a concurrent change got there first (or a rule only the
+/// database states). Names follow the migrations (`uq-<table>-<columns>`, `ck-<table>-<rule>`, the
+/// exclusion constraints of PostgreSQL); a column's own unique key is `<table>_<column>_key` on
+/// PostgreSQL.
+const CONSTRAINT_REFUSALS: [(&[&str], &str, &str, &str); 11] = [
+    (&["uq-cohort-programme_id-label"], "label", "the programme already has a cohort with this label", "DUPLICATE_LABEL"),
+    (
+        &["uq-cohort-programme_id-intake_date"],
+        "intakeDate",
+        "the programme already has a cohort with this intake date",
+        "DUPLICATE_INTAKE_DATE",
+    ),
+    (
+        &["uq-rotational_post-cohort_id-post_number"],
+        "postNumber",
+        "the cohort already has a post with this number",
+        "DUPLICATE_POST_NUMBER",
+    ),
+    (
+        &["uq-programme_membership-pharmacist_id-cohort_id"],
+        "pharmacistId",
+        "is already a member of the cohort",
+        "DUPLICATE_MEMBERSHIP",
+    ),
+    (
+        &["uq-programme_membership-post_id-active", "uq-programme_membership-post_id"],
+        "postId",
+        "the post already has an active member",
+        "POST_TAKEN",
+    ),
+    (
+        &["uq-programme_lead-programme_id-consultant_lead_id-role-valid_from"],
+        "consultantLeadId",
+        "already has this role on the programme from this day",
+        "DUPLICATE_PROGRAMME_LEAD",
+    ),
+    (
+        &["uq-medicines_optimisation_team-icb_id-name"],
+        "name",
+        "the ICB already has a team with this name",
+        "DUPLICATE_NAME",
+    ),
+    (
+        &["rotation_programme_code_key", "uq-rotation_programme-code"],
+        "code",
+        "another programme has this code",
+        "DUPLICATE_CODE",
+    ),
+    (
+        &["pharmacist_gphc_number_key", "uq-pharmacist-gphc_number"],
+        "gphcNumber",
+        "another pharmacist has this GPhC number",
+        "DUPLICATE_GPHC_NUMBER",
+    ),
+    (
+        &["organisation_ods_code_key", "uq-organisation-ods_code"],
+        "odsCode",
+        "another organisation has this ODS code",
+        "DUPLICATE_ODS_CODE",
+    ),
+    (
+        &["ex-consultant_lead-one-per-trust-specialism"],
+        "specialism",
+        "the trust already has a lead for it",
+        "LEAD_OVERLAP",
+    ),
+];
+
+/// The name of the constraint a database error refused: PostgreSQL names it; SQLite's message names a
+/// CHECK constraint, and the table and columns of a unique one, from which the migrations' name follows.
+fn refused_constraint(error: &DbErr) -> Option<String> {
+    let database = match error {
+        DbErr::Exec(RuntimeErr::SqlxError(error)) | DbErr::Query(RuntimeErr::SqlxError(error)) => {
+            error.as_database_error()?
+        }
+        _ => return None,
+    };
+    if let Some(name) = database.constraint() {
+        return Some(name.to_owned());
+    }
+    let message = database.message();
+    if let Some(name) = message.strip_prefix("CHECK constraint failed: ") {
+        return Some(name.trim().to_owned());
+    }
+    let columns = message.strip_prefix("UNIQUE constraint failed: ")?;
+    let mut table = None;
+    let mut names = Vec::new();
+    for qualified in columns.split(',') {
+        let (owner, column) = qualified.trim().split_once('.')?;
+        table = Some(owner);
+        names.push(column);
+    }
+    Some(format!("uq-{}-{}", table?, names.join("-")))
+}
+
+/// The user error a database refusal stands for, if the error is one: a known constraint's own code, any
+/// other unique or exclusion constraint `CONFLICT`, any other check `INVALID_INPUT`. Never an internal
+/// error for what the client can correct; never the database's message, which may quote values.
+pub fn refusal_of(error: &AppError) -> Option<UserError> {
+    let AppError::Internal(source) = error else { return None };
+    let database_error = source.downcast_ref::<DbErr>()?;
+    let code = database_code(database_error)?;
+    let name = refused_constraint(database_error).unwrap_or_default();
+    if let Some((_, field, message, code)) =
+        CONSTRAINT_REFUSALS.iter().find(|(names, ..)| names.contains(&name.as_str()))
+    {
+        return Some(UserError::new(field, *message, code));
+    }
+    match code.as_str() {
+        // Unique or exclusion: PostgreSQL 23505, 23P01; SQLite unique (2067), primary key (1555).
+        "23505" | "23P01" | "2067" | "1555" => {
+            Some(UserError::new("input", "conflicts with a record that exists", "CONFLICT"))
+        }
+        // Check (PostgreSQL 23514, SQLite 275), a value the database cannot hold (PostgreSQL class 22).
+        "23514" | "275" => Some(UserError::new("input", "breaks a rule of the data", "INVALID_INPUT")),
+        code if code.starts_with("22") && code.len() == 5 => {
+            Some(UserError::new("input", "holds a value the database cannot store", "INVALID_INPUT"))
+        }
+        _ => None,
+    }
+}

@@ -110,6 +110,7 @@ async fn postgres_stopped_and_started_under_load_fails_cleanly_and_recovers() {
         demo: false,
         shutdown_timeout: 5,
         suppression_threshold: 5,
+        rounding_base: 5,
         limits: Limits::default(),
     };
     let server =

@@ -111,6 +111,7 @@ pub async fn spawn_app_with(demo: DemoData, limits: Limits) -> TestApp {
         demo: false,
         shutdown_timeout: 5,
         suppression_threshold: 5,
+        rounding_base: 5,
         limits,
     };
     let keys = rotagraph::auth::TokenKeys::hs256(TEST_SECRET);

@@ -48,7 +48,7 @@ const QUERIES: [&str; 12] = [
 async fn statements_per_query(db: &DatabaseConnection, counter: &Arc<AtomicUsize>) -> Vec<usize> {
     let schema = graphql::schema(
         db.clone(),
-        graphql::reports::ReportSettings { suppression_threshold: 5 },
+        graphql::reports::ReportSettings { suppression_threshold: 5, rounding_base: 5 },
         &rotagraph::config::Limits::default(),
     );
     let principal =

@@ -20,8 +20,8 @@ pub mod workforce;
 
 use super::common::{NodeType, decode_id_of};
 use crate::services::access::Principal;
-use crate::services::writes::{Actor, Outcome, UserError};
-use async_graphql::{Context, ID, Result, ResultExt, SimpleObject};
+use crate::services::writes::{self, Actor, Outcome, UserError};
+use async_graphql::{Context, ErrorExtensions, ID, Result, ResultExt, SimpleObject};
 use uuid::Uuid;
 
 /// An expected failure of a mutation: nothing was written.
@@ -84,7 +84,14 @@ macro_rules! payload {
 }
 pub(crate) use payload;
 
-/// A payload from a service's answer: user errors in the payload, other errors as GraphQL errors.
+/// A payload from a service's answer: user errors in the payload (a refusal by a database constraint
+/// among them, as its code), other errors as GraphQL errors.
 fn respond<M, P: From<Outcome<M>>>(answer: Result<Outcome<M>, crate::error::AppError>) -> Result<P> {
-    Ok(P::from(answer.extend()?))
+    match answer {
+        Ok(outcome) => Ok(P::from(outcome)),
+        Err(error) => match writes::refusal_of(&error) {
+            Some(refusal) => Ok(P::from(Err(vec![refusal]))),
+            None => Err(error.extend()),
+        },
+    }
 }
