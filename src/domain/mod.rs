@@ -5,6 +5,8 @@
 pub mod gphc;
 /// ODS organisation codes and their formats by organisation kind.
 pub mod ods;
+/// Whether text shows anything.
+pub mod text;
 
 pub use gphc::GphcNumber;
 pub use ods::OdsCode;

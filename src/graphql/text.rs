@@ -3,8 +3,9 @@
 //!
 //! - a string holding a control character (other than tab, line feed and carriage return) or a
 //!   bidirectional control (embeddings, overrides, isolates, marks) is refused with `INVALID_TEXT`;
-//! - a non-empty string none of whose characters is visible (only spaces, zero-width or other format
-//!   characters) is refused with `INVALID_TEXT`;
+//! - every required text a mutation stores (names, labels, codes, reasons) must hold a visible
+//!   character: a string of only spaces, zero-width or other format characters is refused by the rules
+//!   of the service with `INVALID_TEXT` on its field ([`crate::domain::text::has_visible`]);
 //! - every other string is put in Unicode normalisation form C, so the same name typed on two keyboards
 //!   is stored, compared and searched as one.
 
@@ -17,37 +18,12 @@ fn problem(text: &str) -> Option<&'static str> {
     if text.chars().any(is_forbidden) {
         return Some("holds a control character or a bidirectional control");
     }
-    if !text.is_empty() && !text.chars().any(is_visible) {
-        return Some("holds no visible character");
-    }
     None
 }
 
 fn is_forbidden(character: char) -> bool {
     (character.is_control() && !matches!(character, '\t' | '\n' | '\r'))
         || matches!(character, '\u{200E}' | '\u{200F}' | '\u{061C}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
-}
-
-/// Whether a character shows: not white space, and not a zero-width or other format character.
-fn is_visible(character: char) -> bool {
-    !character.is_whitespace()
-        && !matches!(
-            character,
-            '\u{00AD}'
-                | '\u{034F}'
-                | '\u{115F}'
-                | '\u{1160}'
-                | '\u{17B4}'
-                | '\u{17B5}'
-                | '\u{180B}'..='\u{180F}'
-                | '\u{200B}'..='\u{200D}'
-                | '\u{2060}'..='\u{2064}'
-                | '\u{3164}'
-                | '\u{FE00}'..='\u{FE0F}'
-                | '\u{FEFF}'
-                | '\u{FFA0}'
-                | '\u{E0000}'..='\u{E007F}'
-        )
 }
 
 /// Checks `text` and puts it in NFC.
@@ -191,14 +167,6 @@ mod tests {
             assert!(cleaned(text).is_err(), "{text:?}");
         }
         assert_eq!(cleaned("line one\nline two\ttab"), Ok("line one\nline two\ttab".to_owned()));
-    }
-
-    #[test]
-    fn strings_with_nothing_visible_are_refused_but_empty_ones_are_left_to_the_rules() {
-        for text in [" ", "\u{200B}", "\u{200B}\u{FEFF} \u{2060}", "\u{3000}"] {
-            assert_eq!(cleaned(text), Err("holds no visible character"), "{text:?}");
-        }
-        assert_eq!(cleaned(""), Ok(String::new()));
     }
 
     #[test]

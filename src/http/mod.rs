@@ -114,13 +114,15 @@ impl Callers {
     }
 }
 
-/// Every error leaves with an `extensions.code`. Errors raised before execution (a query that does not
-/// parse or validate) get `GRAPHQL_VALIDATION_FAILED`; a field error without a code of its own is an
-/// argument or variable that failed to parse (an invalid `Date` or `OdsCode`), since every resolver error
+/// Every error leaves with an `extensions.code`. Errors raised before execution get
+/// `GRAPHQL_VALIDATION_FAILED` (a query that does not validate), except a value that is not of its
+/// argument's type (an invalid `Date` or `OdsCode`, inline or in a variable): `BAD_USER_INPUT`. A field
+/// error without a code of its own is an argument that failed to parse, since every resolver error
 /// carries its code (see `AppError`): `BAD_USER_INPUT`.
 pub(crate) fn label_request_errors(response: &mut async_graphql::Response) {
     for error in &mut response.errors {
-        let code = if error.path.is_empty() { "GRAPHQL_VALIDATION_FAILED" } else { "BAD_USER_INPUT" };
+        let bad_value = error.message.starts_with("Invalid value for argument");
+        let code = if error.path.is_empty() && !bad_value { "GRAPHQL_VALIDATION_FAILED" } else { "BAD_USER_INPUT" };
         let extensions = error.extensions.get_or_insert_with(Default::default);
         if extensions.get("code").is_none() {
             extensions.set("code", code);

@@ -70,8 +70,12 @@ fn check_programme(programme: &rotation_programme::Model, errors: &mut Vec<UserE
 
 /// Refuses blank or over-long text.
 pub(crate) fn check_text(field: &str, text: &str, max_chars: usize, errors: &mut Vec<UserError>) {
-    if text.trim().is_empty() || text.chars().count() > max_chars {
-        errors.push(UserError::new(field, format!("must be 1 to {max_chars} characters"), "INVALID_TEXT"));
+    if !crate::domain::text::has_visible(text) || text.chars().count() > max_chars {
+        errors.push(UserError::new(
+            field,
+            format!("must be 1 to {max_chars} characters, at least one of them visible"),
+            "INVALID_TEXT",
+        ));
     }
 }
 

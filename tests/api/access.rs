@@ -3,7 +3,7 @@
 //! anonymous callers or the `reporter` role.
 
 use crate::helpers::{TestApp, error_codes, spawn_app, token};
-use entity::enums::RelationshipKind;
+use entity::enums::{RelationshipKind, SuccessionKind};
 use entity::{
     cohort, consultant_lead, icb_medicines_role, organisation, organisation_relationship, organisation_succession,
     placement, programme_membership, rotation_programme, vacancy,
@@ -124,22 +124,43 @@ impl Truth {
         }
     }
 
-    /// The ICB ids a case answers for, with every predecessor.
-    fn scope(&self, codes: &[&str]) -> BTreeSet<Uuid> {
+    /// The ICB ids a case answers for, with every predecessor, and those among them that were split
+    /// between the case's ICBs and others (answered for only through the organisations that moved in).
+    fn scope(&self, codes: &[&str]) -> (BTreeSet<Uuid>, BTreeSet<Uuid>) {
         let mut scope: BTreeSet<Uuid> = codes.iter().map(|code| self.icb_ids[*code]).collect();
+        let mut split = BTreeSet::new();
         loop {
             let before = scope.len();
-            let more: Vec<Uuid> =
-                self.successions.iter().filter(|s| scope.contains(&s.successor_id)).map(|s| s.predecessor_id).collect();
-            scope.extend(more);
+            for step in &self.successions {
+                if scope.contains(&step.successor_id)
+                    && scope.insert(step.predecessor_id)
+                    && step.kind == SuccessionKind::Split
+                {
+                    split.insert(step.predecessor_id);
+                }
+            }
             if scope.len() == before {
-                return scope;
+                break;
             }
         }
+        split.retain(|icb| {
+            self.successions.iter().any(|s| s.predecessor_id == *icb && !scope.contains(&s.successor_id))
+        });
+        (scope, split)
     }
 
-    fn in_scope_organisation(&self, organisation: Uuid, scope: &BTreeSet<Uuid>) -> bool {
-        self.icb_links.iter().any(|link| link.child_id == organisation && scope.contains(&link.parent_id))
+    /// Whether an organisation belonged at any time to one of the ICBs answered for as a whole.
+    fn in_scope_organisation(&self, organisation: Uuid, whole: &BTreeSet<Uuid>) -> bool {
+        self.icb_links.iter().any(|link| link.child_id == organisation && whole.contains(&link.parent_id))
+    }
+
+    /// Whether a placement's host is answered for: in an ICB answered for as a whole, or in a split one
+    /// at an organisation that went to one of those.
+    fn hosted_in_scope(&self, placement: &placement::Model, whole: &BTreeSet<Uuid>, split: &BTreeSet<Uuid>) -> bool {
+        placement.host_icb_id.is_some_and(|host_icb| {
+            whole.contains(&host_icb)
+                || (split.contains(&host_icb) && self.in_scope_organisation(placement.host_id, whole))
+        })
     }
 
     fn expected(&self, case: &Case) -> Expected {
@@ -158,14 +179,15 @@ impl Truth {
                 pharmacists,
             };
         };
-        let scope = self.scope(codes);
+        let (scope, split) = self.scope(codes);
+        let whole: BTreeSet<Uuid> = scope.difference(&split).copied().collect();
         let membership_owner: HashMap<Uuid, Uuid> =
             self.memberships.iter().map(|m| (m.id, self.owner_of_cohort[&m.cohort_id])).collect();
         let placements: BTreeSet<Uuid> = self
             .placements
             .iter()
             .filter(|p| {
-                scope.contains(&membership_owner[&p.membership_id]) || p.host_icb_id.is_some_and(|h| scope.contains(&h))
+                scope.contains(&membership_owner[&p.membership_id]) || self.hosted_in_scope(p, &whole, &split)
             })
             .map(|p| p.id)
             .collect();
@@ -177,12 +199,12 @@ impl Truth {
                     || self
                         .placements
                         .iter()
-                        .any(|p| p.membership_id == m.id && p.host_icb_id.is_some_and(|h| scope.contains(&h)))
+                        .any(|p| p.membership_id == m.id && self.hosted_in_scope(p, &whole, &split))
             })
             .map(|m| m.id)
             .collect();
         let leads: BTreeSet<Uuid> =
-            self.leads.iter().filter(|l| self.in_scope_organisation(l.trust_id, &scope)).map(|l| l.id).collect();
+            self.leads.iter().filter(|l| self.in_scope_organisation(l.trust_id, &whole)).map(|l| l.id).collect();
         let pharmacists = self.pharmacists(&memberships, &leads, Some(&scope));
         Expected {
             placements,
@@ -190,7 +212,7 @@ impl Truth {
             vacancies: self
                 .vacancies
                 .iter()
-                .filter(|v| self.in_scope_organisation(v.host_id, &scope))
+                .filter(|v| self.in_scope_organisation(v.host_id, &whole))
                 .map(|v| v.id)
                 .collect(),
             leads,

@@ -114,7 +114,8 @@ async fn badly_formatted_ods_codes_and_dates_are_rejected_with_a_code_and_nothin
 
     assert_eq!(literal["data"]["organisation"], serde_json::Value::Null);
     assert_eq!(error_codes(&literal), ["BAD_USER_INPUT"]);
-    assert!(literal["errors"][0]["message"].as_str().is_some_and(|m| m.contains("not an ODS code")));
+    assert!(literal["errors"][0]["message"].as_str().is_some_and(|m| m.contains("expected type \"OdsCode\"")));
+    assert!(literal.get("data").is_none(), "a value of the wrong form stops the request before it runs: {literal}");
     assert_eq!(variable["data"], serde_json::Value::Null);
     assert_eq!(error_codes(&variable), ["BAD_USER_INPUT"]);
     let not_a_query = app.graphql("{ icbs { noSuchField } }", json!({})).await;

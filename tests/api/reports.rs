@@ -262,12 +262,13 @@ async fn fill_rate_filters_scopes_and_suppression() {
     assert_eq!(midlands, [row("QHL", 5, [0, 0, 0, 4, 0], 0.8)]);
     assert_eq!(in_2025.iter().map(|r| r.0.as_str()).collect::<Vec<_>>(), ["BSOL 2025-09-01", "NW 2025-09-01"]);
     assert_eq!(own.iter().map(|r| r.0.as_str()).collect::<Vec<_>>(), ["NW", "SNE"], "T6Y0W answers for QMM and QJG");
-    // Below 5 is suppressed, and so is the rate derived from a suppressed count; places are public.
+    // Below 5 is suppressed, and so is the rate derived from a suppressed count; the rest is rounded to 5s
+    // (6 active members are published as 5); places are public.
     assert_eq!(
         suppressed,
         [
             row("BSOL 2025-09-01", 5, [-1, -1, -1, -1, -1], -1.0),
-            row("NW 2025-09-01", 10, [-1, -1, 6, -1, -1], -1.0),
+            row("NW 2025-09-01", 10, [-1, -1, 5, -1, -1], -1.0),
             row("NW 2026-09-01", 8, [-1, -1, -1, -1, -1], -1.0),
             row("SNE 2025-03-01", 6, [-1, -1, 5, -1, -1], -1.0),
         ]
@@ -276,7 +277,7 @@ async fn fill_rate_filters_scopes_and_suppression() {
         anonymous,
         [
             row("BSOL", 5, [-1, -1, -1, -1, -1], -1.0),
-            row("NW", 18, [-1, -1, 6, -1, -1], -1.0),
+            row("NW", 18, [-1, -1, 5, -1, -1], -1.0),
             row("SNE", 6, [-1, -1, 5, -1, -1], -1.0)
         ]
     );
@@ -537,7 +538,7 @@ async fn cross_icb_flows_for_both_icb_resolutions_with_scope_filters_suppression
     );
     assert_eq!(
         run(Some(reporter.clone()), "AT_EVENT", as_of.clone()).await,
-        [flow("QJG", "QHL", -1, -1.0), flow("QMM", "QJG", 6, 5.6), flow("T6Y0W", "QHL", 5, 5.0)]
+        [flow("QJG", "QHL", -1, -1.0), flow("QMM", "QJG", 5, 5.6), flow("T6Y0W", "QHL", 5, 5.0)]
     );
 
     let csv =
@@ -546,7 +547,7 @@ async fn cross_icb_flows_for_both_icb_resolutions_with_scope_filters_suppression
     assert_eq!(lines[0], "owner_id,owner_code,owner_name,host_id,host_code,host_name,placements,wte");
     let cells: Vec<Vec<&str>> = lines[1..].iter().map(|line| line.split(',').collect()).collect();
     let summary: Vec<(&str, &str, &str, &str)> = cells.iter().map(|c| (c[1], c[4], c[6], c[7])).collect();
-    assert_eq!(summary, [("QJG", "QHL", "*", "*"), ("QMM", "QJG", "6", "5.6"), ("T6Y0W", "QHL", "5", "5")]);
+    assert_eq!(summary, [("QJG", "QHL", "*", "*"), ("QMM", "QJG", "5", "5.6"), ("T6Y0W", "QHL", "5", "5")]);
 }
 
 #[tokio::test]
@@ -621,7 +622,8 @@ async fn independent_prescribers_are_counted_among_members_as_of_a_date() {
         .expect("body");
     let lines: Vec<&str> = csv.lines().collect();
     assert_eq!(lines[0], "group_id,group_code,group_name,members,prescribers,share");
-    assert!(lines[1].ends_with(",8,5,0.625"), "{csv}");
+    // Anonymously, 8 members and 5 prescribers are published rounded to 5s, the share from the rounded counts.
+    assert!(lines[1].ends_with(",10,5,0.5"), "{csv}");
 }
 
 #[tokio::test]
@@ -632,10 +634,12 @@ async fn leadership_reports_answer_as_of_a_date() {
         icbMedicinesLeadership(filter: $filter) { icb { code } boardMedicinesLead chiefPharmacist }
         programmesWithoutClinicalLead(filter: $filter) { code }
         consultantLeadCoverage(filter: $filter) { trust { code } specialisms } } }"#;
+    let national = token(Role::National, &[], None);
     let run = |as_of: &'static str| {
-        let app = &app;
+        let (app, national) = (&app, &national);
         async move {
-            app.graphql(query, json!({ "filter": { "region": ["Y61"], "asOf": as_of } })).await["data"]["reports"]
+            app.graphql_as(Some(national), query, json!({ "filter": { "region": ["Y61"], "asOf": as_of } })).await
+                ["data"]["reports"]
                 .clone()
         }
     };
@@ -675,7 +679,7 @@ async fn leadership_reports_answer_as_of_a_date() {
             .all(|row| row["specialisms"] == json!([]))
     );
 
-    let csv = app.get_text("/reports/icb-medicines-leadership.csv?region=Y61&asOf=2026-11-01", None).await;
+    let csv = app.get_text("/reports/icb-medicines-leadership.csv?region=Y61&asOf=2026-11-01", Some(&national)).await;
     let rows: Vec<Vec<&str>> = csv.lines().skip(1).map(|line| line.split(',').collect()).collect();
     let summary: Vec<(&str, &str, &str)> =
         rows.iter().map(|row| (row[1], row[row.len() - 3], row[row.len() - 2])).collect();
@@ -801,7 +805,7 @@ async fn open_vacancies_by_sector_band_and_icb_with_the_funding_mix() {
     let csv = app.get_text("/reports/open-vacancies.csv?asOf=2026-11-01", None).await;
     let lines: Vec<&str> = csv.lines().collect();
     assert_eq!(lines[0], "sector,afc_band,icb_id,icb_code,icb_name,vacancies,wte,arrs,existing_vacancy,trust,other");
-    assert!(lines[1].starts_with("GENERAL_PRACTICE,BAND_7,") && lines[1].ends_with(",6,6,*,*,*,*"), "{csv}");
+    assert!(lines[1].starts_with("GENERAL_PRACTICE,BAND_7,") && lines[1].ends_with(",5,6,*,*,*,*"), "{csv}");
 }
 
 #[tokio::test]
@@ -876,7 +880,7 @@ async fn rotations_ending_within_a_window_and_members_without_a_next_placement()
     );
     assert_eq!(row(&thirty)["ending"]["value"], 0);
     assert_eq!(row(&reported)["ending"]["value"], Value::Null, "0 is below the threshold");
-    assert_eq!(row(&reported)["active"]["value"], 8);
+    assert_eq!(row(&reported)["active"]["value"], 10, "8, rounded to 5s");
     assert_eq!(error_codes(&too_long), ["BAD_USER_INPUT"]);
 
     let csv = app
@@ -938,7 +942,7 @@ async fn placement_activity_by_month_and_financial_year() {
     // June 2025 had only SNE's two placements: suppressed for a reporter, with the figures derived from them.
     assert_eq!(month(&reported, "2025-06")["placements"]["value"], Value::Null);
     assert_eq!(month(&reported, "2025-06")["wte"]["value"], Value::Null);
-    assert_eq!(month(&reported, "2025-10")["placements"]["value"], 8);
+    assert_eq!(month(&reported, "2025-10")["placements"]["value"], 10, "8, rounded to 5s");
 
     let csv = app
         .get_text(
