@@ -21,3 +21,4 @@ mod rotations;
 mod schema;
 mod server;
 mod statement_counts;
+mod trust;

@@ -1,0 +1,329 @@
+//! What an outside tester found, each as a test that names the code it expects: requests built to hurt,
+//! ids of another ICB's records in every mutation, batches with a broken item, reports across scopes,
+//! suppression undone by subtraction, database refusals, forbidden fields, tokens and GraphQL over HTTP.
+
+use crate::helpers::{TestApp, spawn_app, token};
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use entity::prelude::AuditLog;
+use rotagraph::app::DemoData;
+use rotagraph::services::access::Role;
+use sea_orm::{EntityTrait, PaginatorTrait};
+use serde_json::{Value, json};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// The ICB whose administrator acts, and the ICB whose records it must not reach.
+const OWN: &str = "T6Y0W";
+const OTHER: &str = "S1Y5D";
+
+/// Input fields that may name any ICB's organisation: a placement may be hosted, and a post employed,
+/// anywhere (cross-ICB rotations are the point). Every other id or ICB an input carries is a reference
+/// the actor must be able to read or change.
+const OPEN_REFERENCES: [(&str, &str); 4] = [
+    ("PlanPlacementInput", "host"),
+    ("ReschedulePlacementInput", "host"),
+    ("CreatePostInput", "employer"),
+    ("CreateVacancyInput", "host"),
+];
+
+/// Mutations only a `national` administrator may make: an ICB administrator is refused before any
+/// reference is read.
+const NATIONAL_ONLY: [&str; 1] = ["updateOrganisation"];
+
+const INTROSPECTION: &str = r#"{ __schema {
+    mutationType { fields { name args { name type { ...T } } type { ...T } } }
+    types { name kind inputFields { name type { ...T } } fields { name type { ...T } } enumValues { name } } } }
+    fragment T on __Type { kind name ofType { kind name ofType { kind name ofType { kind name } } } }"#;
+
+/// A type reference: whether it is non-null, whether it is a list, and the named type.
+fn named(reference: &Value) -> (bool, bool, String) {
+    let (mut non_null, mut list, mut reference) = (false, false, reference);
+    loop {
+        match reference["kind"].as_str() {
+            Some("NON_NULL") if !list => non_null = true,
+            Some("LIST") => list = true,
+            Some("NON_NULL") => {}
+            _ => return (non_null, list, reference["name"].as_str().unwrap_or_default().to_owned()),
+        }
+        reference = &reference["ofType"];
+    }
+}
+
+/// Records of one ICB, by node type name: ones its administrator may change (for the inputs that are
+/// not under test), or ones another ICB's administrator may not read.
+type Records = BTreeMap<&'static str, String>;
+
+/// The first record of each node type that belongs to `icb` (programmes owned by it or the `owners` it
+/// took over, and what hangs from them,
+/// leads at its trusts, vacancies it hosts, its roles and teams), plus a trust and an ICB code.
+async fn records_of(app: &TestApp, icb: &str, owners: &[&str], outsider: Option<&str>) -> Records {
+    let national = token(Role::National, &[], None);
+    let query = r#"query($icb: [OdsCode!], $code: OdsCode!) {
+        programmes(first: 100) { nodes { id ownerIcb { odsCode } leads { id }
+            cohorts { id posts { id } memberships { id pharmacist { id credentials { id } } placements { id } } } } }
+        consultantLeads(first: 100, filter: { icb: { in: $icb } }) { nodes { id } }
+        vacancies(first: 100, filter: { icb: { in: $icb } }) { nodes { id } }
+        icb(odsCode: $code) { trusts { odsCode } medicinesOptimisationTeams { id } medicinesLeadership { id } } }"#;
+    let response = app.graphql_as(Some(&national), query, json!({ "icb": [icb], "code": icb })).await;
+    assert!(response["errors"].is_null(), "{response}");
+    let data = &response["data"];
+    let mut candidates: BTreeMap<&'static str, Vec<String>> = BTreeMap::new();
+    let mut add = |node_type: &'static str, value: &Value| {
+        if let Some(id) = value.as_str() {
+            candidates.entry(node_type).or_default().push(id.to_owned());
+        }
+    };
+    let list = |value: &Value| value.as_array().cloned().unwrap_or_default();
+    for programme in list(&data["programmes"]["nodes"]) {
+        if !owners.iter().any(|owner| programme["ownerIcb"]["odsCode"] == *owner) {
+            continue;
+        }
+        add("RotationProgramme", &programme["id"]);
+        for lead in list(&programme["leads"]) {
+            add("ProgrammeLead", &lead["id"]);
+        }
+        for cohort in list(&programme["cohorts"]) {
+            add("Cohort", &cohort["id"]);
+            for post in list(&cohort["posts"]) {
+                add("RotationalPost", &post["id"]);
+            }
+            for membership in list(&cohort["memberships"]) {
+                add("Membership", &membership["id"]);
+                add("Pharmacist", &membership["pharmacist"]["id"]);
+                for credential in list(&membership["pharmacist"]["credentials"]) {
+                    add("Credential", &credential["id"]);
+                }
+                for placement in list(&membership["placements"]) {
+                    add("Placement", &placement["id"]);
+                }
+            }
+        }
+    }
+    for lead in list(&data["consultantLeads"]["nodes"]) {
+        add("ConsultantLead", &lead["id"]);
+    }
+    for vacancy in list(&data["vacancies"]["nodes"]) {
+        add("Vacancy", &vacancy["id"]);
+    }
+    for found in [data["icb"].clone()] {
+        for team in list(&found["medicinesOptimisationTeams"]) {
+            add("MedicinesOptimisationTeam", &team["id"]);
+        }
+        for role in list(&found["medicinesLeadership"]) {
+            add("IcbMedicinesRole", &role["id"]);
+        }
+        for trust in list(&found["trusts"]) {
+            add("trust", &trust["odsCode"]);
+        }
+    }
+    let mut records = Records::new();
+    for (node_type, ids) in candidates {
+        // Another ICB's record must be one the outsider cannot read (or, for public records, change).
+        let mut chosen = None;
+        for id in ids {
+            let hidden = match outsider {
+                Some(outsider) if !matches!(node_type, "trust") => {
+                    let response =
+                        app.graphql_as(Some(outsider), "query($id: ID!) { node(id: $id) { id } }", json!({ "id": id })).await;
+                    let public =
+                        matches!(node_type, "RotationProgramme" | "Cohort" | "RotationalPost" | "MedicinesOptimisationTeam");
+                    public || response["data"]["node"].is_null()
+                }
+                _ => true,
+            };
+            if hidden {
+                chosen = Some(id);
+                break;
+            }
+        }
+        if let Some(id) = chosen {
+            records.insert(node_type, id);
+        }
+    }
+    records.insert("icb", icb.to_owned());
+    records
+}
+
+/// The node type an ID input field names: from its name, or for `id` the payload's record.
+fn node_type_of(field: &str, payload_record: &str) -> &'static str {
+    match field {
+        "pharmacistId" => "Pharmacist",
+        "cohortId" => "Cohort",
+        "programmeId" => "RotationProgramme",
+        "postId" => "RotationalPost",
+        "vacancyId" => "Vacancy",
+        "membershipId" => "Membership",
+        "consultantLeadId" => "ConsultantLead",
+        _ => match payload_record {
+            "RotationProgramme" => "RotationProgramme",
+            "Cohort" => "Cohort",
+            "RotationalPost" => "RotationalPost",
+            "Vacancy" => "Vacancy",
+            "Pharmacist" => "Pharmacist",
+            "Credential" => "Credential",
+            "Membership" => "Membership",
+            "Placement" => "Placement",
+            "ConsultantLead" => "ConsultantLead",
+            "ProgrammeLead" => "ProgrammeLead",
+            "IcbMedicinesRole" => "IcbMedicinesRole",
+            "MedicinesOptimisationTeam" => "MedicinesOptimisationTeam",
+            other => panic!("no node type for {field} of a {other} payload"),
+        },
+    }
+}
+
+/// An ODS-code input field that names an ICB or a trust the actor must administer.
+fn code_kind(field: &str) -> &'static str {
+    if field == "trust" { "trust" } else { "icb" }
+}
+
+/// The same global id's type with a random row id: an id of nothing.
+fn unknown_like(id: &str) -> String {
+    let decoded = String::from_utf8(URL_SAFE_NO_PAD.decode(id).expect("base64")).expect("UTF-8");
+    let (node_type, _) = decoded.split_once(':').expect("Type:uuid");
+    URL_SAFE_NO_PAD.encode(format!("{node_type}:{}", uuid::Uuid::new_v4()))
+}
+
+struct Schema {
+    types: BTreeMap<String, Value>,
+}
+
+impl Schema {
+    /// A value for a required input of `type_name`, named `field`.
+    fn value(&self, field: &str, type_name: &str, list: bool, own: &Records, payload_record: &str) -> Value {
+        let single = match type_name {
+            "ID" => json!(own.get(node_type_of(field, payload_record)).expect("an own record of every type")),
+            "OdsCode" => json!(own[code_kind(field)]),
+            "String" => json!(match field {
+                "code" => "REF-CHECK".to_owned(),
+                "gphcNumber" => "2299991".to_owned(),
+                _ => format!("Reference check {field}"),
+            }),
+            "Int" => json!(match field {
+                "minDurationMonths" => 24,
+                "maxDurationMonths" => 30,
+                _ => 1,
+            }),
+            "Float" => json!(1.0),
+            "Boolean" => json!(true),
+            "Date" => json!(if field.contains("End") || field == "to" { "2027-06-01" } else { "2026-06-01" }),
+            other => match self.types[other]["kind"].as_str() {
+                Some("ENUM") => self.types[other]["enumValues"][0]["name"].clone(),
+                kind => panic!("no value for {field}: {other} ({kind:?})"),
+            },
+        };
+        if list { json!([single]) } else { single }
+    }
+}
+
+#[tokio::test]
+async fn every_reference_to_another_icbs_record_answers_exactly_like_an_unknown_id_and_writes_nothing() {
+    let app = spawn_app(DemoData::Load).await;
+    let admin = token(Role::IcbAdmin, &[OWN], None);
+    let viewer = token(Role::IcbViewer, &[OWN], None);
+    let introspection = app.graphql(INTROSPECTION, json!({})).await;
+    let schema_data = &introspection["data"]["__schema"];
+    let schema = Schema {
+        types: schema_data["types"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|t| (t["name"].as_str().unwrap_or_default().to_owned(), t.clone()))
+            .collect(),
+    };
+    let own = records_of(&app, OWN, &[OWN, "QMM"], None).await;
+    let foreign = records_of(&app, OTHER, &[OTHER, "QHG", "QUE"], Some(&viewer)).await;
+    let audit_rows = AuditLog::find().count(app.db()).await.expect("count");
+
+    let mut walked = BTreeSet::new();
+    let mut failures = Vec::new();
+    for mutation in schema_data["mutationType"]["fields"].as_array().into_iter().flatten() {
+        let name = mutation["name"].as_str().unwrap_or_default();
+        if NATIONAL_ONLY.contains(&name) {
+            continue;
+        }
+        let (_, _, input_type) = named(&mutation["args"][0]["type"]);
+        let (_, _, payload_type) = named(&mutation["type"]);
+        let payload_record = schema.types[&payload_type]["fields"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|field| named(&field["type"]).2)
+            .find(|record| record != "UserError")
+            .unwrap_or_default();
+        let record_field = schema.types[&payload_type]["fields"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|field| field["name"].as_str())
+            .find(|field| *field != "userErrors")
+            .unwrap_or_default()
+            .to_owned();
+        let fields = schema.types[&input_type]["inputFields"].as_array().cloned().unwrap_or_default();
+        for tested in &fields {
+            let tested_name = tested["name"].as_str().unwrap_or_default();
+            let (_, _, tested_type) = named(&tested["type"]);
+            if !matches!(tested_type.as_str(), "ID" | "OdsCode")
+                || OPEN_REFERENCES.contains(&(input_type.as_str(), tested_name))
+            {
+                continue;
+            }
+            walked.insert(format!("{name}.{tested_name}"));
+            let mut input = serde_json::Map::new();
+            for field in &fields {
+                let field_name = field["name"].as_str().unwrap_or_default();
+                let (non_null, list, type_name) = named(&field["type"]);
+                if non_null && field_name != tested_name {
+                    input.insert(field_name.to_owned(), schema.value(field_name, &type_name, list, &own, &payload_record));
+                }
+            }
+            let (foreign_value, unknown_value) = if tested_type == "ID" {
+                let node_type = node_type_of(tested_name, &payload_record);
+                let foreign_id = foreign.get(node_type).unwrap_or_else(|| panic!("a foreign {node_type}"));
+                (json!(foreign_id), json!(unknown_like(foreign_id)))
+            } else if code_kind(tested_name) == "trust" {
+                (json!(foreign["trust"]), json!("RZZ"))
+            } else {
+                (json!(OTHER), json!("QZZ"))
+            };
+            let query = format!(
+                "mutation($input: {input_type}!) {{ {name}(input: $input) {{ {record_field} {{ id }} userErrors {{ field code }} }} }}"
+            );
+            let mut answers = Vec::new();
+            for value in [foreign_value, unknown_value] {
+                let mut input = input.clone();
+                input.insert(tested_name.to_owned(), value);
+                let response = app.graphql_as(Some(&admin), &query, json!({ "input": input })).await;
+                // The budget left (`extensions.cost.remaining`) moves between the two calls: compare the rest.
+                answers.push(json!({ "data": response["data"], "errors": response["errors"] }));
+            }
+            let [foreign_answer, unknown_answer] = [&answers[0], &answers[1]];
+            let refused_as_unknown = unknown_answer["data"][name]["userErrors"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .any(|error| error["field"] == tested_name && error["code"] == "NOT_FOUND");
+            if !refused_as_unknown {
+                failures.push(format!("{name}.{tested_name}: an unknown value is not NOT_FOUND: {unknown_answer}"));
+            } else if foreign_answer != unknown_answer {
+                failures.push(format!(
+                    "{name}.{tested_name}: {OTHER}'s record answers {foreign_answer}, an unknown one {unknown_answer}"
+                ));
+            }
+        }
+    }
+
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    assert!(walked.len() >= 25, "every reference of every mutation is walked: {walked:?}");
+    for expected in [
+        "appointMedicinesRole.pharmacistId",
+        "appointConsultantLead.pharmacistId",
+        "appointConsultantLead.trust",
+        "assignProgrammeLead.consultantLeadId",
+        "offerMembership.pharmacistId",
+        "createPost.vacancyId",
+    ] {
+        assert!(walked.contains(expected), "{expected} walked: {walked:?}");
+    }
+    assert_eq!(AuditLog::find().count(app.db()).await.expect("count"), audit_rows, "nothing was written");
+}
