@@ -2,7 +2,7 @@
 //! ids of another ICB's records in every mutation, batches with a broken item, reports across scopes,
 //! suppression undone by subtraction, database refusals, forbidden fields, tokens and GraphQL over HTTP.
 
-use crate::helpers::{TestApp, spawn_app, token};
+use crate::helpers::{TEST_SECRET, TestApp, error_codes, spawn_app, token};
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use entity::prelude::AuditLog;
@@ -326,4 +326,172 @@ async fn every_reference_to_another_icbs_record_answers_exactly_like_an_unknown_
         assert!(walked.contains(expected), "{expected} walked: {walked:?}");
     }
     assert_eq!(AuditLog::find().count(app.db()).await.expect("count"), audit_rows, "nothing was written");
+}
+
+/// Sends `body` to `POST /graphql` as `token`, accepting `application/graphql-response+json`; the status
+/// and the JSON answer.
+async fn post(app: &TestApp, token: Option<&str>, body: &Value) -> (u16, Value) {
+    let mut request = app
+        .client
+        .post(app.url("/graphql"))
+        .header("accept", "application/graphql-response+json")
+        .json(body);
+    if let Some(token) = token {
+        request = request.bearer_auth(token);
+    }
+    let response = request.send().await.expect("request");
+    let status = response.status().as_u16();
+    (status, response.json().await.unwrap_or(Value::Null))
+}
+
+fn nested(open: &str, inner: &str, close: &str, depth: usize) -> String {
+    format!("{}{inner}{}", open.repeat(depth), close.repeat(depth))
+}
+
+#[tokio::test]
+async fn input_nested_to_crash_the_server_is_refused_before_parsing_and_the_server_lives_on() {
+    let app = spawn_app(DemoData::Load).await;
+    let attacks = [
+        format!(
+            "{{ organisations(filter: {}) {{ totalCount }} }}",
+            nested("{ or: [", "{ kind: { eq: PCN } }", "] }", 500)
+        ),
+        format!(
+            "{{ organisations(filter: {}) {{ totalCount }} }}",
+            nested("{ and: [", "{ kind: { eq: PCN } }", "] }", 500)
+        ),
+        format!("{{ organisations(filter: {}) {{ totalCount }} }}", nested("{ not: ", "{ kind: { eq: PCN } }", " }", 1100)),
+        format!("{{ organisations(filter: {{ odsCode: {{ in: {} }} }}) {{ totalCount }} }}", nested("[", "\"QMM\"", "]", 1500)),
+        format!(
+            "{{ _entities(representations: [{}]) {{ __typename }} }}",
+            nested("{ a: ", "{ __typename: \"Icb\", odsCode: \"QMM\" }", " }", 1200)
+        ),
+    ];
+    for attack in &attacks {
+        let (status, answer) = post(&app, None, &json!({ "query": attack })).await;
+        assert_eq!((status, error_codes(&answer)), (400, vec!["NESTING_TOO_DEEP".to_owned()]), "{answer}");
+        let get = app
+            .client
+            .get(app.url("/graphql"))
+            .query(&[("query", attack.as_str())])
+            .send()
+            .await
+            .expect("GET");
+        assert_eq!(get.status().as_u16(), 400, "refused before parsing, like a query over the size limit");
+        let answer: Value = get.json().await.expect("JSON");
+        assert_eq!(error_codes(&answer), ["NESTING_TOO_DEEP"]);
+    }
+    // The same depth in the variables, which serde_json caps at 128 anyway.
+    let (status, answer) = post(
+        &app,
+        None,
+        &json!({
+            "query": "query($f: OrganisationFilter) { organisations(filter: $f) { totalCount } }",
+            "variables": { "f": serde_json::from_str::<Value>(&nested("{\"not\": ", "{}", "}", 60)).expect("JSON") },
+        }),
+    )
+    .await;
+    assert_eq!((status, error_codes(&answer)), (400, vec!["NESTING_TOO_DEEP".to_owned()]), "{answer}");
+    // An `or` of 999 branches is within the nesting but over the filter's size.
+    let wide = format!(
+        "{{ organisations(filter: {{ or: [{}] }}) {{ totalCount }} }}",
+        vec!["{ kind: { eq: PCN } }"; 999].join(", ")
+    );
+    let (status, answer) = post(&app, None, &json!({ "query": wide })).await;
+    assert_eq!((status, error_codes(&answer)), (400, vec!["FILTER_TOO_COMPLEX".to_owned()]), "{answer}");
+
+    let ready = app.client.get(app.url("/ready")).send().await.expect("ready");
+    assert_eq!(ready.status().as_u16(), 200);
+    let still = app.graphql("{ organisations(filter: { or: [{ kind: { eq: PCN } }] }) { totalCount } }", json!({})).await;
+    assert!(still["data"]["organisations"]["totalCount"].as_u64().is_some_and(|count| count > 0), "{still}");
+}
+
+#[tokio::test]
+async fn a_batch_with_a_broken_item_runs_none_of_its_items() {
+    let app = spawn_app(DemoData::Load).await;
+    let admin = token(Role::IcbAdmin, &[OWN], None);
+    let create = json!({
+        "query": "mutation($i: CreateMedicinesOptimisationTeamInput!) { createMedicinesOptimisationTeam(input: $i) { team { id } userErrors { code } } }",
+        "variables": { "i": { "icb": OWN, "name": "Batch team", "establishedOn": "2026-05-01" } },
+    });
+    let too_long = "{ icbs { odsCode } }".to_owned() + &" ".repeat(40 * 1024);
+    let audit_rows = AuditLog::find().count(app.db()).await.expect("count");
+    for (broken, status, code) in [
+        (json!({}), 400, "BAD_REQUEST"),
+        (json!({ "query": too_long }), 413, "QUERY_TOO_LONG"),
+        (json!({ "query": nested("{ a: [", "1", "] }", 30) }), 400, "NESTING_TOO_DEEP"),
+    ] {
+        let (answer_status, answer) = post(&app, Some(&admin), &json!([create, broken])).await;
+        assert_eq!((answer_status, error_codes(&answer)), (status, vec![code.to_owned()]), "{answer}");
+        assert_eq!(AuditLog::find().count(app.db()).await.expect("count"), audit_rows, "the mutation did not run");
+    }
+    let (status, answer) = post(&app, Some(&admin), &json!([create, { "query": "{ icbs { odsCode } }" }])).await;
+    assert_eq!(status, 200, "{answer}");
+    assert_eq!(answer[0]["data"]["createMedicinesOptimisationTeam"]["userErrors"], json!([]), "{answer}");
+}
+
+#[tokio::test]
+async fn leadership_reports_cover_only_what_the_reader_may_read_in_graphql_and_csv() {
+    let app = spawn_app(DemoData::Load).await;
+    let query = r#"query($f: ReportFilterInput) { reports {
+        icbMedicinesLeadership(filter: $f) { icb { code } }
+        programmesWithoutClinicalLead(filter: $f) { code }
+        consultantLeadCoverage(filter: $f) { trust { code } specialisms } } }"#;
+    let other = json!({ "f": { "icb": [OTHER] } });
+    let leads = "{ consultantLeads(filter: { icb: { eq: \"S1Y5D\" } }) { totalCount } }";
+    let viewer = token(Role::IcbViewer, &[OWN], None);
+    let other_viewer = token(Role::IcbViewer, &[OTHER], None);
+    let empty = json!({ "icbMedicinesLeadership": [], "programmesWithoutClinicalLead": [], "consultantLeadCoverage": [] });
+    for reader in [None, Some(viewer.as_str())] {
+        let answer = app.graphql_as(reader, query, other.clone()).await;
+        assert_eq!(answer["data"]["reports"], empty, "{answer}");
+        assert_eq!(app.graphql_as(reader, leads, json!({})).await["data"]["consultantLeads"]["totalCount"], 0);
+        for file in ["icb-medicines-leadership", "programmes-without-clinical-lead", "consultant-lead-coverage"] {
+            let csv = app.get_text(&format!("/reports/{file}.csv?icb={OTHER}"), reader).await;
+            assert_eq!(csv.lines().count(), 1, "{file}: only the header: {csv}");
+        }
+    }
+    let own = app.graphql_as(Some(&other_viewer), query, other).await;
+    let coverage = own["data"]["reports"]["consultantLeadCoverage"].as_array().cloned().unwrap_or_default();
+    let covered: usize = coverage.iter().map(|row| row["specialisms"].as_array().map_or(0, Vec::len)).sum();
+    let listed = app.graphql_as(Some(&other_viewer), leads, json!({})).await["data"]["consultantLeads"]["totalCount"].clone();
+    assert!(covered > 0 && json!(covered) == listed, "coverage {covered} = leads listed {listed}");
+    assert_eq!(own["data"]["reports"]["icbMedicinesLeadership"], json!([{ "icb": { "code": OTHER } }]));
+}
+
+#[tokio::test]
+async fn counts_are_rounded_so_a_difference_of_two_answers_reveals_no_small_number() {
+    let app = spawn_app(DemoData::Load).await;
+    let query = r#"query($to: Date!) { reports { fillRate(groupBy: PROGRAMME, filter: { from: "2000-01-01", to: $to }) {
+        group { code } offered { value } accepted { value } active { value } completed { value } withdrawn { value } } } }"#;
+    let figures = |answer: &Value| -> BTreeMap<String, Vec<Option<u64>>> {
+        answer["data"]["reports"]["fillRate"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|row| {
+                let counts = ["offered", "accepted", "active", "completed", "withdrawn"]
+                    .iter()
+                    .map(|count| row[*count]["value"].as_u64())
+                    .collect();
+                (row["group"]["code"].as_str().unwrap_or_default().to_owned(), counts)
+            })
+            .collect()
+    };
+    let national = token(Role::National, &[], None);
+    let exact_all = figures(&app.graphql_as(Some(&national), query, json!({ "to": "2099-12-31" })).await);
+    let exact_before = figures(&app.graphql_as(Some(&national), query, json!({ "to": "2025-08-31" })).await);
+    // The outside tester's case: STAR's 2025-09 cohort had one withdrawal (7 in all, 6 before it).
+    assert_eq!((exact_all["STAR"][4], exact_before["STAR"][4]), (Some(7), Some(6)));
+    for reader in [None, Some(token(Role::Reporter, &[], None))] {
+        let all = figures(&app.graphql_as(reader.as_deref(), query, json!({ "to": "2099-12-31" })).await);
+        let before = figures(&app.graphql_as(reader.as_deref(), query, json!({ "to": "2025-08-31" })).await);
+        assert_eq!((all["STAR"][4], before["STAR"][4]), (Some(5), Some(5)), "both published as 5");
+        for (programme, counts) in &all {
+            for (count, earlier) in counts.iter().zip(&before[programme]) {
+                assert!(count.is_none_or(|count| count % 5 == 0 && count >= 5), "{programme}: {counts:?}");
+                assert!(earlier.is_none_or(|earlier| earlier % 5 == 0), "{programme}: {earlier:?}");
+            }
+        }
+    }
 }
