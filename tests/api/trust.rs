@@ -495,3 +495,168 @@ async fn counts_are_rounded_so_a_difference_of_two_answers_reveals_no_small_numb
         }
     }
 }
+
+#[tokio::test]
+async fn database_refusals_and_unreadable_text_are_typed_errors_that_write_nothing() {
+    let app = spawn_app(DemoData::Load).await;
+    let admin = token(Role::IcbAdmin, &[OWN], None);
+    let own = records_of(&app, OWN, &[OWN, "QMM"], None).await;
+    let cohort = app
+        .graphql_as(Some(&admin), "query($id: ID!) { node(id: $id) { ... on Cohort { label intakeDate } } }", json!({ "id": own["Cohort"] }))
+        .await;
+    let (label, intake) = (cohort["data"]["node"]["label"].clone(), cohort["data"]["node"]["intakeDate"].clone());
+    let open = "mutation($i: OpenCohortInput!) { openCohort(input: $i) { cohort { id } userErrors { field code } } }";
+    let assign = "mutation($i: AssignProgrammeLeadInput!) { assignProgrammeLead(input: $i) { programmeLead { id } userErrors { field code } } }";
+    let team = "mutation($i: CreateMedicinesOptimisationTeamInput!) { createMedicinesOptimisationTeam(input: $i) { team { id name } userErrors { field code } } }";
+    let errors = |answer: &Value, mutation: &str| answer["data"][mutation]["userErrors"].clone();
+    let audit_rows = AuditLog::find().count(app.db()).await.expect("count");
+
+    let same_label = app
+        .graphql_as(Some(&admin), open, json!({ "i": { "programmeId": own["RotationProgramme"], "label": label, "intakeDate": "2031-09-01", "placesOffered": 5 } }))
+        .await;
+    assert_eq!(errors(&same_label, "openCohort"), json!([{ "field": "label", "code": "DUPLICATE_LABEL" }]), "{same_label}");
+    let same_day = app
+        .graphql_as(Some(&admin), open, json!({ "i": { "programmeId": own["RotationProgramme"], "label": "Another", "intakeDate": intake, "placesOffered": 5 } }))
+        .await;
+    assert_eq!(errors(&same_day, "openCohort"), json!([{ "field": "intakeDate", "code": "DUPLICATE_INTAKE_DATE" }]));
+    for text in ["\u{0}", "Team\u{7}", "\u{202E}maet", "a\u{2066}b"] {
+        let answer = app
+            .graphql_as(Some(&admin), team, json!({ "i": { "icb": OWN, "name": text, "establishedOn": "2026-05-01" } }))
+            .await;
+        assert_eq!(error_codes(&answer), ["INVALID_TEXT"], "{text:?}: {answer}");
+        assert!(answer.get("data").is_none(), "refused before it runs");
+        let inline = format!(
+            "mutation {{ createMedicinesOptimisationTeam(input: {{ icb: \"{OWN}\", name: {}, establishedOn: \"2026-05-01\" }}) {{ team {{ id }} }} }}",
+            serde_json::to_string(text).expect("JSON string")
+        );
+        assert_eq!(error_codes(&app.graphql_as(Some(&admin), &inline, json!({})).await), ["INVALID_TEXT"], "{text:?}");
+    }
+    for text in ["\u{200B}", "\u{200B}\u{FEFF}", "   "] {
+        let answer = app
+            .graphql_as(Some(&admin), team, json!({ "i": { "icb": OWN, "name": text, "establishedOn": "2026-05-01" } }))
+            .await;
+        assert_eq!(errors(&answer, "createMedicinesOptimisationTeam"), json!([{ "field": "name", "code": "INVALID_TEXT" }]));
+    }
+    assert_eq!(AuditLog::find().count(app.db()).await.expect("count"), audit_rows, "nothing was written");
+
+    // Text is stored in NFC: an "ë" typed as "e" + combining diaeresis is the same name as "ë".
+    let decomposed = app
+        .graphql_as(Some(&admin), team, json!({ "i": { "icb": OWN, "name": "Zoe\u{308} team", "establishedOn": "2026-05-01" } }))
+        .await;
+    assert_eq!(decomposed["data"]["createMedicinesOptimisationTeam"]["team"]["name"], "Zo\u{eb} team", "{decomposed}");
+    let composed = app
+        .graphql_as(Some(&admin), team, json!({ "i": { "icb": OWN, "name": "Zo\u{eb} team", "establishedOn": "2026-05-01" } }))
+        .await;
+    assert_eq!(errors(&composed, "createMedicinesOptimisationTeam"), json!([{ "field": "name", "code": "DUPLICATE_NAME" }]));
+
+    let lead = json!({ "i": { "programmeId": own["RotationProgramme"], "consultantLeadId": own["ConsultantLead"], "role": "EDUCATION", "validFrom": "2026-07-01" } });
+    let first = app.graphql_as(Some(&admin), assign, lead.clone()).await;
+    assert_eq!(errors(&first, "assignProgrammeLead"), json!([]), "{first}");
+    let again = app.graphql_as(Some(&admin), assign, lead).await;
+    assert_eq!(
+        errors(&again, "assignProgrammeLead"),
+        json!([{ "field": "consultantLeadId", "code": "DUPLICATE_PROGRAMME_LEAD" }]),
+        "{again}"
+    );
+}
+
+#[tokio::test]
+async fn a_forbidden_field_is_null_with_an_error_at_its_path_and_its_siblings_are_kept() {
+    let app = spawn_app(DemoData::Load).await;
+    let reporter = token(Role::Reporter, &[], None);
+    let some = app.graphql_as(Some(&reporter), "{ pharmacists(first: 2) { nodes { id givenName } } }", json!({})).await;
+    let nodes = some["data"]["pharmacists"]["nodes"].as_array().cloned().unwrap_or_default();
+    assert_eq!(nodes.len(), 2, "{some}");
+    for node in &nodes {
+        assert!(node["id"].is_string() && node.get("givenName") == Some(&Value::Null), "{node}");
+    }
+    let paths: Vec<Value> = some["errors"].as_array().into_iter().flatten().map(|error| error["path"].clone()).collect();
+    assert!(paths.contains(&json!(["pharmacists", "nodes", 0, "givenName"])), "{some}");
+    assert!(error_codes(&some).iter().all(|code| code == "FORBIDDEN"));
+
+    let only_forbidden =
+        app.graphql_as(Some(&reporter), "{ pharmacists(first: 1) { nodes { givenName familyName } } }", json!({})).await;
+    assert_eq!(only_forbidden["data"]["pharmacists"]["nodes"], json!([{ "givenName": null, "familyName": null }]));
+
+    let id = nodes[0]["id"].clone();
+    let aliased = app
+        .graphql_as(Some(&reporter), "query($id: ID!) { bad: node(id: \"nope\") { id } good: node(id: $id) { id } }", json!({ "id": id }))
+        .await;
+    assert_eq!(aliased["data"], json!({ "bad": null, "good": { "id": id } }), "{aliased}");
+    assert_eq!(aliased["errors"][0]["path"], json!(["bad"]));
+}
+
+/// A token signed with the test secret carrying exactly `claims`.
+fn signed(claims: &Value) -> String {
+    jsonwebtoken::encode(
+        &jsonwebtoken::Header::new(jsonwebtoken::Algorithm::HS256),
+        claims,
+        &jsonwebtoken::EncodingKey::from_secret(TEST_SECRET),
+    )
+    .expect("sign")
+}
+
+#[tokio::test]
+async fn tokens_not_yet_valid_or_for_another_issuer_or_audience_and_malformed_headers_get_401() {
+    let app = spawn_app(DemoData::Load).await;
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).expect("clock").as_secs();
+    let claims = |changes: Value| {
+        let mut claims = json!({ "sub": "t", "role": "national", "iat": now, "exp": now + 600, "iss": "rotagraph", "aud": "rotagraph" });
+        for (key, value) in changes.as_object().into_iter().flatten() {
+            if value.is_null() {
+                claims.as_object_mut().map(|claims| claims.remove(key));
+            } else {
+                claims[key] = value.clone();
+            }
+        }
+        claims
+    };
+    let query = json!({ "query": "{ icbs { odsCode } }" });
+    let status = |authorization: String| {
+        let (app, query) = (&app, &query);
+        async move {
+            let response = app.client.post(app.url("/graphql")).header("authorization", authorization).json(query).send().await;
+            let response = response.expect("request");
+            let status = response.status().as_u16();
+            let body: Value = response.json().await.expect("JSON");
+            (status, error_codes(&body))
+        }
+    };
+    assert_eq!(status(format!("Bearer {}", signed(&claims(json!({}))))).await, (200, vec![]));
+    let unauthenticated = (401, vec!["UNAUTHENTICATED".to_owned()]);
+    for refused in [
+        json!({ "nbf": now + 3600 }),
+        json!({ "aud": "someone-else" }),
+        json!({ "iss": "https://login.example.org" }),
+        json!({ "aud": null }),
+        json!({ "iss": null }),
+        json!({ "exp": now - 3600 }),
+    ] {
+        assert_eq!(status(format!("Bearer {}", signed(&claims(refused.clone())))).await, unauthenticated, "{refused}");
+    }
+    for header in ["Basic dXNlcjpwYXNz", "Token abc", "Bearer ", "Bearer", "bearer  ", "abc"] {
+        assert_eq!(status(header.to_owned()).await, unauthenticated, "{header:?}");
+    }
+}
+
+#[tokio::test]
+async fn request_errors_carry_no_data_and_parse_errors_say_where_on_one_line() {
+    let app = spawn_app(DemoData::Skip).await;
+    let (status, parse) = post(&app, None, &json!({ "query": "{ icbs { odsCode }" })).await;
+    assert_eq!((status, error_codes(&parse)), (400, vec!["GRAPHQL_PARSE_FAILED".to_owned()]), "{parse}");
+    assert!(parse.get("data").is_none(), "{parse}");
+    let message = parse["errors"][0]["message"].as_str().unwrap_or_default();
+    assert!(message.starts_with("Syntax error at line 1, column 19") && !message.contains('\n'), "{message}");
+    assert_eq!(parse["errors"][0]["locations"], json!([{ "line": 1, "column": 19 }]));
+
+    let (status, invalid) = post(&app, None, &json!({ "query": "{ icbs { noSuchField } }" })).await;
+    assert_eq!((status, error_codes(&invalid)), (400, vec!["GRAPHQL_VALIDATION_FAILED".to_owned()]));
+    assert!(invalid.get("data").is_none(), "{invalid}");
+
+    let dated = "query($d: Date!) { icbs(asOf: $d) { odsCode } }";
+    for value in [json!("2026-02-30"), json!("yesterday"), json!(5)] {
+        let (status, answer) = post(&app, None, &json!({ "query": dated, "variables": { "d": value } })).await;
+        assert_eq!(status, 400, "{value}: {answer}");
+        assert!(answer.get("data").is_none(), "{answer}");
+    }
+}
