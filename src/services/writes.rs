@@ -533,9 +533,9 @@ pub fn refusal_of(error: &AppError) -> Option<UserError> {
     let database_error = source.downcast_ref::<DbErr>()?;
     let code = database_code(database_error)?;
     let name = refused_constraint(database_error).unwrap_or_default();
-    if let Some((_, field, message, code)) =
-        CONSTRAINT_REFUSALS.iter().find(|(names, ..)| names.contains(&name.as_str()))
-    {
+    // PostgreSQL cuts identifiers to 63 bytes.
+    let known = |known: &&str| known.get(..63).unwrap_or(known) == name;
+    if let Some((_, field, message, code)) = CONSTRAINT_REFUSALS.iter().find(|(names, ..)| names.iter().any(known)) {
         return Some(UserError::new(field, *message, code));
     }
     match code.as_str() {
