@@ -191,16 +191,15 @@ fn survey(
     document: &ExecutableDocument,
     variables: &Variables,
 ) -> Survey {
-    let mut costing =
-        Costing {
-            registry,
-            document,
-            variables,
-            fragments: HashMap::new(),
-            introspects: false,
-            longest_list: 0,
-            largest_filter: 0,
-        };
+    let mut costing = Costing {
+        registry,
+        document,
+        variables,
+        fragments: HashMap::new(),
+        introspects: false,
+        longest_list: 0,
+        largest_filter: 0,
+    };
     let mut worst = Tally::default();
     for (_, operation) in document.operations.iter() {
         let root = match operation.node.ty {
@@ -321,15 +320,13 @@ struct CostControlRequest {
 }
 
 /// A query that does not parse: `GRAPHQL_PARSE_FAILED`, with a one-line message and the location.
-fn parse_failure(error: async_graphql::parser::Error) -> ServerError {
+fn parse_failure(error: &async_graphql::parser::Error) -> ServerError {
     let positions: Vec<async_graphql::Pos> = error.positions().collect();
-    let message = match &error {
+    let message = match error {
         async_graphql::parser::Error::Syntax { message, start, .. } => {
             // The parser's own message draws the line with a caret; keep only what it expected.
-            let expected = message
-                .lines()
-                .find_map(|line| line.trim().strip_prefix("= "))
-                .unwrap_or("unexpected input");
+            let expected =
+                message.lines().find_map(|line| line.trim().strip_prefix("= ")).unwrap_or("unexpected input");
             format!("Syntax error at line {}, column {}: {expected}.", start.line, start.column)
         }
         other => other.to_string(),
@@ -373,7 +370,7 @@ impl Extension for CostControlRequest {
         mut request: async_graphql::Request,
         next: NextPrepareRequest<'_>,
     ) -> ServerResult<async_graphql::Request> {
-        let mut document = async_graphql::parser::parse_query(&request.query).map_err(parse_failure)?;
+        let mut document = async_graphql::parser::parse_query(&request.query).map_err(|error| parse_failure(&error))?;
         let invalid_text = |refused: super::text::InvalidText| {
             let mut error = refusal(refused.to_string(), "INVALID_TEXT", |_| {});
             error.locations.extend(refused.position);

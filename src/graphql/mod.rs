@@ -16,12 +16,12 @@ pub mod loaders;
 pub mod mutation;
 /// Nesting of query text and variables, bounded before parsing.
 pub mod nesting;
-/// Partial results: a failed nullable field is null with its error.
-pub mod partial;
 /// `node`, `nodes` and federation entities.
 pub mod node;
 /// Organisations, ICBs and regions.
 pub mod organisation;
+/// Partial results: a failed nullable field is null with its error.
+pub mod partial;
 /// Programmes, cohorts, posts and vacancies.
 pub mod programme;
 /// Reports (`reports { fillRate … }`).
@@ -83,12 +83,11 @@ pub fn schema_builder() -> SchemaBuilder<Query, Mutation, EmptySubscription> {
 /// The schema served over `db`. Each request adds its [`Scope`] and a loader (see [`request_data`]).
 pub fn schema(db: DatabaseConnection, report_settings: reports::ReportSettings, limits: &Limits) -> AppSchema {
     let budgets = Arc::new(limits::Budgets::per_minute(limits.caller_budget, limits.icb_budget));
-    let mut builder =
-        schema_builder()
-            .data(db)
-            .data(report_settings)
-            .extension(limits::CostControl::new(limits.clone(), budgets))
-            .extension(partial::PartialResults);
+    let mut builder = schema_builder()
+        .data(db)
+        .data(report_settings)
+        .extension(limits::CostControl::new(limits.clone(), budgets))
+        .extension(partial::PartialResults);
     if limits.disable_introspection {
         builder = builder.disable_introspection().disable_suggestions();
     }

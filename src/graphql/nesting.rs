@@ -49,7 +49,7 @@ pub fn query_nesting(query: &str) -> usize {
 /// The deepest nesting of lists and objects in a request's variables (a variable's own value is 1).
 pub fn variables_nesting(variables: &Variables) -> usize {
     let mut deepest = 0;
-    let mut pending: Vec<(&Value, usize)> = variables.iter().map(|(_, value)| (value, 1)).collect();
+    let mut pending: Vec<(&Value, usize)> = variables.values().map(|value| (value, 1)).collect();
     while let Some((value, depth)) = pending.pop() {
         match value {
             Value::List(items) => {

@@ -184,8 +184,7 @@ mod tests {
         assert_eq!(refusal.problem, "holds a control character or a bidirectional control");
         assert_eq!(refusal.position.map(|position| position.line), Some(1));
 
-        let mut document =
-            async_graphql::parser::parse_query("{ x(name: \"Zoe\u{0308}\") }").expect("parses");
+        let mut document = async_graphql::parser::parse_query("{ x(name: \"Zoe\u{0308}\") }").expect("parses");
         clean_document(&mut document).expect("clean");
         let rendered = format!("{document:?}");
         assert!(rendered.contains("Zo\u{eb}"), "{rendered}");

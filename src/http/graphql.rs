@@ -14,9 +14,9 @@ use super::{Callers, RequestId, error_response};
 use crate::config::Limits;
 use crate::graphql::limits::{CostPayer, refusal};
 use crate::graphql::{self, AppSchema, nesting};
+use async_graphql::BatchRequest;
 use async_graphql::http::GraphiQLSource;
 use async_graphql::parser::types::OperationType;
-use async_graphql::BatchRequest;
 use poem::http::{HeaderValue, StatusCode, header};
 use poem::web::{Data, Html, RemoteAddr};
 use poem::{Body, IntoResponse, Request, handler};
@@ -251,7 +251,11 @@ fn is_mutation(request: &async_graphql::Request) -> bool {
 impl Endpoint<'_> {
     /// Why `request` must not run, checked on its text before anything parses it: too long, empty, or
     /// nested too deep (see [`nesting`]).
-    fn refusal_before_parsing(&self, request: &async_graphql::Request, response_type: ResponseType) -> Option<poem::Response> {
+    fn refusal_before_parsing(
+        &self,
+        request: &async_graphql::Request,
+        response_type: ResponseType,
+    ) -> Option<poem::Response> {
         if request.query.len() > self.limits.max_query_bytes {
             let message = format!("The query is over {} bytes.", self.limits.max_query_bytes);
             return Some(refuse(StatusCode::PAYLOAD_TOO_LARGE, "QUERY_TOO_LONG", &message, response_type));
@@ -261,8 +265,7 @@ impl Endpoint<'_> {
         }
         let nesting = nesting::query_nesting(&request.query).max(nesting::variables_nesting(&request.variables));
         if nesting > self.limits.max_nesting {
-            let message =
-                format!("The request nests {nesting} deep; at most {} is allowed.", self.limits.max_nesting);
+            let message = format!("The request nests {nesting} deep; at most {} is allowed.", self.limits.max_nesting);
             return Some(refuse(StatusCode::BAD_REQUEST, "NESTING_TOO_DEEP", &message, response_type));
         }
         None

@@ -260,7 +260,11 @@ async fn programmes_without_lead_csv(
     Ok(records)
 }
 
-async fn coverage_csv(db: &DatabaseConnection, scope: &Scope, params: &ReportParams) -> Result<Vec<Vec<String>>, AppError> {
+async fn coverage_csv(
+    db: &DatabaseConnection,
+    scope: &Scope,
+    params: &ReportParams,
+) -> Result<Vec<Vec<String>>, AppError> {
     params.no_grouping()?;
     let rows = reports::consultant_lead_coverage(db, scope, &params.filter()?).await?;
     let mut records = header_record(&["trust_id", "trust_code", "trust_name", "specialisms"]);

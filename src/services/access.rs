@@ -181,9 +181,7 @@ impl ScopeResolver {
         // Every part of a split ICB went to the reader's ICBs (a regional reader of both successors): it
         // is answered for as a whole.
         split_from.retain(|predecessor| {
-            self.steps
-                .iter()
-                .any(|(from, successor, _)| from == predecessor && !ids.contains(successor))
+            self.steps.iter().any(|(from, successor, _)| from == predecessor && !ids.contains(successor))
         });
         Scope {
             records: RecordScope::Icbs(ids.into_iter().collect()),

@@ -17,7 +17,8 @@ use crate::reference::succession::SuccessionGraph;
 use chrono::NaiveDate;
 use entity::enums::{AfcBand, RelationshipKind, Sector, Specialism, SuccessionKind};
 use entity::{
-    cohort, consultant_lead, icb_medicines_role, organisation, organisation_succession, programme_lead, rotation_programme,
+    cohort, consultant_lead, icb_medicines_role, organisation, organisation_succession, programme_lead,
+    rotation_programme,
 };
 use sea_orm::{ConnectionTrait, DbBackend, EntityTrait, QueryResult, Statement, Value};
 use std::collections::HashMap;

@@ -196,7 +196,8 @@ impl<'a> Change<'a> {
     {
         let mut query = E::find_by_id(id);
         if self.actor.principal.role != Some(Role::National) {
-            query = query.filter(E::administered_by(Answering { icbs: &self.icbs, split_from: &self.actor.scope.split_from }));
+            query = query
+                .filter(E::administered_by(Answering { icbs: &self.icbs, split_from: &self.actor.scope.split_from }));
         }
         Ok(query.lock_exclusive().one(&self.txn).await?)
     }
@@ -435,7 +436,12 @@ pub fn is_rule_violation(error: &AppError) -> bool {
 /// exclusion constraints of PostgreSQL); a column's own unique key is `<table>_<column>_key` on
 /// PostgreSQL.
 const CONSTRAINT_REFUSALS: [(&[&str], &str, &str, &str); 11] = [
-    (&["uq-cohort-programme_id-label"], "label", "the programme already has a cohort with this label", "DUPLICATE_LABEL"),
+    (
+        &["uq-cohort-programme_id-label"],
+        "label",
+        "the programme already has a cohort with this label",
+        "DUPLICATE_LABEL",
+    ),
     (
         &["uq-cohort-programme_id-intake_date"],
         "intakeDate",

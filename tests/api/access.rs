@@ -186,9 +186,7 @@ impl Truth {
         let placements: BTreeSet<Uuid> = self
             .placements
             .iter()
-            .filter(|p| {
-                scope.contains(&membership_owner[&p.membership_id]) || self.hosted_in_scope(p, &whole, &split)
-            })
+            .filter(|p| scope.contains(&membership_owner[&p.membership_id]) || self.hosted_in_scope(p, &whole, &split))
             .map(|p| p.id)
             .collect();
         let memberships: BTreeSet<Uuid> = self

@@ -123,10 +123,13 @@ async fn records_of(app: &TestApp, icb: &str, owners: &[&str], outsider: Option<
         for id in ids {
             let hidden = match outsider {
                 Some(outsider) if !matches!(node_type, "trust") => {
-                    let response =
-                        app.graphql_as(Some(outsider), "query($id: ID!) { node(id: $id) { id } }", json!({ "id": id })).await;
-                    let public =
-                        matches!(node_type, "RotationProgramme" | "Cohort" | "RotationalPost" | "MedicinesOptimisationTeam");
+                    let response = app
+                        .graphql_as(Some(outsider), "query($id: ID!) { node(id: $id) { id } }", json!({ "id": id }))
+                        .await;
+                    let public = matches!(
+                        node_type,
+                        "RotationProgramme" | "Cohort" | "RotationalPost" | "MedicinesOptimisationTeam"
+                    );
                     public || response["data"]["node"].is_null()
                 }
                 _ => true,
@@ -274,7 +277,10 @@ async fn every_reference_to_another_icbs_record_answers_exactly_like_an_unknown_
                 let field_name = field["name"].as_str().unwrap_or_default();
                 let (non_null, list, type_name) = named(&field["type"]);
                 if non_null && field_name != tested_name {
-                    input.insert(field_name.to_owned(), schema.value(field_name, &type_name, list, &own, &payload_record));
+                    input.insert(
+                        field_name.to_owned(),
+                        schema.value(field_name, &type_name, list, &own, &payload_record),
+                    );
                 }
             }
             let (foreign_value, unknown_value) = if tested_type == "ID" {
@@ -331,11 +337,8 @@ async fn every_reference_to_another_icbs_record_answers_exactly_like_an_unknown_
 /// Sends `body` to `POST /graphql` as `token`, accepting `application/graphql-response+json`; the status
 /// and the JSON answer.
 async fn post(app: &TestApp, token: Option<&str>, body: &Value) -> (u16, Value) {
-    let mut request = app
-        .client
-        .post(app.url("/graphql"))
-        .header("accept", "application/graphql-response+json")
-        .json(body);
+    let mut request =
+        app.client.post(app.url("/graphql")).header("accept", "application/graphql-response+json").json(body);
     if let Some(token) = token {
         request = request.bearer_auth(token);
     }
@@ -360,8 +363,14 @@ async fn input_nested_to_crash_the_server_is_refused_before_parsing_and_the_serv
             "{{ organisations(filter: {}) {{ totalCount }} }}",
             nested("{ and: [", "{ kind: { eq: PCN } }", "] }", 500)
         ),
-        format!("{{ organisations(filter: {}) {{ totalCount }} }}", nested("{ not: ", "{ kind: { eq: PCN } }", " }", 1100)),
-        format!("{{ organisations(filter: {{ odsCode: {{ in: {} }} }}) {{ totalCount }} }}", nested("[", "\"QMM\"", "]", 1500)),
+        format!(
+            "{{ organisations(filter: {}) {{ totalCount }} }}",
+            nested("{ not: ", "{ kind: { eq: PCN } }", " }", 1100)
+        ),
+        format!(
+            "{{ organisations(filter: {{ odsCode: {{ in: {} }} }}) {{ totalCount }} }}",
+            nested("[", "\"QMM\"", "]", 1500)
+        ),
         format!(
             "{{ _entities(representations: [{}]) {{ __typename }} }}",
             nested("{ a: ", "{ __typename: \"Icb\", odsCode: \"QMM\" }", " }", 1200)
@@ -370,13 +379,7 @@ async fn input_nested_to_crash_the_server_is_refused_before_parsing_and_the_serv
     for attack in &attacks {
         let (status, answer) = post(&app, None, &json!({ "query": attack })).await;
         assert_eq!((status, error_codes(&answer)), (400, vec!["NESTING_TOO_DEEP".to_owned()]), "{answer}");
-        let get = app
-            .client
-            .get(app.url("/graphql"))
-            .query(&[("query", attack.as_str())])
-            .send()
-            .await
-            .expect("GET");
+        let get = app.client.get(app.url("/graphql")).query(&[("query", attack.as_str())]).send().await.expect("GET");
         assert_eq!(get.status().as_u16(), 400, "refused before parsing, like a query over the size limit");
         let answer: Value = get.json().await.expect("JSON");
         assert_eq!(error_codes(&answer), ["NESTING_TOO_DEEP"]);
@@ -402,7 +405,8 @@ async fn input_nested_to_crash_the_server_is_refused_before_parsing_and_the_serv
 
     let ready = app.client.get(app.url("/ready")).send().await.expect("ready");
     assert_eq!(ready.status().as_u16(), 200);
-    let still = app.graphql("{ organisations(filter: { or: [{ kind: { eq: PCN } }] }) { totalCount } }", json!({})).await;
+    let still =
+        app.graphql("{ organisations(filter: { or: [{ kind: { eq: PCN } }] }) { totalCount } }", json!({})).await;
     assert!(still["data"]["organisations"]["totalCount"].as_u64().is_some_and(|count| count > 0), "{still}");
 }
 
@@ -441,7 +445,8 @@ async fn leadership_reports_cover_only_what_the_reader_may_read_in_graphql_and_c
     let leads = "{ consultantLeads(filter: { icb: { eq: \"S1Y5D\" } }) { totalCount } }";
     let viewer = token(Role::IcbViewer, &[OWN], None);
     let other_viewer = token(Role::IcbViewer, &[OTHER], None);
-    let empty = json!({ "icbMedicinesLeadership": [], "programmesWithoutClinicalLead": [], "consultantLeadCoverage": [] });
+    let empty =
+        json!({ "icbMedicinesLeadership": [], "programmesWithoutClinicalLead": [], "consultantLeadCoverage": [] });
     for reader in [None, Some(viewer.as_str())] {
         let answer = app.graphql_as(reader, query, other.clone()).await;
         assert_eq!(answer["data"]["reports"], empty, "{answer}");
@@ -454,7 +459,8 @@ async fn leadership_reports_cover_only_what_the_reader_may_read_in_graphql_and_c
     let own = app.graphql_as(Some(&other_viewer), query, other).await;
     let coverage = own["data"]["reports"]["consultantLeadCoverage"].as_array().cloned().unwrap_or_default();
     let covered: usize = coverage.iter().map(|row| row["specialisms"].as_array().map_or(0, Vec::len)).sum();
-    let listed = app.graphql_as(Some(&other_viewer), leads, json!({})).await["data"]["consultantLeads"]["totalCount"].clone();
+    let listed =
+        app.graphql_as(Some(&other_viewer), leads, json!({})).await["data"]["consultantLeads"]["totalCount"].clone();
     assert!(covered > 0 && json!(covered) == listed, "coverage {covered} = leads listed {listed}");
     assert_eq!(own["data"]["reports"]["icbMedicinesLeadership"], json!([{ "icb": { "code": OTHER } }]));
 }
@@ -502,7 +508,11 @@ async fn database_refusals_and_unreadable_text_are_typed_errors_that_write_nothi
     let admin = token(Role::IcbAdmin, &[OWN], None);
     let own = records_of(&app, OWN, &[OWN, "QMM"], None).await;
     let cohort = app
-        .graphql_as(Some(&admin), "query($id: ID!) { node(id: $id) { ... on Cohort { label intakeDate } } }", json!({ "id": own["Cohort"] }))
+        .graphql_as(
+            Some(&admin),
+            "query($id: ID!) { node(id: $id) { ... on Cohort { label intakeDate } } }",
+            json!({ "id": own["Cohort"] }),
+        )
         .await;
     let (label, intake) = (cohort["data"]["node"]["label"].clone(), cohort["data"]["node"]["intakeDate"].clone());
     let open = "mutation($i: OpenCohortInput!) { openCohort(input: $i) { cohort { id } userErrors { field code } } }";
@@ -514,7 +524,11 @@ async fn database_refusals_and_unreadable_text_are_typed_errors_that_write_nothi
     let same_label = app
         .graphql_as(Some(&admin), open, json!({ "i": { "programmeId": own["RotationProgramme"], "label": label, "intakeDate": "2031-09-01", "placesOffered": 5 } }))
         .await;
-    assert_eq!(errors(&same_label, "openCohort"), json!([{ "field": "label", "code": "DUPLICATE_LABEL" }]), "{same_label}");
+    assert_eq!(
+        errors(&same_label, "openCohort"),
+        json!([{ "field": "label", "code": "DUPLICATE_LABEL" }]),
+        "{same_label}"
+    );
     let same_day = app
         .graphql_as(Some(&admin), open, json!({ "i": { "programmeId": own["RotationProgramme"], "label": "Another", "intakeDate": intake, "placesOffered": 5 } }))
         .await;
@@ -535,19 +549,33 @@ async fn database_refusals_and_unreadable_text_are_typed_errors_that_write_nothi
         let answer = app
             .graphql_as(Some(&admin), team, json!({ "i": { "icb": OWN, "name": text, "establishedOn": "2026-05-01" } }))
             .await;
-        assert_eq!(errors(&answer, "createMedicinesOptimisationTeam"), json!([{ "field": "name", "code": "INVALID_TEXT" }]));
+        assert_eq!(
+            errors(&answer, "createMedicinesOptimisationTeam"),
+            json!([{ "field": "name", "code": "INVALID_TEXT" }])
+        );
     }
     assert_eq!(AuditLog::find().count(app.db()).await.expect("count"), audit_rows, "nothing was written");
 
     // Text is stored in NFC: an "ë" typed as "e" + combining diaeresis is the same name as "ë".
     let decomposed = app
-        .graphql_as(Some(&admin), team, json!({ "i": { "icb": OWN, "name": "Zoe\u{308} team", "establishedOn": "2026-05-01" } }))
+        .graphql_as(
+            Some(&admin),
+            team,
+            json!({ "i": { "icb": OWN, "name": "Zoe\u{308} team", "establishedOn": "2026-05-01" } }),
+        )
         .await;
     assert_eq!(decomposed["data"]["createMedicinesOptimisationTeam"]["team"]["name"], "Zo\u{eb} team", "{decomposed}");
     let composed = app
-        .graphql_as(Some(&admin), team, json!({ "i": { "icb": OWN, "name": "Zo\u{eb} team", "establishedOn": "2026-05-01" } }))
+        .graphql_as(
+            Some(&admin),
+            team,
+            json!({ "i": { "icb": OWN, "name": "Zo\u{eb} team", "establishedOn": "2026-05-01" } }),
+        )
         .await;
-    assert_eq!(errors(&composed, "createMedicinesOptimisationTeam"), json!([{ "field": "name", "code": "DUPLICATE_NAME" }]));
+    assert_eq!(
+        errors(&composed, "createMedicinesOptimisationTeam"),
+        json!([{ "field": "name", "code": "DUPLICATE_NAME" }])
+    );
 
     let lead = json!({ "i": { "programmeId": own["RotationProgramme"], "consultantLeadId": own["ConsultantLead"], "role": "EDUCATION", "validFrom": "2026-07-01" } });
     let first = app.graphql_as(Some(&admin), assign, lead.clone()).await;
@@ -570,17 +598,23 @@ async fn a_forbidden_field_is_null_with_an_error_at_its_path_and_its_siblings_ar
     for node in &nodes {
         assert!(node["id"].is_string() && node.get("givenName") == Some(&Value::Null), "{node}");
     }
-    let paths: Vec<Value> = some["errors"].as_array().into_iter().flatten().map(|error| error["path"].clone()).collect();
+    let paths: Vec<Value> =
+        some["errors"].as_array().into_iter().flatten().map(|error| error["path"].clone()).collect();
     assert!(paths.contains(&json!(["pharmacists", "nodes", 0, "givenName"])), "{some}");
     assert!(error_codes(&some).iter().all(|code| code == "FORBIDDEN"));
 
-    let only_forbidden =
-        app.graphql_as(Some(&reporter), "{ pharmacists(first: 1) { nodes { givenName familyName } } }", json!({})).await;
+    let only_forbidden = app
+        .graphql_as(Some(&reporter), "{ pharmacists(first: 1) { nodes { givenName familyName } } }", json!({}))
+        .await;
     assert_eq!(only_forbidden["data"]["pharmacists"]["nodes"], json!([{ "givenName": null, "familyName": null }]));
 
     let id = nodes[0]["id"].clone();
     let aliased = app
-        .graphql_as(Some(&reporter), "query($id: ID!) { bad: node(id: \"nope\") { id } good: node(id: $id) { id } }", json!({ "id": id }))
+        .graphql_as(
+            Some(&reporter),
+            "query($id: ID!) { bad: node(id: \"nope\") { id } good: node(id: $id) { id } }",
+            json!({ "id": id }),
+        )
         .await;
     assert_eq!(aliased["data"], json!({ "bad": null, "good": { "id": id } }), "{aliased}");
     assert_eq!(aliased["errors"][0]["path"], json!(["bad"]));
@@ -615,7 +649,8 @@ async fn tokens_not_yet_valid_or_for_another_issuer_or_audience_and_malformed_he
     let status = |authorization: String| {
         let (app, query) = (&app, &query);
         async move {
-            let response = app.client.post(app.url("/graphql")).header("authorization", authorization).json(query).send().await;
+            let response =
+                app.client.post(app.url("/graphql")).header("authorization", authorization).json(query).send().await;
             let response = response.expect("request");
             let status = response.status().as_u16();
             let body: Value = response.json().await.expect("JSON");
