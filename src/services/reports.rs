@@ -17,7 +17,7 @@ use crate::reference::succession::SuccessionGraph;
 use chrono::NaiveDate;
 use entity::enums::{AfcBand, RelationshipKind, Sector, Specialism, SuccessionKind};
 use entity::{
-    cohort, consultant_lead, icb_medicines_role, organisation, organisation_succession, programme_lead,
+    cohort, consultant_lead, icb_medicines_role, organisation, organisation_succession, placement, programme_lead,
     rotation_programme,
 };
 use sea_orm::{ConnectionTrait, DbBackend, EntityTrait, QueryResult, Statement, Value};
@@ -511,14 +511,9 @@ pub async fn cross_icb_flows<C: ConnectionTrait>(
     };
     let mut inner = vec!["pl.status <> 'CANCELLED'".to_owned()];
     push_range_and_programmes(&mut inner, &mut values, filter, "pl.start_date", "p.id");
-    if let RecordScope::Icbs(icbs) = &scope.records {
-        // The same rule as the placement list: the owner's or the host's ICB is one of the reader's.
-        inner.push(format!(
-            "(p.owner_icb_id IN ({list}) OR pl.host_icb_id IN ({list}))",
-            list = placeholders(icbs.len())
-        ));
-        values.extend(icbs.iter().map(|id| Value::from(*id)));
-        values.extend(icbs.iter().map(|id| Value::from(*id)));
+    if matches!(scope.records, RecordScope::Icbs(_)) {
+        // An ICB reader counts the placements the placement list shows it.
+        inner.extend(visible_sql::<placement::Entity>("pl.id", scope, &mut values));
     }
     let mut outer = vec!["flows.owner_icb <> flows.host_icb".to_owned()];
     let icb_ids = organisations::ids_of_codes(db, &filter.icbs).await?;
@@ -703,13 +698,9 @@ pub async fn placement_activity<C: ConnectionTrait>(
         conditions.push(format!("{host_icb} IN ({})", placeholders(icbs.len())));
         values.extend(icbs.iter().map(|id| Value::from(*id)));
     }
-    if let RecordScope::Icbs(scope_icbs) = &scope.records {
-        conditions.push(format!(
-            "(p.owner_icb_id IN ({list}) OR pl.host_icb_id IN ({list}))",
-            list = placeholders(scope_icbs.len())
-        ));
-        values.extend(scope_icbs.iter().map(|id| Value::from(*id)));
-        values.extend(scope_icbs.iter().map(|id| Value::from(*id)));
+    if matches!(scope.records, RecordScope::Icbs(_)) {
+        // An ICB reader counts the placements the placement list shows it.
+        conditions.extend(visible_sql::<placement::Entity>("pl.id", scope, &mut values));
     }
     let sql = format!(
         "SELECT periods.period_start AS period_start, pl.sector AS sector, CAST(COUNT(*) AS BIGINT) AS placements,
@@ -1083,13 +1074,10 @@ pub async fn open_vacancies<C: ConnectionTrait>(
         ));
         values.extend(region_ids.iter().map(|id| Value::from(*id)));
     }
-    if let RecordScope::Icbs(icbs) = &scope.records {
-        // The same rule as the vacancy list: the host belonged to one of the reader's ICBs.
-        conditions.push(format!(
-            "open.host_id IN (SELECT child_id FROM organisation_relationship WHERE kind = 'IN_ICB' AND parent_id IN ({}))",
-            placeholders(icbs.len())
-        ));
-        values.extend(icbs.iter().map(|id| Value::from(*id)));
+    if matches!(scope.records, RecordScope::Icbs(_)) {
+        // An ICB reader counts the vacancies the vacancy list shows it (hosted by the organisations it
+        // answers for).
+        conditions.extend(answered_organisations_sql("open.host_id", scope, &mut values));
     }
     let funded = |funding: &str| format!("CAST(SUM(CASE WHEN open.funding {funding} THEN 1 ELSE 0 END) AS BIGINT)");
     let sql = format!(
