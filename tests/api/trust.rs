@@ -695,3 +695,70 @@ async fn request_errors_carry_no_data_and_parse_errors_say_where_on_one_line() {
         assert!(answer.get("data").is_none(), "{answer}");
     }
 }
+
+/// A selection of every field of `type_name` that needs no argument, objects one level down.
+fn leaves(schema: &BTreeMap<String, Value>, type_name: &str, depth: usize) -> String {
+    let mut selection = Vec::new();
+    for field in schema[type_name]["fields"].as_array().into_iter().flatten() {
+        let (_, _, named_type) = named(&field["type"]);
+        let kind = schema[&named_type]["kind"].as_str().unwrap_or_default();
+        let name = field["name"].as_str().unwrap_or_default();
+        match kind {
+            "SCALAR" | "ENUM" => selection.push(name.to_owned()),
+            "OBJECT" if depth > 0 => selection.push(format!("{name} {{ {} }}", leaves(schema, &named_type, depth - 1))),
+            _ => {}
+        }
+    }
+    if selection.is_empty() { "__typename".to_owned() } else { selection.join(" ") }
+}
+
+#[tokio::test]
+async fn every_report_answers_every_role_without_an_internal_error_and_its_csv_agrees() {
+    let app = spawn_app(DemoData::Load).await;
+    let introspection = app.graphql(INTROSPECTION, json!({})).await;
+    let types: BTreeMap<String, Value> = introspection["data"]["__schema"]["types"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|t| (t["name"].as_str().unwrap_or_default().to_owned(), t.clone()))
+        .collect();
+    let required = |report: &str| match report {
+        "rotationsEnding" => ("(withinDays: 90)", "withinDays=90"),
+        "placementActivity" => ("(granularity: MONTH)", "granularity=MONTH"),
+        _ => ("", ""),
+    };
+    let roles = [
+        ("anonymous", None),
+        ("icb_viewer", Some(token(Role::IcbViewer, &[OWN], None))),
+        ("icb_admin", Some(token(Role::IcbAdmin, &[OTHER], None))),
+        ("regional", Some(token(Role::Regional, &[], Some("Y61")))),
+        ("national", Some(token(Role::National, &[], None))),
+        ("reporter", Some(token(Role::Reporter, &[], None))),
+    ];
+    let mut reports = 0;
+    for report in types["Reports"]["fields"].as_array().into_iter().flatten() {
+        let name = report["name"].as_str().unwrap_or_default();
+        let (_, _, row_type) = named(&report["type"]);
+        let (arguments, parameters) = required(name);
+        let query = format!("{{ reports {{ {name}{arguments} {{ {} }} }} }}", leaves(&types, &row_type, 1));
+        let file: String = name
+            .chars()
+            .flat_map(|c| if c.is_uppercase() { vec!['-', c.to_ascii_lowercase()] } else { vec![c] })
+            .collect();
+        reports += 1;
+        for (role, token) in &roles {
+            let answer = app.graphql_as(token.as_deref(), &query, json!({})).await;
+            assert!(answer["errors"].is_null(), "{name} as {role}: {answer}");
+            let rows = answer["data"]["reports"][name].as_array().map_or(0, Vec::len);
+            let mut request = app.client.get(app.url(&format!("/reports/{file}.csv?{parameters}")));
+            if let Some(token) = token {
+                request = request.bearer_auth(token);
+            }
+            let response = request.send().await.expect("CSV");
+            assert_eq!(response.status().as_u16(), 200, "{file}.csv as {role}");
+            let csv = response.text().await.expect("body");
+            assert_eq!(csv.lines().count(), rows + 1, "{file}.csv as {role}: a header and the GraphQL rows");
+        }
+    }
+    assert!(reports >= 9, "every report was run");
+}
