@@ -4,7 +4,9 @@
 //! - anonymous: organisations and public programme information (programmes, cohorts, posts), nothing
 //!   personal;
 //! - `icb_viewer`, `icb_admin`: everything whose owner ICB or host ICB is one of theirs (or one those
-//!   ICBs took over), so a cross-ICB placement is visible to both ICBs;
+//!   ICBs took over), so a cross-ICB placement is visible to both ICBs; of an ICB split between
+//!   successors, what is attributed through an organisation only where the organisation went to theirs
+//!   ([`Scope::split_from`]);
 //! - `regional`: the ICBs of its region; `national`: all;
 //! - `reporter`: every record of every ICB, but no personal data (names, GPhC numbers).
 //!
