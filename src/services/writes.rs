@@ -539,8 +539,8 @@ pub fn refusal_of(error: &AppError) -> Option<UserError> {
     let database_error = source.downcast_ref::<DbErr>()?;
     let code = database_code(database_error)?;
     let name = refused_constraint(database_error).unwrap_or_default();
-    // PostgreSQL cuts identifiers to 63 bytes.
-    let known = |known: &&str| known.get(..63).unwrap_or(known) == name;
+    // PostgreSQL cuts identifiers to 63 bytes; SQLite's messages name them whole.
+    let known = |known: &&str| *known == name || known.get(..63) == Some(name.as_str());
     if let Some((_, field, message, code)) = CONSTRAINT_REFUSALS.iter().find(|(names, ..)| names.iter().any(known)) {
         return Some(UserError::new(field, *message, code));
     }
