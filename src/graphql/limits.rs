@@ -41,6 +41,8 @@ struct Costing<'a> {
     longest_list: usize,
     /// The most conditions (input objects) in any `filter` argument.
     largest_filter: usize,
+    /// The most list items in all of any `filter` argument.
+    filter_items: usize,
 }
 
 /// A cost and an alias count.
@@ -98,7 +100,9 @@ impl<'a> Costing<'a> {
             if let Some(value) = self.value(field, argument.node.as_str()) {
                 self.longest_list = self.longest_list.max(longest_list(&value));
                 if argument.node.as_str() == "filter" {
-                    self.largest_filter = self.largest_filter.max(objects_in(&value));
+                    let (objects, items) = objects_and_items_in(&value);
+                    self.largest_filter = self.largest_filter.max(objects);
+                    self.filter_items = self.filter_items.max(items);
                 }
             }
         }
@@ -157,12 +161,16 @@ fn longest_list(value: &Value) -> usize {
     longest
 }
 
-/// How many objects `value` holds, itself included: the conditions of a filter tree.
-fn objects_in(value: &Value) -> usize {
-    let (mut objects, mut pending) = (0, vec![value]);
+/// How many objects `value` holds, itself included (the conditions of a filter tree), and how many
+/// items its lists hold in all (the values the conditions compare with).
+fn objects_and_items_in(value: &Value) -> (usize, usize) {
+    let (mut objects, mut items, mut pending) = (0, 0, vec![value]);
     while let Some(value) = pending.pop() {
         match value {
-            Value::List(items) => pending.extend(items),
+            Value::List(list) => {
+                items += list.len();
+                pending.extend(list);
+            }
             Value::Object(fields) => {
                 objects += 1;
                 pending.extend(fields.values());
@@ -170,7 +178,7 @@ fn objects_in(value: &Value) -> usize {
             _ => {}
         }
     }
-    objects
+    (objects, items)
 }
 
 /// What a document asks for, before it runs.
@@ -183,6 +191,8 @@ struct Survey {
     longest_list: usize,
     /// The most conditions in any filter.
     largest_filter: usize,
+    /// The most list items in all of any filter.
+    filter_items: usize,
 }
 
 /// Surveys `document` with `variables` against the schema's types.
@@ -199,6 +209,7 @@ fn survey(
         introspects: false,
         longest_list: 0,
         largest_filter: 0,
+        filter_items: 0,
     };
     let mut worst = Tally::default();
     for (_, operation) in document.operations.iter() {
@@ -215,6 +226,7 @@ fn survey(
         introspects: costing.introspects,
         longest_list: costing.longest_list,
         largest_filter: costing.largest_filter,
+        filter_items: costing.filter_items,
     }
 }
 
@@ -378,7 +390,7 @@ impl Extension for CostControlRequest {
         };
         super::text::clean_document(&mut document).map_err(invalid_text)?;
         super::text::clean_variables(&mut request.variables).map_err(invalid_text)?;
-        let Survey { tally: Tally { cost, aliases }, introspects, longest_list, largest_filter } =
+        let Survey { tally: Tally { cost, aliases }, introspects, longest_list, largest_filter, filter_items } =
             survey(&ctx.schema_env.registry, &document, &request.variables);
         request.set_parsed_query(document);
         self.report.lock().unwrap_or_else(std::sync::PoisonError::into_inner).cost = cost;
@@ -404,6 +416,16 @@ impl Extension for CostControlRequest {
                 format!(
                     "A filter holds {largest_filter} conditions; at most {} are allowed.",
                     self.limits.max_filter_conditions
+                ),
+                "FILTER_TOO_COMPLEX",
+                |_| {},
+            ));
+        }
+        if filter_items > self.limits.max_list_items {
+            return Err(refusal(
+                format!(
+                    "A filter compares with {filter_items} values in all; at most {} are allowed.",
+                    self.limits.max_list_items
                 ),
                 "FILTER_TOO_COMPLEX",
                 |_| {},

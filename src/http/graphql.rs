@@ -1,7 +1,8 @@
 //! The GraphQL endpoint, following the GraphQL-over-HTTP specification:
 //!
 //! - `POST /graphql` with `Content-Type: application/json`: one request object, or a batch (a JSON array
-//!   of at most `max_batch` requests); any other content type is refused with 415;
+//!   of at most `max_batch` requests, checked whole before any runs, with no mutation among several
+//!   operations: `MUTATION_IN_BATCH`); any other content type is refused with 415;
 //! - `GET /graphql?query=...` runs queries only (a mutation is refused with 405 and `Allow: POST`); a `GET`
 //!   without a query serves GraphiQL unless it is switched off;
 //! - the response is `application/graphql-response+json` when the client accepts it (then a request that
@@ -295,6 +296,12 @@ impl Endpoint<'_> {
         // Every item is checked before any runs: a batch either runs whole or not at all.
         if let Some(refusal) = requests.iter().find_map(|request| self.refusal_before_parsing(request, response_type)) {
             return refusal;
+        }
+        // A mutation is sent on its own: in a batch, a later item's failure could not undo it. Batched
+        // queries each get their own result.
+        if requests.len() > 1 && requests.iter().any(is_mutation) {
+            let message = "A mutation cannot be batched with other operations: send it on its own.";
+            return refuse(StatusCode::BAD_REQUEST, "MUTATION_IN_BATCH", message, response_type);
         }
         let address = remote.as_socket_addr().map(|address| address.ip().to_string());
         let payer = CostPayer::of(&principal, address);

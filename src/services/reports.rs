@@ -75,7 +75,7 @@ pub type Count = Option<u64>;
 /// every figure derived from counts (totals, rates, shares) is computed from the rounded counts. So two
 /// answers over overlapping ranges differ by a multiple of the base, and their difference never states
 /// a small number exactly. What it does not promise: repeated queries can still bound a count (a rounded
-/// 10 means 8 to 12), and places offered, dates and WTE sums are published as they are.
+/// 10 means 8 to 12); places offered and dates are published as they are.
 #[derive(Clone, Copy, Debug)]
 pub struct Suppression {
     threshold: Option<u64>,
@@ -87,6 +87,20 @@ impl Suppression {
     /// multiples of `rounding` (1: not rounded); none for readers with access to personal data.
     pub fn for_scope(scope: &Scope, threshold: u64, rounding: u64) -> Self {
         Self { threshold: (!scope.personal_data).then_some(threshold), rounding: rounding.max(1) }
+    }
+
+    /// A measure derived from records (WTE summed, pharmacist-months), as published with the `count` of
+    /// those records: suppressed with it, and under disclosure control rounded like a count (so it
+    /// cannot give the exact count back, nor a suppressed one by subtraction); otherwise to 2 places.
+    pub fn measure(&self, value: f64, count: Count) -> Option<f64> {
+        count?;
+        Some(match self.threshold {
+            Some(_) => {
+                let base = self.rounding as f64;
+                (value / base).round() * base
+            }
+            None => (value * 100.0).round() / 100.0,
+        })
     }
 
     /// `value` as published: `None` if it must be suppressed, otherwise rounded.
@@ -570,7 +584,7 @@ pub async fn cross_icb_flows<C: ConnectionTrait>(
                 host: labels.get(&host)?.clone(),
                 placements,
                 // Rounded to hundredths: sums of WTE are exact to that precision.
-                wte: placements.map(|_| (wte * 100.0).round() / 100.0),
+                wte: suppression.measure(wte, placements),
             })
         })
         .collect();
@@ -735,8 +749,8 @@ pub async fn placement_activity<C: ConnectionTrait>(
             period: label,
             sector,
             placements,
-            pharmacist_months: placements.map(|_| round2(days / 30.4375)),
-            wte: placements.map(|_| round2(wte_days / period_days)),
+            pharmacist_months: suppression.measure(days / 30.4375, placements),
+            wte: suppression.measure(wte_days / period_days, placements),
         });
     }
     report
@@ -751,10 +765,6 @@ fn number(row: &QueryResult, column: &str) -> Result<f64, AppError> {
     }
     let value: Option<i64> = row.try_get("", column)?;
     Ok(value.unwrap_or(0) as f64)
-}
-
-fn round2(value: f64) -> f64 {
-    (value * 100.0).round() / 100.0
 }
 
 /// One row of the rotations-ending report.
@@ -1121,7 +1131,7 @@ pub async fn open_vacancies<C: ConnectionTrait>(
                 afc_band,
                 icb: labels.get(&icb)?.clone(),
                 vacancies,
-                wte: vacancies.map(|_| (wte * 100.0).round() / 100.0),
+                wte: suppression.measure(wte, vacancies),
                 arrs: mix[0],
                 existing_vacancy: mix[1],
                 trust: mix[2],

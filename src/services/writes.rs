@@ -262,7 +262,7 @@ impl<'a> Change<'a> {
         input: &impl Serialize,
     ) -> Result<Option<Outcome<E::Model>>, AppError>
     where
-        E: EntityTrait,
+        E: Administered,
         <E::PrimaryKey as PrimaryKeyTrait>::ValueType: From<Uuid>,
     {
         let Some(key) = key else { return Ok(None) };
@@ -275,7 +275,7 @@ impl<'a> Change<'a> {
         }
         let request =
             serde_json::to_string(&(self.operation, input)).map_err(|error| AppError::Internal(error.into()))?;
-        let subject = self.actor.principal.subject.clone();
+        let subject = self.idempotency_owner();
         if self.txn.get_database_backend() == DbBackend::Postgres {
             self.txn
                 .execute_raw(Statement::from_sql_and_values(
@@ -295,8 +295,18 @@ impl<'a> Change<'a> {
                 "IDEMPOTENCY_KEY_REUSED",
             )])));
         }
-        let first = E::find_by_id(previous.entity_id).one(&self.txn).await?;
+        // The first result is answered only while the actor may still change it.
+        let first = self.find::<E>(previous.entity_id).await?;
         Ok(Some(first.ok_or_else(|| vec![UserError::not_found("idempotencyKey")])))
+    }
+
+    /// Whose idempotency keys these are: the token's subject with its role and ICBs, so two tokens with
+    /// one subject but other ICBs never share a key (nor see each other's results).
+    fn idempotency_owner(&self) -> String {
+        let principal = &self.actor.principal;
+        let mut icbs = principal.icbs.clone();
+        icbs.sort();
+        format!("{}|{:?}|{}", principal.subject, principal.role, icbs.join(","))
     }
 
     /// Inserts a new record with its audit row; `icb` is the ICB the record belongs to.
@@ -374,9 +384,10 @@ impl<'a> Change<'a> {
 
     /// Commits the change (and, for an idempotent create, its key).
     pub async fn commit(self) -> Result<(), AppError> {
+        let owner = self.idempotency_owner();
         if let (Some((key, request)), Some(entity_id)) = (self.idempotency, self.created) {
             idempotency_key::Model {
-                actor: self.actor.principal.subject.clone(),
+                actor: owner,
                 key,
                 operation: self.operation.to_owned(),
                 request,

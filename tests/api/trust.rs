@@ -396,6 +396,18 @@ async fn input_nested_to_crash_the_server_is_refused_before_parsing_and_the_serv
     .await;
     assert_eq!((status, error_codes(&answer)), (400, vec!["NESTING_TOO_DEEP".to_owned()]), "{answer}");
     // An `or` of 999 branches is within the nesting but over the filter's size.
+    // Within every list's limit, but 33,000 values in one filter.
+    let codes: Vec<String> = (0..1000).map(|n| format!("{n:03}")).collect();
+    let (status, answer) = post(
+        &app,
+        None,
+        &json!({
+            "query": "query($f: OrganisationFilter) { organisations(filter: $f) { totalCount } }",
+            "variables": { "f": { "or": vec![json!({ "odsCode": { "in": codes } }); 33] } },
+        }),
+    )
+    .await;
+    assert_eq!((status, error_codes(&answer)), (400, vec!["FILTER_TOO_COMPLEX".to_owned()]), "{answer}");
     let wide = format!(
         "{{ organisations(filter: {{ or: [{}] }}) {{ totalCount }} }}",
         vec!["{ kind: { eq: PCN } }"; 999].join(", ")
@@ -429,9 +441,41 @@ async fn a_batch_with_a_broken_item_runs_none_of_its_items() {
         assert_eq!((answer_status, error_codes(&answer)), (status, vec![code.to_owned()]), "{answer}");
         assert_eq!(AuditLog::find().count(app.db()).await.expect("count"), audit_rows, "the mutation did not run");
     }
-    let (status, answer) = post(&app, Some(&admin), &json!([create, { "query": "{ icbs { odsCode } }" }])).await;
+    // A mutation is never batched: a later item's failure (a parse or validation error, a bad variable)
+    // could not undo it.
+    for other in [json!({ "query": "{ icbs { odsCode } }" }), json!({ "query": "{" }), json!({ "query": "{ nope }" })] {
+        let (status, answer) = post(&app, Some(&admin), &json!([create, other])).await;
+        assert_eq!((status, error_codes(&answer)), (400, vec!["MUTATION_IN_BATCH".to_owned()]), "{answer}");
+        assert_eq!(AuditLog::find().count(app.db()).await.expect("count"), audit_rows, "the mutation did not run");
+    }
+    // Batched queries each get their own result.
+    let (_, answer) = post(&app, Some(&admin), &json!([{ "query": "{ icbs { odsCode } }" }, { "query": "{" }])).await;
+    assert!(answer[0]["data"]["icbs"].is_array(), "{answer}");
+    assert_eq!(error_codes(&answer[1]), ["GRAPHQL_PARSE_FAILED"]);
+    let (status, answer) = post(&app, Some(&admin), &create).await;
     assert_eq!(status, 200, "{answer}");
-    assert_eq!(answer[0]["data"]["createMedicinesOptimisationTeam"]["userErrors"], json!([]), "{answer}");
+    assert_eq!(answer["data"]["createMedicinesOptimisationTeam"]["userErrors"], json!([]), "{answer}");
+}
+
+#[tokio::test]
+async fn an_idempotency_key_never_answers_with_another_icbs_record() {
+    let app = spawn_app(DemoData::Load).await;
+    // The same subject (the CLI's default) with another ICB.
+    let (own_admin, other_admin) = (token(Role::IcbAdmin, &[OWN], None), token(Role::IcbAdmin, &[OTHER], None));
+    let create = "mutation($i: CreatePharmacistInput!) { createPharmacist(input: $i) { pharmacist { id givenName } userErrors { field code } } }";
+    let input = json!({ "i": { "gphcNumber": "2999001", "givenName": "Secret", "familyName": "Person",
+        "firstRegisteredOn": "2024-01-01", "managingIcb": OTHER, "idempotencyKey": "shared-key" } });
+    let first = app.graphql_as(Some(&other_admin), create, input.clone()).await;
+    assert_eq!(first["data"]["createPharmacist"]["userErrors"], json!([]), "{first}");
+    let replayed = app.graphql_as(Some(&other_admin), create, input.clone()).await;
+    assert_eq!(replayed["data"]["createPharmacist"]["pharmacist"], first["data"]["createPharmacist"]["pharmacist"]);
+    let elsewhere = app.graphql_as(Some(&own_admin), create, input).await;
+    assert_eq!(elsewhere["data"]["createPharmacist"]["pharmacist"], Value::Null, "{elsewhere}");
+    assert_eq!(
+        elsewhere["data"]["createPharmacist"]["userErrors"],
+        json!([{ "field": "managingIcb", "code": "NOT_FOUND" }]),
+        "{elsewhere}"
+    );
 }
 
 #[tokio::test]
@@ -493,6 +537,28 @@ async fn counts_are_rounded_so_a_difference_of_two_answers_reveals_no_small_numb
         let all = figures(&app.graphql_as(reader.as_deref(), query, json!({ "to": "2099-12-31" })).await);
         let before = figures(&app.graphql_as(reader.as_deref(), query, json!({ "to": "2025-08-31" })).await);
         assert_eq!((all["STAR"][4], before["STAR"][4]), (Some(5), Some(5)), "both published as 5");
+        // Measures derived from records (pharmacist-months, WTE) are rounded like counts: they cannot give
+        // an exact count back, nor a suppressed one by subtraction.
+        let activity = app
+            .graphql_as(
+                reader.as_deref(),
+                r#"{ reports { placementActivity(granularity: MONTH, filter: { from: "2025-01-01", to: "2026-12-31" }) {
+                    placements { value } pharmacistMonths { value } wte { value } }
+                    crossIcbFlows { placements { value } wte { value } } openVacancies { vacancies { value } wte { value } } } }"#,
+                json!({}),
+            )
+            .await;
+        let reports = &activity["data"]["reports"];
+        let rows = ["placementActivity", "crossIcbFlows", "openVacancies"]
+            .iter()
+            .flat_map(|report| reports[*report].as_array().cloned().unwrap_or_default());
+        for row in rows {
+            for measure in ["pharmacistMonths", "wte"] {
+                if let Some(value) = row[measure]["value"].as_f64() {
+                    assert!(value % 5.0 == 0.0, "{measure}: {row}");
+                }
+            }
+        }
         for (programme, counts) in &all {
             for (count, earlier) in counts.iter().zip(&before[programme]) {
                 assert!(count.is_none_or(|count| count % 5 == 0 && count >= 5), "{programme}: {counts:?}");
