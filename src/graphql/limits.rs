@@ -394,56 +394,36 @@ impl Extension for CostControlRequest {
             survey(&ctx.schema_env.registry, &document, &request.variables);
         request.set_parsed_query(document);
         self.report.lock().unwrap_or_else(std::sync::PoisonError::into_inner).cost = cost;
-        if introspects && self.limits.disable_introspection {
-            return Err(refusal(
-                "Introspection is switched off on this server.".to_owned(),
-                "INTROSPECTION_DISABLED",
-                |_| {},
-            ));
-        }
-        if longest_list > self.limits.max_list_items {
-            return Err(refusal(
-                format!(
-                    "A list argument holds {longest_list} items; at most {} are allowed.",
-                    self.limits.max_list_items
-                ),
-                "LIST_TOO_LONG",
-                |_| {},
-            ));
-        }
-        if largest_filter > self.limits.max_filter_conditions {
-            return Err(refusal(
+        let limits = &self.limits;
+        // Each limit in turn: whether it is exceeded, its code, and (only when refused) its message.
+        let checks: [(bool, &str, &(dyn Fn() -> String + Sync)); 6] = [
+            (introspects && limits.disable_introspection, "INTROSPECTION_DISABLED", &|| {
+                "Introspection is switched off on this server.".to_owned()
+            }),
+            (longest_list > limits.max_list_items, "LIST_TOO_LONG", &|| {
+                format!("A list argument holds {longest_list} items; at most {} are allowed.", limits.max_list_items)
+            }),
+            (largest_filter > limits.max_filter_conditions, "FILTER_TOO_COMPLEX", &|| {
                 format!(
                     "A filter holds {largest_filter} conditions; at most {} are allowed.",
-                    self.limits.max_filter_conditions
-                ),
-                "FILTER_TOO_COMPLEX",
-                |_| {},
-            ));
-        }
-        if filter_items > self.limits.max_list_items {
-            return Err(refusal(
+                    limits.max_filter_conditions
+                )
+            }),
+            (filter_items > limits.max_list_items, "FILTER_TOO_COMPLEX", &|| {
                 format!(
                     "A filter compares with {filter_items} values in all; at most {} are allowed.",
-                    self.limits.max_list_items
-                ),
-                "FILTER_TOO_COMPLEX",
-                |_| {},
-            ));
-        }
-        if aliases > self.limits.max_aliases as u64 {
-            return Err(refusal(
-                format!("The query uses {aliases} aliases; at most {} are allowed.", self.limits.max_aliases),
-                "TOO_MANY_ALIASES",
-                |_| {},
-            ));
-        }
-        if cost > self.limits.max_cost as u64 {
-            return Err(refusal(
-                format!("The query costs {cost}; at most {} is allowed.", self.limits.max_cost),
-                "QUERY_TOO_COMPLEX",
-                |_| {},
-            ));
+                    limits.max_list_items
+                )
+            }),
+            (aliases > limits.max_aliases as u64, "TOO_MANY_ALIASES", &|| {
+                format!("The query uses {aliases} aliases; at most {} are allowed.", limits.max_aliases)
+            }),
+            (cost > limits.max_cost as u64, "QUERY_TOO_COMPLEX", &|| {
+                format!("The query costs {cost}; at most {} is allowed.", limits.max_cost)
+            }),
+        ];
+        if let Some((_, code, message)) = checks.iter().find(|(exceeded, ..)| *exceeded) {
+            return Err(refusal(message(), code, |_| {}));
         }
         next.run(ctx, request).await
     }
