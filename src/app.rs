@@ -4,6 +4,7 @@ use crate::auth::TokenKeys;
 use crate::config::{Limits, ServeArgs};
 use crate::graphql::reports::ReportSettings;
 use crate::services::access::ScopeResolver;
+use crate::services::clock::Clock;
 use crate::{db, generator, graphql, http, reference};
 use anyhow::Context as _;
 use poem::listener::{Acceptor, Listener, TcpAcceptor, TcpListener};
@@ -22,6 +23,7 @@ pub struct App {
     shutdown_timeout: Duration,
     report_settings: ReportSettings,
     limits: Limits,
+    clock: Clock,
 }
 
 /// Which data `prepare_database` loads.
@@ -74,6 +76,7 @@ impl App {
                 rounding_base: settings.rounding_base,
             },
             limits: settings.limits.clone(),
+            clock: Clock::fixed_at(settings.today),
         })
     }
 
@@ -89,7 +92,7 @@ impl App {
         tracing::info!(address = %self.address, "rotagraph listening; GraphiQL at http://{}/graphql", self.address);
         poem::Server::new_with_acceptor(self.acceptor)
             .run_with_graceful_shutdown(
-                http::routes(schema, self.db, callers, self.report_settings, self.limits),
+                http::routes(schema, self.db, callers, self.report_settings, self.limits, self.clock),
                 shutdown,
                 Some(self.shutdown_timeout),
             )

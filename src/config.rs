@@ -156,6 +156,11 @@ pub struct ServeArgs {
     /// rounded), and figures derived from counts are computed from the rounded counts.
     #[arg(long, env = "ROTAGRAPH_ROUNDING_BASE", default_value_t = 5, value_parser = clap::value_parser!(u64).range(1..))]
     pub rounding_base: u64,
+    /// Answer as if today were this day (YYYY-MM-DD): the default of every `asOf`, the day
+    /// `CURRENT_SUCCESSOR` resolves to and the latest date a registration may have. For demonstrations,
+    /// training and tests; by default, the calendar day in England.
+    #[arg(long, env = "ROTAGRAPH_TODAY", value_name = "DATE")]
+    pub today: Option<chrono::NaiveDate>,
     /// Request limits.
     #[command(flatten)]
     pub limits: Limits,

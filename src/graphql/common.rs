@@ -284,9 +284,9 @@ fn escape_like(text: &str) -> String {
     text.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")
 }
 
-/// `date` or today when absent.
-pub fn as_of_or_today(as_of: Option<Date>) -> NaiveDate {
-    as_of.map_or_else(crate::services::today, |date| date.0)
+/// `date`, or the request's today (by the server's clock) when absent.
+pub fn as_of_or_today(ctx: &async_graphql::Context<'_>, as_of: Option<Date>) -> async_graphql::Result<NaiveDate> {
+    Ok(as_of.map_or(super::today(ctx)?, |date| date.0))
 }
 
 /// Matches values of an enum.

@@ -270,7 +270,7 @@ impl LeadershipQuery {
     ) -> Result<ConnectionOf<ConsultantLead>> {
         let paging = Paging::new(after, before, first, last)?;
         let filter = filter.unwrap_or_default();
-        let on = as_of_or_today(as_of);
+        let on = as_of_or_today(ctx, as_of)?;
         let mut condition = Condition::all();
         if let Some(specialism) = &filter.specialism {
             condition = condition.add(specialism.condition::<enums::Specialism>(consultant_lead::Column::Specialism));

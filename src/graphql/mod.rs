@@ -37,6 +37,7 @@ use crate::config::Limits;
 use crate::error::AppError;
 use crate::services::access::{Principal, Scope, Scoped};
 use crate::services::pagination;
+use chrono::NaiveDate;
 use async_graphql::{
     Context, EmptySubscription, ErrorExtensions, MergedObject, Result, ResultExt, Schema, SchemaBuilder,
 };
@@ -94,18 +95,33 @@ pub fn schema(db: DatabaseConnection, report_settings: reports::ReportSettings, 
     builder.finish()
 }
 
-/// The per-request data a request needs: the caller, the caller's scope, a DataLoader bound to it, and
-/// the request's id (for the audit trail).
+/// The per-request data a request needs: the caller, the caller's scope, a DataLoader bound to it, the
+/// request's id (for the audit trail) and the day it answers for (read once from the server's clock).
 pub fn request_data(
     request: async_graphql::Request,
     db: &DatabaseConnection,
     principal: Principal,
     scope: Scope,
     request_id: String,
+    today: NaiveDate,
 ) -> async_graphql::Request {
     let scope = Arc::new(scope);
     let request_id = mutation::RequestId(request_id);
-    request.data(RequestLoader::new(db.clone(), scope.clone())).data(scope).data(principal).data(request_id)
+    request
+        .data(RequestLoader::new(db.clone(), scope.clone()))
+        .data(scope)
+        .data(principal)
+        .data(request_id)
+        .data(Today(today))
+}
+
+/// The day a request answers for.
+#[derive(Clone, Copy, Debug)]
+struct Today(NaiveDate);
+
+/// The day the request answers for: the default of every `asOf`.
+fn today(ctx: &Context<'_>) -> Result<NaiveDate> {
+    Ok(ctx.data::<Today>()?.0)
 }
 
 /// The SDL of the schema, as committed in `schema.graphql`.

@@ -90,14 +90,14 @@ async fn icb_of(
     as_of: Option<Date>,
     resolution: Option<IcbResolution>,
 ) -> Result<Option<Icb>> {
-    let on = as_of_or_today(as_of);
+    let on = as_of_or_today(ctx, as_of)?;
     let Some(icb) = icb_on(ctx, model, on).await? else { return Ok(None) };
     if resolution.unwrap_or_default() == IcbResolution::AtEvent {
         return Ok(Some(Icb(icb)));
     }
     // Rolled up to today: the organisation's own ICB today if it still has one (this resolves splits per
     // organisation), otherwise the single ICB that carries its ICB on.
-    let today = crate::services::today();
+    let today = super::today(ctx)?;
     if let Some(current) = icb_on(ctx, model, today).await? {
         return Ok(Some(Icb(current)));
     }
@@ -109,7 +109,7 @@ async fn icb_of(
 }
 
 async fn region_of(ctx: &Context<'_>, model: &organisation::Model, as_of: Option<Date>) -> Result<Option<Region>> {
-    let on = as_of_or_today(as_of);
+    let on = as_of_or_today(ctx, as_of)?;
     if model.kind == enums::OrganisationKind::Region {
         return Ok(Some(Region(model.clone())));
     }
@@ -124,7 +124,7 @@ async fn children(
     kind: RelationshipKind,
     as_of: Option<Date>,
 ) -> Result<Vec<organisation::Model>> {
-    let key = ChildrenOn { parent, kind, on: as_of_or_today(as_of) };
+    let key = ChildrenOn { parent, kind, on: as_of_or_today(ctx, as_of)? };
     Ok(loader(ctx)?.load_one(key).await?.unwrap_or_default())
 }
 
@@ -134,7 +134,7 @@ async fn parent(
     kind: RelationshipKind,
     as_of: Option<Date>,
 ) -> Result<Option<organisation::Model>> {
-    loader(ctx)?.load_one(ParentOn { child, kind, on: as_of_or_today(as_of) }).await
+    loader(ctx)?.load_one(ParentOn { child, kind, on: as_of_or_today(ctx, as_of)? }).await
 }
 
 /// Declares an organisation type with the fields of the `Organisation` interface and its own fields.
@@ -259,7 +259,7 @@ organisation_type! {
             #[graphql(desc = "The date to answer for (default: today).")] as_of: Option<Date>,
         ) -> Result<Vec<Icb>> {
             let loader = loader(ctx)?;
-            let key = ResolvedOn { icb: self.0.id, on: as_of_or_today(as_of) };
+            let key = ResolvedOn { icb: self.0.id, on: as_of_or_today(ctx, as_of)? };
             let ids = loader.load_one(key).await?.unwrap_or_default();
             let mut icbs: Vec<Self> = loader
                 .load_many(ids.into_iter().map(super::loaders::ById::<organisation::Entity>::new))
@@ -333,7 +333,7 @@ organisation_type! {
             ctx: &Context<'_>,
             #[graphql(desc = "The date to answer for (default: today).")] as_of: Option<Date>,
         ) -> Result<Vec<IcbMedicinesRole>> {
-            let on = as_of_or_today(as_of);
+            let on = as_of_or_today(ctx, as_of)?;
             let roles = load_by::<icb_medicines_role::Entity>(ctx, "icb_id", self.0.id, "role").await?;
             Ok(roles
                 .into_iter()
@@ -595,7 +595,7 @@ impl OrganisationQuery {
         #[graphql(desc = "At most this many rows from the end (at most 100).")] last: Option<i32>,
     ) -> Result<ConnectionOf<Organisation>> {
         let paging = Paging::new(after, before, first, last)?;
-        let on = as_of_or_today(as_of);
+        let on = as_of_or_today(ctx, as_of)?;
         let condition = filter.map(|filter| filter.condition(on)).transpose().extend()?.unwrap_or_else(Condition::all);
         let order = order_by.unwrap_or_default();
         let direction: sea_orm::Order = order.direction.into();
@@ -621,7 +621,7 @@ impl OrganisationQuery {
         ctx: &Context<'_>,
         #[graphql(desc = "The date to answer for (default: today).")] as_of: Option<Date>,
     ) -> Result<Vec<Icb>> {
-        Ok(organisations::icbs_on(db(ctx)?, as_of_or_today(as_of)).await.extend()?.into_iter().map(Icb).collect())
+        Ok(organisations::icbs_on(db(ctx)?, as_of_or_today(ctx, as_of)?).await.extend()?.into_iter().map(Icb).collect())
     }
 
     /// The ICB with this ODS code, current or dissolved; null if there is none.

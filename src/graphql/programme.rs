@@ -68,7 +68,7 @@ impl RotationProgramme {
         ctx: &Context<'_>,
         #[graphql(desc = "The date to answer for (default: today).")] as_of: Option<Date>,
     ) -> Result<Option<Icb>> {
-        let key = super::loaders::ResolvedOn { icb: self.0.owner_icb_id, on: as_of_or_today(as_of) };
+        let key = super::loaders::ResolvedOn { icb: self.0.owner_icb_id, on: as_of_or_today(ctx, as_of)? };
         let resolved = loader(ctx)?.load_one(key).await?.unwrap_or_default();
         match resolved.as_slice() {
             [only] => Ok(load_one::<organisation::Entity>(ctx, *only).await?.map(Icb)),
@@ -504,7 +504,7 @@ impl ProgrammeQuery {
             condition = condition.add(organisation_in_icbs(
                 rotational_post::Column::EmployerId,
                 &icb.codes(),
-                as_of_or_today(as_of),
+                as_of_or_today(ctx, as_of)?,
             ));
         }
         let order = order_by.unwrap_or_default();
@@ -530,7 +530,7 @@ impl ProgrammeQuery {
     ) -> Result<ConnectionOf<Vacancy>> {
         let paging = Paging::new(after, before, first, last)?;
         let filter = filter.unwrap_or_default();
-        let on = as_of_or_today(as_of);
+        let on = as_of_or_today(ctx, as_of)?;
         let mut condition = Condition::all();
         if let Some(sector) = &filter.sector {
             condition = condition.add(sector.condition::<enums::Sector>(vacancy::Column::Sector));

@@ -5,6 +5,7 @@ use super::common::{NodeType, decode_id_of, global_id};
 use super::enums::{AfcBand, IcbResolution, Sector, Specialism};
 use super::scalars::{Date, OdsCodeScalar};
 use super::{db, scope};
+use chrono::NaiveDate;
 use crate::services::reports::{
     self, ActivityRow, CohortGrouping, Count, CrossIcbFlowRow, FillRateRow, IcbLeadershipRow, LeadCoverageRow,
     PrescriberRow, ReportFilter, ReportGroup, RotationsEndingRow, Suppression, VacancyRow,
@@ -38,8 +39,8 @@ pub struct ReportFilterInput {
 }
 
 impl ReportFilterInput {
-    /// The service filter, with the ICB resolution.
-    pub fn to_filter(&self, resolution: IcbResolution) -> Result<ReportFilter, crate::AppError> {
+    /// The service filter, with the ICB resolution, answering for `today` unless `asOf` says otherwise.
+    pub fn to_filter(&self, resolution: IcbResolution, today: NaiveDate) -> Result<ReportFilter, crate::AppError> {
         if let (Some(from), Some(to)) = (self.from, self.to)
             && from.0 > to.0
         {
@@ -60,6 +61,7 @@ impl ReportFilterInput {
             from: self.from.map(|date| date.0),
             to: self.to.map(|date| date.0),
             as_of: self.as_of.map(|date| date.0),
+            today,
             resolution: match resolution {
                 IcbResolution::AtEvent => reports::IcbResolution::AtEvent,
                 IcbResolution::CurrentSuccessor => reports::IcbResolution::CurrentSuccessor,
@@ -397,7 +399,7 @@ impl Reports {
         #[graphql(desc = "How ICBs are attributed (default: AT_EVENT, the owner on the intake date).", default)]
         icb_resolution: IcbResolution,
     ) -> Result<Vec<FillRateReportRow>> {
-        let filter = filter.unwrap_or_default().to_filter(icb_resolution).extend()?;
+        let filter = filter.unwrap_or_default().to_filter(icb_resolution, super::today(ctx)?).extend()?;
         let grouping = group_by.into();
         let rows = reports::fill_rate(db(ctx)?, scope(ctx)?, suppression(ctx)?, &filter, grouping).await.extend()?;
         Ok(rows.into_iter().map(|row| fill_rate_row(row, grouping)).collect())
@@ -413,7 +415,7 @@ impl Reports {
         #[graphql(desc = "How ICBs are attributed (default: AT_EVENT, the owner on the intake date).", default)]
         icb_resolution: IcbResolution,
     ) -> Result<Vec<PrescriberReportRow>> {
-        let filter = filter.unwrap_or_default().to_filter(icb_resolution).extend()?;
+        let filter = filter.unwrap_or_default().to_filter(icb_resolution, super::today(ctx)?).extend()?;
         let grouping = group_by.into();
         let rows = reports::independent_prescribers(db(ctx)?, scope(ctx)?, suppression(ctx)?, &filter, grouping)
             .await
@@ -428,7 +430,7 @@ impl Reports {
         ctx: &Context<'_>,
         #[graphql(desc = "Which ICBs (`icb`, `region`) and the day (`asOf`).")] filter: Option<ReportFilterInput>,
     ) -> Result<Vec<IcbLeadershipReportRow>> {
-        let filter = filter.unwrap_or_default().to_filter(IcbResolution::AtEvent).extend()?;
+        let filter = filter.unwrap_or_default().to_filter(IcbResolution::AtEvent, super::today(ctx)?).extend()?;
         let rows = reports::icb_medicines_leadership(db(ctx)?, scope(ctx)?, &filter).await.extend()?;
         Ok(rows.into_iter().map(leadership_row).collect())
     }
@@ -440,7 +442,7 @@ impl Reports {
         #[graphql(desc = "Which programmes (`programme`, owner `icb` or `region`) and the day (`asOf`).")]
         filter: Option<ReportFilterInput>,
     ) -> Result<Vec<ReportGroupObject>> {
-        let filter = filter.unwrap_or_default().to_filter(IcbResolution::AtEvent).extend()?;
+        let filter = filter.unwrap_or_default().to_filter(IcbResolution::AtEvent, super::today(ctx)?).extend()?;
         let rows = reports::programmes_without_clinical_lead(db(ctx)?, scope(ctx)?, &filter).await.extend()?;
         Ok(rows.into_iter().map(programme_group).collect())
     }
@@ -454,7 +456,7 @@ impl Reports {
             ReportFilterInput,
         >,
     ) -> Result<Vec<LeadCoverageReportRow>> {
-        let filter = filter.unwrap_or_default().to_filter(IcbResolution::AtEvent).extend()?;
+        let filter = filter.unwrap_or_default().to_filter(IcbResolution::AtEvent, super::today(ctx)?).extend()?;
         let rows = reports::consultant_lead_coverage(db(ctx)?, scope(ctx)?, &filter).await.extend()?;
         Ok(rows.into_iter().map(coverage_row).collect())
     }
@@ -468,7 +470,7 @@ impl Reports {
         #[graphql(desc = "How the host's ICB is attributed (default: AT_EVENT, on `asOf`).", default)]
         icb_resolution: IcbResolution,
     ) -> Result<Vec<VacancyReportRow>> {
-        let filter = filter.unwrap_or_default().to_filter(icb_resolution).extend()?;
+        let filter = filter.unwrap_or_default().to_filter(icb_resolution, super::today(ctx)?).extend()?;
         let rows = reports::open_vacancies(db(ctx)?, scope(ctx)?, suppression(ctx)?, &filter).await.extend()?;
         Ok(rows.into_iter().map(vacancy_row).collect())
     }
@@ -487,7 +489,7 @@ impl Reports {
         if within_days > 3660 {
             return Err(crate::AppError::invalid("withinDays", "must be at most 3660").extend());
         }
-        let filter = filter.unwrap_or_default().to_filter(icb_resolution).extend()?;
+        let filter = filter.unwrap_or_default().to_filter(icb_resolution, super::today(ctx)?).extend()?;
         let grouping = group_by.into();
         let rows = reports::rotations_ending(db(ctx)?, scope(ctx)?, suppression(ctx)?, &filter, grouping, within_days)
             .await
@@ -506,7 +508,7 @@ impl Reports {
         #[graphql(desc = "How the host's ICB is attributed (default: AT_EVENT, on the first day).", default)]
         icb_resolution: IcbResolution,
     ) -> Result<Vec<ActivityReportRow>> {
-        let filter = filter.unwrap_or_default().to_filter(icb_resolution).extend()?;
+        let filter = filter.unwrap_or_default().to_filter(icb_resolution, super::today(ctx)?).extend()?;
         let granularity = match granularity {
             PeriodGranularity::Month => reports::Granularity::Month,
             PeriodGranularity::NhsFinancialYear => reports::Granularity::NhsFinancialYear,
@@ -530,7 +532,7 @@ impl Reports {
         )]
         icb_resolution: IcbResolution,
     ) -> Result<Vec<CrossIcbFlowReportRow>> {
-        let filter = filter.unwrap_or_default().to_filter(icb_resolution).extend()?;
+        let filter = filter.unwrap_or_default().to_filter(icb_resolution, super::today(ctx)?).extend()?;
         let rows = reports::cross_icb_flows(db(ctx)?, scope(ctx)?, suppression(ctx)?, &filter).await.extend()?;
         Ok(rows.into_iter().map(cross_icb_flow_row).collect())
     }

@@ -58,9 +58,10 @@ impl Pharmacist {
     /// Whole years since first registration on `asOf` (default: today).
     async fn years_since_registration(
         &self,
+        ctx: &Context<'_>,
         #[graphql(desc = "The date to answer for (default: today).")] as_of: Option<Date>,
-    ) -> i32 {
-        crate::services::whole_years(self.0.first_registered_on, as_of_or_today(as_of)).max(0)
+    ) -> Result<i32> {
+        Ok(crate::services::whole_years(self.0.first_registered_on, as_of_or_today(ctx, as_of)?).max(0))
     }
 
     /// Status on the GPhC register.
@@ -76,9 +77,11 @@ impl Pharmacist {
     /// Whether the pharmacist was an annotated independent prescriber on `asOf` (default: today).
     async fn is_independent_prescriber(
         &self,
+        ctx: &Context<'_>,
         #[graphql(desc = "The date to answer for (default: today).")] as_of: Option<Date>,
-    ) -> bool {
-        self.0.independent_prescriber_since.is_some_and(|since| since <= as_of_or_today(as_of))
+    ) -> Result<bool> {
+        let on = as_of_or_today(ctx, as_of)?;
+        Ok(self.0.independent_prescriber_since.is_some_and(|since| since <= on))
     }
 
     /// Credentials and education progress.
@@ -326,16 +329,17 @@ impl Placement {
     /// Past, current or future relative to `asOf` (default: today).
     async fn timing(
         &self,
+        ctx: &Context<'_>,
         #[graphql(desc = "The date to answer for (default: today).")] as_of: Option<Date>,
-    ) -> PlacementTiming {
-        let on = as_of_or_today(as_of);
-        if self.0.end_date < on {
+    ) -> Result<PlacementTiming> {
+        let on = as_of_or_today(ctx, as_of)?;
+        Ok(if self.0.end_date < on {
             PlacementTiming::Past
         } else if self.0.start_date > on {
             PlacementTiming::Future
         } else {
             PlacementTiming::Current
-        }
+        })
     }
 
     /// The host's ICB on the placement's first day.
@@ -583,7 +587,7 @@ impl WorkforceQuery {
             condition = condition.add(range.condition(pharmacist::Column::FirstRegisteredOn).extend()?);
         }
         if let Some(prescriber) = filter.independent_prescriber {
-            let on = as_of_or_today(as_of);
+            let on = as_of_or_today(ctx, as_of)?;
             let since = pharmacist::Column::IndependentPrescriberSince;
             condition = condition.add(if prescriber {
                 Condition::all().add(since.lte(on))

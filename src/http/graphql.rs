@@ -12,6 +12,7 @@
 //!   its time 503 with `REQUEST_TIMEOUT`, a caller over budget 429 with `Retry-After`, a bad token 401.
 
 use super::{Callers, RequestId, error_response};
+use crate::services::clock::Clock;
 use crate::config::Limits;
 use crate::graphql::limits::{CostPayer, refusal};
 use crate::graphql::{self, AppSchema, nesting};
@@ -129,6 +130,7 @@ pub(super) struct Endpoint<'a> {
     pub db: &'a DatabaseConnection,
     pub callers: &'a Callers,
     pub limits: &'a Limits,
+    pub clock: Clock,
 }
 
 /// `GET /graphql`: a query from the query string, or GraphiQL.
@@ -140,6 +142,7 @@ pub(super) async fn get_graphql(
     db: Data<&DatabaseConnection>,
     callers: Data<&Arc<Callers>>,
     limits: Data<&Limits>,
+    clock: Data<&Clock>,
 ) -> poem::Response {
     let query_string = request.uri().query().unwrap_or_default();
     let accept = request.headers().get(header::ACCEPT).and_then(|value| value.to_str().ok());
@@ -162,7 +165,7 @@ pub(super) async fn get_graphql(
         let message = "The query string is not a GraphQL request (`query`, `operationName`, `variables` as JSON).";
         return refuse(StatusCode::BAD_REQUEST, "BAD_REQUEST", message, response_type);
     };
-    let endpoint = Endpoint { schema: &schema, db: &db, callers: &callers, limits: &limits };
+    let endpoint = Endpoint { schema: &schema, db: &db, callers: &callers, limits: &limits, clock: **clock };
     if let Some(refusal) = endpoint.refusal_before_parsing(&graphql_request, response_type) {
         return refusal;
     }
@@ -189,6 +192,7 @@ pub(super) async fn post_graphql(
     db: Data<&DatabaseConnection>,
     callers: Data<&Arc<Callers>>,
     limits: Data<&Limits>,
+    clock: Data<&Clock>,
 ) -> poem::Response {
     let accept = request.headers().get(header::ACCEPT).and_then(|value| value.to_str().ok());
     let Some(response_type) = ResponseType::from_accept(accept) else {
@@ -222,7 +226,7 @@ pub(super) async fn post_graphql(
                        `operationName` and `variables` object), or an array of them.";
         return refuse(StatusCode::BAD_REQUEST, "BAD_REQUEST", message, response_type);
     };
-    let endpoint = Endpoint { schema: &schema, db: &db, callers: &callers, limits: &limits };
+    let endpoint = Endpoint { schema: &schema, db: &db, callers: &callers, limits: &limits, clock: **clock };
     endpoint.execute(request, remote, batch, response_type).await
 }
 
@@ -306,10 +310,12 @@ impl Endpoint<'_> {
         let address = remote.as_socket_addr().map(|address| address.ip().to_string());
         let payer = CostPayer::of(&principal, address);
         let request_id = http_request.extensions().get::<RequestId>().map(|id| id.0.clone()).unwrap_or_default();
+        let today = self.clock.today();
         let mut responses = Vec::with_capacity(requests.len());
         for request in requests {
-            let request = graphql::request_data(request, self.db, principal.clone(), scope.clone(), request_id.clone())
-                .data(payer.clone());
+            let request =
+                graphql::request_data(request, self.db, principal.clone(), scope.clone(), request_id.clone(), today)
+                    .data(payer.clone());
             let execution = tokio::time::timeout(self.limits.request_timeout(), self.schema.execute(request));
             let Ok(mut response) = execution.await else {
                 let message = format!("The request took over {} seconds and was stopped.", self.limits.request_timeout);

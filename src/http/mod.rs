@@ -12,6 +12,7 @@ use crate::error::AppError;
 use crate::graphql::AppSchema;
 use crate::graphql::reports::ReportSettings;
 use crate::services::access::{Principal, Scope, ScopeResolver};
+use crate::services::clock::Clock;
 use async_graphql::ErrorExtensions;
 use poem::middleware::CatchPanic;
 use poem::web::{Data, Json};
@@ -27,6 +28,7 @@ pub fn routes(
     callers: Arc<Callers>,
     report_settings: ReportSettings,
     limits: Limits,
+    clock: Clock,
 ) -> impl poem::Endpoint {
     Route::new()
         .at("/graphql", get(graphql::get_graphql).post(graphql::post_graphql))
@@ -38,6 +40,7 @@ pub fn routes(
         .data(callers)
         .data(report_settings)
         .data(limits)
+        .data(clock)
         .around(log_request)
         .with(CatchPanic::new().with_handler(panicked))
 }

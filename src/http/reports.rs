@@ -8,6 +8,7 @@ use crate::graphql;
 use crate::graphql::common::{NodeType, decode_id_of};
 use crate::graphql::reports::ReportSettings;
 use crate::services::access::Scope;
+use crate::services::clock::Clock;
 use crate::services::reports::{self, CohortGrouping, ReportFilter, Suppression};
 use poem::web::Data;
 use poem::{IntoResponse, Request, handler, http::StatusCode};
@@ -35,7 +36,8 @@ fn list(text: Option<&str>) -> Vec<&str> {
 }
 
 impl ReportParams {
-    fn filter(&self) -> Result<ReportFilter, AppError> {
+    /// The service filter, answering for `today` unless `asOf` says otherwise.
+    fn filter(&self, today: chrono::NaiveDate) -> Result<ReportFilter, AppError> {
         let date = |field: &'static str, text: &Option<String>| {
             text.as_deref()
                 .map(|text| {
@@ -75,6 +77,7 @@ impl ReportParams {
             from,
             to,
             as_of: date("asOf", &self.as_of)?,
+            today,
             resolution,
         })
     }
@@ -99,6 +102,22 @@ impl ReportParams {
     }
 }
 
+/// One CSV report request: the reader, its disclosure control, its parameters and the day it answers for.
+struct CsvRequest<'a> {
+    db: &'a DatabaseConnection,
+    scope: &'a Scope,
+    suppression: Suppression,
+    params: &'a ReportParams,
+    today: chrono::NaiveDate,
+}
+
+impl CsvRequest<'_> {
+    /// The service filter the parameters give.
+    fn filter(&self) -> Result<ReportFilter, AppError> {
+        self.params.filter(self.today)
+    }
+}
+
 /// A cell of a CSV report: the value, or `*` where it is suppressed.
 fn cell<T: ToString>(value: Option<T>) -> String {
     value.map_or_else(|| "*".to_owned(), |value| value.to_string())
@@ -113,6 +132,7 @@ pub(super) async fn report_csv(
     db: Data<&DatabaseConnection>,
     callers: Data<&Arc<Callers>>,
     settings: Data<&ReportSettings>,
+    clock: Data<&Clock>,
 ) -> poem::Response {
     let scope = match callers.identify(http_request) {
         Ok((_, scope)) => scope,
@@ -131,16 +151,17 @@ pub(super) async fn report_csv(
         None => ReportParams::default(),
     };
     let suppression = Suppression::for_scope(&scope, settings.suppression_threshold, settings.rounding_base);
+    let request = CsvRequest { db: &db, scope: &scope, suppression, params: &params, today: clock.today() };
     let result = match file.0.as_str() {
-        "fill-rate.csv" => fill_rate_csv(&db, &scope, suppression, &params).await,
-        "cross-icb-flows.csv" => cross_icb_flows_csv(&db, &scope, suppression, &params).await,
-        "independent-prescribers.csv" => prescribers_csv(&db, &scope, suppression, &params).await,
-        "icb-medicines-leadership.csv" => leadership_csv(&db, &scope, &params).await,
-        "programmes-without-clinical-lead.csv" => programmes_without_lead_csv(&db, &scope, &params).await,
-        "consultant-lead-coverage.csv" => coverage_csv(&db, &scope, &params).await,
-        "open-vacancies.csv" => vacancies_csv(&db, &scope, suppression, &params).await,
-        "rotations-ending.csv" => rotations_ending_csv(&db, &scope, suppression, &params).await,
-        "placement-activity.csv" => activity_csv(&db, &scope, suppression, &params).await,
+        "fill-rate.csv" => fill_rate_csv(&request).await,
+        "cross-icb-flows.csv" => cross_icb_flows_csv(&request).await,
+        "independent-prescribers.csv" => prescribers_csv(&request).await,
+        "icb-medicines-leadership.csv" => leadership_csv(&request).await,
+        "programmes-without-clinical-lead.csv" => programmes_without_lead_csv(&request).await,
+        "consultant-lead-coverage.csv" => coverage_csv(&request).await,
+        "open-vacancies.csv" => vacancies_csv(&request).await,
+        "rotations-ending.csv" => rotations_ending_csv(&request).await,
+        "placement-activity.csv" => activity_csv(&request).await,
         _ => return StatusCode::NOT_FOUND.into_response(),
     };
     match result {
@@ -150,14 +171,9 @@ pub(super) async fn report_csv(
     }
 }
 
-async fn fill_rate_csv(
-    db: &DatabaseConnection,
-    scope: &Scope,
-    suppression: Suppression,
-    params: &ReportParams,
-) -> Result<Vec<Vec<String>>, AppError> {
-    let grouping = params.cohort_grouping()?;
-    let rows = reports::fill_rate(db, scope, suppression, &params.filter()?, grouping).await?;
+async fn fill_rate_csv(request: &CsvRequest<'_>) -> Result<Vec<Vec<String>>, AppError> {
+    let grouping = request.params.cohort_grouping()?;
+    let rows = reports::fill_rate(request.db, request.scope, request.suppression, &request.filter()?, grouping).await?;
     let header = [
         "group_id",
         "group_code",
@@ -193,14 +209,9 @@ async fn fill_rate_csv(
     Ok(records)
 }
 
-async fn prescribers_csv(
-    db: &DatabaseConnection,
-    scope: &Scope,
-    suppression: Suppression,
-    params: &ReportParams,
-) -> Result<Vec<Vec<String>>, AppError> {
-    let grouping = params.cohort_grouping()?;
-    let rows = reports::independent_prescribers(db, scope, suppression, &params.filter()?, grouping).await?;
+async fn prescribers_csv(request: &CsvRequest<'_>) -> Result<Vec<Vec<String>>, AppError> {
+    let grouping = request.params.cohort_grouping()?;
+    let rows = reports::independent_prescribers(request.db, request.scope, request.suppression, &request.filter()?, grouping).await?;
     let mut records = header_record(&["group_id", "group_code", "group_name", "members", "prescribers", "share"]);
     for row in rows {
         let row = graphql::reports::prescriber_row(row, grouping);
@@ -216,13 +227,9 @@ async fn prescribers_csv(
     Ok(records)
 }
 
-async fn leadership_csv(
-    db: &DatabaseConnection,
-    scope: &Scope,
-    params: &ReportParams,
-) -> Result<Vec<Vec<String>>, AppError> {
-    params.no_grouping()?;
-    let rows = reports::icb_medicines_leadership(db, scope, &params.filter()?).await?;
+async fn leadership_csv(request: &CsvRequest<'_>) -> Result<Vec<Vec<String>>, AppError> {
+    request.params.no_grouping()?;
+    let rows = reports::icb_medicines_leadership(request.db, request.scope, &request.filter()?).await?;
     let mut records = header_record(&[
         "icb_id",
         "icb_code",
@@ -245,13 +252,9 @@ async fn leadership_csv(
     Ok(records)
 }
 
-async fn programmes_without_lead_csv(
-    db: &DatabaseConnection,
-    scope: &Scope,
-    params: &ReportParams,
-) -> Result<Vec<Vec<String>>, AppError> {
-    params.no_grouping()?;
-    let rows = reports::programmes_without_clinical_lead(db, scope, &params.filter()?).await?;
+async fn programmes_without_lead_csv(request: &CsvRequest<'_>) -> Result<Vec<Vec<String>>, AppError> {
+    request.params.no_grouping()?;
+    let rows = reports::programmes_without_clinical_lead(request.db, request.scope, &request.filter()?).await?;
     let mut records = header_record(&["programme_id", "programme_code", "programme_name"]);
     for row in rows {
         let group = graphql::reports::programme_group(row);
@@ -260,13 +263,9 @@ async fn programmes_without_lead_csv(
     Ok(records)
 }
 
-async fn coverage_csv(
-    db: &DatabaseConnection,
-    scope: &Scope,
-    params: &ReportParams,
-) -> Result<Vec<Vec<String>>, AppError> {
-    params.no_grouping()?;
-    let rows = reports::consultant_lead_coverage(db, scope, &params.filter()?).await?;
+async fn coverage_csv(request: &CsvRequest<'_>) -> Result<Vec<Vec<String>>, AppError> {
+    request.params.no_grouping()?;
+    let rows = reports::consultant_lead_coverage(request.db, request.scope, &request.filter()?).await?;
     let mut records = header_record(&["trust_id", "trust_code", "trust_name", "specialisms"]);
     for row in rows {
         let specialisms: Vec<String> = row.specialisms.iter().map(sea_orm::ActiveEnum::to_value).collect();
@@ -276,19 +275,14 @@ async fn coverage_csv(
     Ok(records)
 }
 
-async fn activity_csv(
-    db: &DatabaseConnection,
-    scope: &Scope,
-    suppression: Suppression,
-    params: &ReportParams,
-) -> Result<Vec<Vec<String>>, AppError> {
-    params.no_grouping()?;
-    let granularity = match params.granularity.as_deref() {
+async fn activity_csv(request: &CsvRequest<'_>) -> Result<Vec<Vec<String>>, AppError> {
+    request.params.no_grouping()?;
+    let granularity = match request.params.granularity.as_deref() {
         None | Some("MONTH") => reports::Granularity::Month,
         Some("NHS_FINANCIAL_YEAR") => reports::Granularity::NhsFinancialYear,
         Some(_) => return Err(AppError::invalid("granularity", "must be MONTH or NHS_FINANCIAL_YEAR")),
     };
-    let rows = reports::placement_activity(db, scope, suppression, &params.filter()?, granularity).await?;
+    let rows = reports::placement_activity(request.db, request.scope, request.suppression, &request.filter()?, granularity).await?;
     let mut records =
         header_record(&["period", "period_start", "period_end", "sector", "placements", "pharmacist_months", "wte"]);
     for row in rows {
@@ -307,18 +301,14 @@ async fn activity_csv(
     Ok(records)
 }
 
-async fn rotations_ending_csv(
-    db: &DatabaseConnection,
-    scope: &Scope,
-    suppression: Suppression,
-    params: &ReportParams,
-) -> Result<Vec<Vec<String>>, AppError> {
-    let grouping = params.cohort_grouping()?;
-    let within_days = params
+async fn rotations_ending_csv(request: &CsvRequest<'_>) -> Result<Vec<Vec<String>>, AppError> {
+    let grouping = request.params.cohort_grouping()?;
+    let within_days = request
+        .params
         .within_days
         .filter(|days| *days <= 3660)
         .ok_or_else(|| AppError::invalid("withinDays", "is required, at most 3660"))?;
-    let rows = reports::rotations_ending(db, scope, suppression, &params.filter()?, grouping, within_days).await?;
+    let rows = reports::rotations_ending(request.db, request.scope, request.suppression, &request.filter()?, grouping, within_days).await?;
     let mut records =
         header_record(&["group_id", "group_code", "group_name", "active", "ending", "without_next_placement"]);
     for row in rows {
@@ -335,14 +325,9 @@ async fn rotations_ending_csv(
     Ok(records)
 }
 
-async fn vacancies_csv(
-    db: &DatabaseConnection,
-    scope: &Scope,
-    suppression: Suppression,
-    params: &ReportParams,
-) -> Result<Vec<Vec<String>>, AppError> {
-    params.no_grouping()?;
-    let rows = reports::open_vacancies(db, scope, suppression, &params.filter()?).await?;
+async fn vacancies_csv(request: &CsvRequest<'_>) -> Result<Vec<Vec<String>>, AppError> {
+    request.params.no_grouping()?;
+    let rows = reports::open_vacancies(request.db, request.scope, request.suppression, &request.filter()?).await?;
     let mut records = header_record(&[
         "sector",
         "afc_band",
@@ -387,14 +372,9 @@ fn figure(figure: graphql::reports::ReportFigure) -> String {
     if figure.suppressed { "*".to_owned() } else { figure.value.map(|value| value.to_string()).unwrap_or_default() }
 }
 
-async fn cross_icb_flows_csv(
-    db: &DatabaseConnection,
-    scope: &Scope,
-    suppression: Suppression,
-    params: &ReportParams,
-) -> Result<Vec<Vec<String>>, AppError> {
-    params.no_grouping()?;
-    let rows = reports::cross_icb_flows(db, scope, suppression, &params.filter()?).await?;
+async fn cross_icb_flows_csv(request: &CsvRequest<'_>) -> Result<Vec<Vec<String>>, AppError> {
+    request.params.no_grouping()?;
+    let rows = reports::cross_icb_flows(request.db, request.scope, request.suppression, &request.filter()?).await?;
     let mut records = header_record(&[
         "owner_id",
         "owner_code",

@@ -5,6 +5,8 @@
 pub mod access;
 /// Reading the audit trail.
 pub mod audit;
+/// What "today" is: the one clock every date default and rule reads.
+pub mod clock;
 /// Changing consultant-pharmacist leads, ICB medicines leadership roles and medicines-optimisation teams.
 pub mod leadership;
 /// Organisations, their dated parents and ICB succession.
@@ -22,12 +24,7 @@ pub mod workforce;
 /// What every change shares: the transaction, its audit row, versions and idempotency.
 pub mod writes;
 
-use chrono::{Datelike, NaiveDate, Utc};
-
-/// Today's date in England (Europe/London), the default of every `asOf`.
-pub fn today() -> NaiveDate {
-    Utc::now().with_timezone(&chrono_tz::Europe::London).date_naive()
-}
+use chrono::{Datelike, NaiveDate};
 
 /// Whole years from `from` to `to` (an anniversary counts on its day).
 pub fn whole_years(from: NaiveDate, to: NaiveDate) -> i32 {

@@ -61,8 +61,10 @@ pub struct ReportFilter {
     pub from: Option<NaiveDate>,
     /// Events on or before this day.
     pub to: Option<NaiveDate>,
-    /// The day "today" means for `CURRENT_SUCCESSOR` and for statuses.
+    /// The day the figures are as of (default: `today`).
     pub as_of: Option<NaiveDate>,
+    /// Today, by the server's clock: the day `CURRENT_SUCCESSOR` resolves to.
+    pub today: NaiveDate,
     pub resolution: IcbResolution,
 }
 
@@ -206,7 +208,7 @@ async fn cohort_groups<C: ConnectionTrait>(
     membership_values: Vec<Value>,
 ) -> Result<Vec<(ReportGroup, u64, Vec<u64>)>, AppError> {
     let backend = db.get_database_backend();
-    let today = filter.as_of.unwrap_or_else(super::today);
+    let today = filter.as_of.unwrap_or(filter.today);
     let graph = organisations::succession_graph(db).await?;
     let steps = organisation_succession::Entity::find().all(db).await?;
     let mut values = Vec::new();
@@ -351,7 +353,7 @@ pub async fn independent_prescribers<C: ConnectionTrait>(
     filter: &ReportFilter,
     grouping: CohortGrouping,
 ) -> Result<Vec<PrescriberRow>, AppError> {
-    let as_of = filter.as_of.unwrap_or_else(super::today);
+    let as_of = filter.as_of.unwrap_or(filter.today);
     let member = "m.status IN ('ACCEPTED', 'ACTIVE', 'COMPLETED')";
     let sums = [
         format!("CASE WHEN {member} THEN 1 ELSE 0 END"),
@@ -508,7 +510,7 @@ pub async fn cross_icb_flows<C: ConnectionTrait>(
     filter: &ReportFilter,
 ) -> Result<Vec<CrossIcbFlowRow>, AppError> {
     let backend = db.get_database_backend();
-    let today = filter.as_of.unwrap_or_else(super::today);
+    let today = filter.as_of.unwrap_or(filter.today);
     let graph = organisations::succession_graph(db).await?;
     let steps = organisation_succession::Entity::find().all(db).await?;
     let mut values = Vec::new();
@@ -663,7 +665,7 @@ pub async fn placement_activity<C: ConnectionTrait>(
     granularity: Granularity,
 ) -> Result<Vec<ActivityRow>, AppError> {
     let backend = db.get_database_backend();
-    let as_of = filter.as_of.unwrap_or_else(super::today);
+    let as_of = filter.as_of.unwrap_or(filter.today);
     let to = filter.to.unwrap_or(as_of);
     let from = filter.from.unwrap_or_else(|| to - chrono::Duration::days(365));
     let periods = periods(granularity, from, to);
@@ -704,7 +706,7 @@ pub async fn placement_activity<C: ConnectionTrait>(
         let host_icb = match filter.resolution {
             IcbResolution::AtEvent => "pl.host_icb_id",
             IcbResolution::CurrentSuccessor => {
-                values.push(super::today().into());
+                values.push(filter.today.into());
                 "(SELECT link.parent_id FROM organisation_relationship link WHERE link.child_id = pl.host_id
                   AND link.kind = 'IN_ICB' AND link.valid_from <= ? ORDER BY link.valid_from DESC LIMIT 1)"
             }
@@ -790,7 +792,7 @@ pub async fn rotations_ending<C: ConnectionTrait>(
     grouping: CohortGrouping,
     within_days: u32,
 ) -> Result<Vec<RotationsEndingRow>, AppError> {
-    let as_of = filter.as_of.unwrap_or_else(super::today);
+    let as_of = filter.as_of.unwrap_or(filter.today);
     let until = as_of + chrono::Duration::days(i64::from(within_days));
     let sums = [
         "CASE WHEN m.status = 'ACTIVE' THEN 1 ELSE 0 END",
@@ -826,7 +828,7 @@ pub async fn icb_medicines_leadership<C: ConnectionTrait>(
     filter: &ReportFilter,
 ) -> Result<Vec<IcbLeadershipRow>, AppError> {
     let backend = db.get_database_backend();
-    let as_of = filter.as_of.unwrap_or_else(super::today);
+    let as_of = filter.as_of.unwrap_or(filter.today);
     let mut values: Vec<Value> = vec![as_of.into(), as_of.into()];
     // The roles the reader may read (as `icbMedicinesRoles` lists them), of the ICBs it answers for.
     let visible_roles = visible_sql::<icb_medicines_role::Entity>("r.id", scope, &mut values)
@@ -904,7 +906,7 @@ pub async fn programmes_without_clinical_lead<C: ConnectionTrait>(
     filter: &ReportFilter,
 ) -> Result<Vec<ReportGroup>, AppError> {
     let backend = db.get_database_backend();
-    let as_of = filter.as_of.unwrap_or_else(super::today);
+    let as_of = filter.as_of.unwrap_or(filter.today);
     // Only programmes of the ICBs the reader answers for, whose leads it may all read.
     let mut values: Vec<Value> = Vec::new();
     let mut conditions: Vec<String> = answered_icbs_sql("p.owner_icb_id", scope, &mut values).into_iter().collect();
@@ -962,7 +964,7 @@ pub async fn consultant_lead_coverage<C: ConnectionTrait>(
     filter: &ReportFilter,
 ) -> Result<Vec<LeadCoverageRow>, AppError> {
     let backend = db.get_database_backend();
-    let as_of = filter.as_of.unwrap_or_else(super::today);
+    let as_of = filter.as_of.unwrap_or(filter.today);
     let mut values: Vec<Value> = vec![as_of.into(), as_of.into()];
     // The leads the reader may read (as `consultantLeads` lists them), at the trusts it answers for.
     let visible_leads = visible_sql::<consultant_lead::Entity>("l.id", scope, &mut values)
@@ -1064,10 +1066,10 @@ pub async fn open_vacancies<C: ConnectionTrait>(
     filter: &ReportFilter,
 ) -> Result<Vec<VacancyRow>, AppError> {
     let backend = db.get_database_backend();
-    let as_of = filter.as_of.unwrap_or_else(super::today);
+    let as_of = filter.as_of.unwrap_or(filter.today);
     let icb_day = match filter.resolution {
         IcbResolution::AtEvent => as_of,
-        IcbResolution::CurrentSuccessor => super::today(),
+        IcbResolution::CurrentSuccessor => filter.today,
     };
     let mut values: Vec<Value> = vec![icb_day.into(), as_of.into(), as_of.into()];
     let mut conditions = vec!["open.icb IS NOT NULL".to_owned()];

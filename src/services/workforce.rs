@@ -96,7 +96,7 @@ pub async fn create_pharmacist(
         managed_by_icb_id: Some(managing.id),
         version: 1,
     };
-    check_pharmacist(&pharmacist, super::today(), &mut errors);
+    check_pharmacist(&pharmacist, actor.today, &mut errors);
     if errors.is_empty()
         && pharmacist::Entity::find()
             .filter(pharmacist::Column::GphcNumber.eq(pharmacist.gphc_number.as_str()))
@@ -141,7 +141,7 @@ pub async fn update_pharmacist(
         ..before.clone()
     };
     let mut errors = Vec::new();
-    check_pharmacist(&after, super::today(), &mut errors);
+    check_pharmacist(&after, actor.today, &mut errors);
     if let Some(refused) = refuse_all(errors) {
         return refused;
     }

@@ -115,6 +115,9 @@ pub struct Actor {
     pub scope: Scope,
     /// The request's id, recorded with every audit row.
     pub request_id: Option<String>,
+    /// The day the change is made on, by the server's clock: the default date of the change and the
+    /// limit of dates that may not lie in the future.
+    pub today: chrono::NaiveDate,
 }
 
 /// Who may make a change.

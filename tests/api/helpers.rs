@@ -98,8 +98,19 @@ pub async fn spawn_app(demo: DemoData) -> TestApp {
     spawn_app_with(demo, Limits::default()).await
 }
 
+/// The day every test server answers for (its clock is fixed), so no test depends on the day it runs.
+pub const TEST_TODAY: chrono::NaiveDate = match chrono::NaiveDate::from_ymd_opt(2026, 11, 2) {
+    Some(day) => day,
+    None => panic!("a valid date"),
+};
+
 /// [`spawn_app`] with these limits.
 pub async fn spawn_app_with(demo: DemoData, limits: Limits) -> TestApp {
+    spawn_app_on(demo, limits, TEST_TODAY).await
+}
+
+/// [`spawn_app`] with these limits, answering as if today were `today`.
+pub async fn spawn_app_on(demo: DemoData, limits: Limits, today: chrono::NaiveDate) -> TestApp {
     let mut test_db = prepared_database(demo).await;
     let statements = Arc::new(AtomicUsize::new(0));
     let counted = statements.clone();
@@ -112,6 +123,7 @@ pub async fn spawn_app_with(demo: DemoData, limits: Limits) -> TestApp {
         shutdown_timeout: 5,
         suppression_threshold: 5,
         rounding_base: 5,
+        today: Some(today),
         limits,
     };
     let keys = rotagraph::auth::TokenKeys::hs256(TEST_SECRET);

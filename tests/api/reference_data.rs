@@ -1,4 +1,6 @@
-use crate::helpers::{error_codes, prepared_database, spawn_app, strings};
+use crate::helpers::{error_codes, prepared_database, spawn_app, spawn_app_on, strings, token};
+use rotagraph::config::Limits;
+use rotagraph::services::access::Role;
 use entity::prelude::{Organisation, OrganisationRelationship, OrganisationSuccession};
 use rotagraph::app::DemoData;
 use rotagraph::reference::{self, LoadSummary};
@@ -125,4 +127,37 @@ async fn badly_formatted_ods_codes_and_dates_are_rejected_with_a_code_and_nothin
     assert!(unknown["errors"].is_null(), "{unknown}");
     let still_there = app.graphql("{ icbs { odsCode } }", json!({})).await;
     assert_eq!(strings(&still_there["data"]["icbs"], "odsCode").len(), 36);
+}
+
+#[tokio::test]
+async fn the_servers_clock_decides_what_today_means_for_defaults_and_rules() {
+    let june_2025 = chrono::NaiveDate::from_ymd_opt(2025, 6, 1).expect("date");
+    let then = spawn_app_on(DemoData::Skip, Limits::default(), june_2025).await;
+    let now = spawn_app(DemoData::Skip).await;
+    let admin = token(Role::IcbAdmin, &["T6Y0W"], None);
+    let create = r#"mutation($i: CreatePharmacistInput!) { createPharmacist(input: $i) {
+        pharmacist { yearsSinceRegistration } userErrors { field code } } }"#;
+    let registered = |day: &str| {
+        json!({ "i": { "gphcNumber": "2034567", "givenName": "Ada", "familyName": "Clock",
+                       "firstRegisteredOn": day, "managingIcb": "T6Y0W" } })
+    };
+    let icbs = "{ icbs { odsCode } }";
+
+    let icbs_then = strings(&then.graphql(icbs, json!({})).await["data"]["icbs"], "odsCode");
+    let icbs_now = strings(&now.graphql(icbs, json!({})).await["data"]["icbs"], "odsCode");
+    let future_then = then.graphql_as(Some(&admin), create, registered("2025-09-01")).await;
+    let created_then = then.graphql_as(Some(&admin), create, registered("2023-07-01")).await;
+    let created_now = now.graphql_as(Some(&admin), create, registered("2025-09-01")).await;
+
+    assert_eq!(icbs_then.len(), 42, "before the 2026 mergers by the clock");
+    assert!(icbs_then.contains(&"QMM".to_owned()));
+    assert_eq!(icbs_now.len(), 36);
+    assert_eq!(
+        future_then["data"]["createPharmacist"]["userErrors"],
+        json!([{ "field": "firstRegisteredOn", "code": "INVALID_DATES" }]),
+        "a registration after the clock's day is in the future"
+    );
+    assert_eq!(created_then["data"]["createPharmacist"]["pharmacist"]["yearsSinceRegistration"], 1);
+    assert_eq!(created_now["data"]["createPharmacist"]["userErrors"], json!([]));
+    assert_eq!(created_now["data"]["createPharmacist"]["pharmacist"]["yearsSinceRegistration"], 1);
 }

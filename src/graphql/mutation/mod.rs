@@ -52,7 +52,7 @@ fn actor(ctx: &Context<'_>) -> Result<Actor> {
     let principal = ctx.data::<Principal>()?.clone();
     let request_id = ctx.data_opt::<RequestId>().map(|id| id.0.clone());
     let scope = super::scope(ctx)?.clone();
-    Ok(Actor { principal, scope, request_id })
+    Ok(Actor { principal, scope, request_id, today: super::today(ctx)? })
 }
 
 /// The row id behind a global id of `node_type` given in `field`.

@@ -5,7 +5,6 @@ use crate::graphql::enums::Sector;
 use crate::graphql::scalars::{Date, OdsCodeScalar};
 use crate::graphql::workforce::{Membership, Placement};
 use crate::services::rotations::{self, MembershipStep, NewMembership, NewPlacement, PlacementStep, Reschedule};
-use crate::services::today;
 use async_graphql::{Context, ID, InputObject, Object, Result};
 use entity::{placement, programme_membership};
 
@@ -124,8 +123,9 @@ payload!(
     PlacementPayload { placement: Placement = Placement, from placement::Model }
 );
 
-fn day(date: Option<Date>) -> chrono::NaiveDate {
-    date.map_or_else(today, |date| date.0)
+/// `date`, or the request's today when absent.
+fn day(ctx: &Context<'_>, date: Option<Date>) -> Result<chrono::NaiveDate> {
+    Ok(date.map_or(super::super::today(ctx)?, |date| date.0))
 }
 
 /// Mutations over memberships and placements.
@@ -141,7 +141,7 @@ impl RotationMutation {
             cohort_id: id_of(NodeType::Cohort, "cohortId", &input.cohort_id)?,
             pharmacist_id: id_of(NodeType::Pharmacist, "pharmacistId", &input.pharmacist_id)?,
             post_id: input.post_id.as_ref().map(|id| id_of(NodeType::RotationalPost, "postId", id)).transpose()?,
-            offered_on: day(input.offered_on),
+            offered_on: day(ctx, input.offered_on)?,
             start_date: input.start_date.0,
             planned_end_date: input.planned_end_date.0,
         };
@@ -158,7 +158,7 @@ impl RotationMutation {
             &actor(ctx)?,
             id,
             input.expected_version,
-            day(input.accepted_on),
+            day(ctx, input.accepted_on)?,
             reason,
         )
         .await;
@@ -236,7 +236,7 @@ async fn membership_step(
     reason: Option<&str>,
 ) -> Result<MembershipPayload> {
     let id = id_of(NodeType::Membership, "id", id)?;
-    respond(rotations::move_membership(db(ctx)?, &actor(ctx)?, id, expected_version, step, day(on), reason).await)
+    respond(rotations::move_membership(db(ctx)?, &actor(ctx)?, id, expected_version, step, day(ctx, on)?, reason).await)
 }
 
 async fn placement_step(

@@ -1,5 +1,5 @@
 use super::{actor, id_of, payload, respond};
-use crate::graphql::common::NodeType;
+use crate::graphql::common::{NodeType, as_of_or_today};
 use crate::graphql::db;
 use crate::graphql::enums::{AfcBand, CredentialKind, CredentialStatus, FundingSource, RegistrationStatus, Sector};
 use crate::graphql::programme::Vacancy;
@@ -245,7 +245,7 @@ impl WorkforceMutation {
             afc_band: input.afc_band.map(Into::into),
             wte: input.wte,
             funding: input.funding.into(),
-            opened_on: input.opened_on.map_or_else(crate::services::today, |date| date.0),
+            opened_on: as_of_or_today(ctx, input.opened_on)?,
         };
         respond(workforce::create_vacancy(db(ctx)?, &actor(ctx)?, &new, input.idempotency_key.as_deref()).await)
     }
@@ -253,7 +253,7 @@ impl WorkforceMutation {
     /// Closes an open vacancy.
     async fn close_vacancy(&self, ctx: &Context<'_>, input: CloseVacancyInput) -> Result<VacancyPayload> {
         let id = id_of(NodeType::Vacancy, "id", &input.id)?;
-        let closed_on = input.closed_on.map_or_else(crate::services::today, |date| date.0);
+        let closed_on = as_of_or_today(ctx, input.closed_on)?;
         respond(workforce::close_vacancy(db(ctx)?, &actor(ctx)?, id, input.expected_version, closed_on).await)
     }
 }
