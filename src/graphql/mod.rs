@@ -37,10 +37,10 @@ use crate::config::Limits;
 use crate::error::AppError;
 use crate::services::access::{Principal, Scope, Scoped};
 use crate::services::pagination;
-use chrono::NaiveDate;
 use async_graphql::{
     Context, EmptySubscription, ErrorExtensions, MergedObject, Result, ResultExt, Schema, SchemaBuilder,
 };
+use chrono::NaiveDate;
 use common::{ConnectionOf, OrderDirection, Paging, connection};
 use loaders::{ByColumn, ById, RequestLoader};
 use sea_orm::{Condition, DatabaseConnection, Iterable, QueryFilter, QueryOrder};

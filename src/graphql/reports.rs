@@ -5,12 +5,12 @@ use super::common::{NodeType, decode_id_of, global_id};
 use super::enums::{AfcBand, IcbResolution, Sector, Specialism};
 use super::scalars::{Date, OdsCodeScalar};
 use super::{db, scope};
-use chrono::NaiveDate;
 use crate::services::reports::{
     self, ActivityRow, CohortGrouping, Count, CrossIcbFlowRow, FillRateRow, IcbLeadershipRow, LeadCoverageRow,
     PrescriberRow, ReportFilter, ReportGroup, RotationsEndingRow, Suppression, VacancyRow,
 };
 use async_graphql::{Context, Enum, ErrorExtensions, ID, InputObject, Object, Result, ResultExt, SimpleObject};
+use chrono::NaiveDate;
 
 /// Settings of the reports (from the command line).
 #[derive(Clone, Copy, Debug)]

@@ -12,10 +12,10 @@
 //!   its time 503 with `REQUEST_TIMEOUT`, a caller over budget 429 with `Retry-After`, a bad token 401.
 
 use super::{Callers, RequestId, error_response};
-use crate::services::clock::Clock;
 use crate::config::Limits;
 use crate::graphql::limits::{CostPayer, refusal};
 use crate::graphql::{self, AppSchema, nesting};
+use crate::services::clock::Clock;
 use async_graphql::BatchRequest;
 use async_graphql::http::GraphiQLSource;
 use async_graphql::parser::types::OperationType;
@@ -124,12 +124,13 @@ fn retry_after(response: &async_graphql::Response) -> Option<u64> {
     })
 }
 
-/// The request's settings and dependencies.
-pub(super) struct Endpoint<'a> {
-    pub schema: &'a AppSchema,
-    pub db: &'a DatabaseConnection,
-    pub callers: &'a Callers,
-    pub limits: &'a Limits,
+/// What the GraphQL endpoint serves with: the schema, the database, the callers' keys and scopes, the
+/// limits and the clock.
+pub(super) struct Endpoint {
+    pub schema: AppSchema,
+    pub db: DatabaseConnection,
+    pub callers: Arc<Callers>,
+    pub limits: Limits,
     pub clock: Clock,
 }
 
@@ -138,12 +139,9 @@ pub(super) struct Endpoint<'a> {
 pub(super) async fn get_graphql(
     request: &Request,
     remote: &RemoteAddr,
-    schema: Data<&AppSchema>,
-    db: Data<&DatabaseConnection>,
-    callers: Data<&Arc<Callers>>,
-    limits: Data<&Limits>,
-    clock: Data<&Clock>,
+    endpoint: Data<&Arc<Endpoint>>,
 ) -> poem::Response {
+    let limits = &endpoint.limits;
     let query_string = request.uri().query().unwrap_or_default();
     let accept = request.headers().get(header::ACCEPT).and_then(|value| value.to_str().ok());
     if !query_string.split('&').any(|pair| pair.starts_with("query=")) {
@@ -165,7 +163,6 @@ pub(super) async fn get_graphql(
         let message = "The query string is not a GraphQL request (`query`, `operationName`, `variables` as JSON).";
         return refuse(StatusCode::BAD_REQUEST, "BAD_REQUEST", message, response_type);
     };
-    let endpoint = Endpoint { schema: &schema, db: &db, callers: &callers, limits: &limits, clock: **clock };
     if let Some(refusal) = endpoint.refusal_before_parsing(&graphql_request, response_type) {
         return refusal;
     }
@@ -188,12 +185,9 @@ pub(super) async fn post_graphql(
     request: &Request,
     remote: &RemoteAddr,
     body: Body,
-    schema: Data<&AppSchema>,
-    db: Data<&DatabaseConnection>,
-    callers: Data<&Arc<Callers>>,
-    limits: Data<&Limits>,
-    clock: Data<&Clock>,
+    endpoint: Data<&Arc<Endpoint>>,
 ) -> poem::Response {
+    let limits = &endpoint.limits;
     let accept = request.headers().get(header::ACCEPT).and_then(|value| value.to_str().ok());
     let Some(response_type) = ResponseType::from_accept(accept) else {
         return not_acceptable();
@@ -226,7 +220,6 @@ pub(super) async fn post_graphql(
                        `operationName` and `variables` object), or an array of them.";
         return refuse(StatusCode::BAD_REQUEST, "BAD_REQUEST", message, response_type);
     };
-    let endpoint = Endpoint { schema: &schema, db: &db, callers: &callers, limits: &limits, clock: **clock };
     endpoint.execute(request, remote, batch, response_type).await
 }
 
@@ -253,7 +246,7 @@ fn is_mutation(request: &async_graphql::Request) -> bool {
     })
 }
 
-impl Endpoint<'_> {
+impl Endpoint {
     /// Why `request` must not run, checked on its text before anything parses it: too long, empty, or
     /// nested too deep (see [`nesting`]).
     fn refusal_before_parsing(
@@ -314,7 +307,7 @@ impl Endpoint<'_> {
         let mut responses = Vec::with_capacity(requests.len());
         for request in requests {
             let request =
-                graphql::request_data(request, self.db, principal.clone(), scope.clone(), request_id.clone(), today)
+                graphql::request_data(request, &self.db, principal.clone(), scope.clone(), request_id.clone(), today)
                     .data(payer.clone());
             let execution = tokio::time::timeout(self.limits.request_timeout(), self.schema.execute(request));
             let Ok(mut response) = execution.await else {

@@ -211,7 +211,9 @@ async fn fill_rate_csv(request: &CsvRequest<'_>) -> Result<Vec<Vec<String>>, App
 
 async fn prescribers_csv(request: &CsvRequest<'_>) -> Result<Vec<Vec<String>>, AppError> {
     let grouping = request.params.cohort_grouping()?;
-    let rows = reports::independent_prescribers(request.db, request.scope, request.suppression, &request.filter()?, grouping).await?;
+    let rows =
+        reports::independent_prescribers(request.db, request.scope, request.suppression, &request.filter()?, grouping)
+            .await?;
     let mut records = header_record(&["group_id", "group_code", "group_name", "members", "prescribers", "share"]);
     for row in rows {
         let row = graphql::reports::prescriber_row(row, grouping);
@@ -282,7 +284,9 @@ async fn activity_csv(request: &CsvRequest<'_>) -> Result<Vec<Vec<String>>, AppE
         Some("NHS_FINANCIAL_YEAR") => reports::Granularity::NhsFinancialYear,
         Some(_) => return Err(AppError::invalid("granularity", "must be MONTH or NHS_FINANCIAL_YEAR")),
     };
-    let rows = reports::placement_activity(request.db, request.scope, request.suppression, &request.filter()?, granularity).await?;
+    let rows =
+        reports::placement_activity(request.db, request.scope, request.suppression, &request.filter()?, granularity)
+            .await?;
     let mut records =
         header_record(&["period", "period_start", "period_end", "sector", "placements", "pharmacist_months", "wte"]);
     for row in rows {
@@ -308,7 +312,15 @@ async fn rotations_ending_csv(request: &CsvRequest<'_>) -> Result<Vec<Vec<String
         .within_days
         .filter(|days| *days <= 3660)
         .ok_or_else(|| AppError::invalid("withinDays", "is required, at most 3660"))?;
-    let rows = reports::rotations_ending(request.db, request.scope, request.suppression, &request.filter()?, grouping, within_days).await?;
+    let rows = reports::rotations_ending(
+        request.db,
+        request.scope,
+        request.suppression,
+        &request.filter()?,
+        grouping,
+        within_days,
+    )
+    .await?;
     let mut records =
         header_record(&["group_id", "group_code", "group_name", "active", "ending", "without_next_placement"]);
     for row in rows {

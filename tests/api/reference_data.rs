@@ -1,9 +1,9 @@
 use crate::helpers::{error_codes, prepared_database, spawn_app, spawn_app_on, strings, token};
-use rotagraph::config::Limits;
-use rotagraph::services::access::Role;
 use entity::prelude::{Organisation, OrganisationRelationship, OrganisationSuccession};
 use rotagraph::app::DemoData;
+use rotagraph::config::Limits;
 use rotagraph::reference::{self, LoadSummary};
+use rotagraph::services::access::Role;
 use sea_orm::{EntityTrait, PaginatorTrait};
 use serde_json::json;
 

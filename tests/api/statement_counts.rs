@@ -58,7 +58,14 @@ async fn statements_per_query(db: &DatabaseConnection, counter: &Arc<AtomicUsize
         let scope = Scope::resolve(db, &principal).await.expect("scope");
         counter.store(0, Ordering::SeqCst);
         let response = schema
-            .execute(graphql::request_data(query.into(), db, principal.clone(), scope, "statement-count".to_owned(), crate::helpers::TEST_TODAY))
+            .execute(graphql::request_data(
+                query.into(),
+                db,
+                principal.clone(),
+                scope,
+                "statement-count".to_owned(),
+                crate::helpers::TEST_TODAY,
+            ))
             .await;
         assert!(response.errors.is_empty(), "{query}: {:?}", response.errors);
         counts.push(counter.load(Ordering::SeqCst));
