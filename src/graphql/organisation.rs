@@ -2,8 +2,8 @@
 //! succession, and the queries over them.
 
 use super::common::{
-    ConnectionOf, EnumFilter, NodeType, OdsCodeFilter, OrderDirection, Paging, TextFilter, as_of_or_today, connection,
-    global_id,
+    ConnectionOf, EnumFilter, FilterTree, NodeType, OdsCodeFilter, OrderDirection, Paging, TextFilter, as_of_or_today,
+    connection, global_id, tree_condition,
 };
 use super::enums::{IcbResolution, OrganisationKind, PharmacyContractType, SuccessionKind};
 use super::leadership::{ConsultantLead, IcbMedicinesRole, MedicinesOptimisationTeam};
@@ -516,22 +516,27 @@ pub struct OrganisationFilter {
     pub region: Option<OdsCodeFilter>,
 }
 
+impl FilterTree for OrganisationFilter {
+    fn all_of(&self) -> &[Self] {
+        self.and.as_deref().unwrap_or_default()
+    }
+    fn any_of(&self) -> Option<&[Self]> {
+        self.or.as_deref()
+    }
+    fn negated(&self) -> Option<&Self> {
+        self.not.as_deref()
+    }
+}
+
 impl OrganisationFilter {
+    /// The condition of the whole tree, on the query's `asOf`.
     fn condition(&self, on: NaiveDate) -> Result<Condition, crate::AppError> {
+        tree_condition(self, |filter| filter.fields(on))
+    }
+
+    /// The condition of this filter's own fields.
+    fn fields(&self, on: NaiveDate) -> Result<Condition, crate::AppError> {
         let mut condition = Condition::all();
-        for filter in self.and.iter().flatten() {
-            condition = condition.add(filter.condition(on)?);
-        }
-        if let Some(any) = &self.or {
-            let mut either = Condition::any();
-            for filter in any {
-                either = either.add(filter.condition(on)?);
-            }
-            condition = condition.add(either);
-        }
-        if let Some(not) = &self.not {
-            condition = condition.add(not.condition(on)?.not());
-        }
         if let Some(codes) = &self.ods_code {
             condition = condition.add(organisation::Column::OdsCode.is_in(codes.codes()));
         }

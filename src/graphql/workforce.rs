@@ -1,8 +1,8 @@
 //! Pharmacists (personal data), their credentials, programme memberships and placements.
 
 use super::common::{
-    ConnectionOf, DateRange, EnumFilter, IdFilter, NodeType, OdsCodeFilter, OrderDirection, Paging, TextFilter,
-    as_of_or_today, global_id,
+    ConnectionOf, DateRange, EnumFilter, FilterTree, IdFilter, NodeType, OdsCodeFilter, OrderDirection, Paging,
+    TextFilter, as_of_or_today, each_filter, global_id, tree_condition,
 };
 use super::enums::{CredentialKind, CredentialStatus, MembershipStatus, PlacementStatus, RegistrationStatus, Sector};
 use super::organisation::{Icb, Organisation};
@@ -414,23 +414,28 @@ pub struct PlacementFilter {
     pub pharmacist: Option<IdFilter>,
 }
 
+impl FilterTree for PlacementFilter {
+    fn all_of(&self) -> &[Self] {
+        self.and.as_deref().unwrap_or_default()
+    }
+    fn any_of(&self) -> Option<&[Self]> {
+        self.or.as_deref()
+    }
+    fn negated(&self) -> Option<&Self> {
+        self.not.as_deref()
+    }
+}
+
 impl PlacementFilter {
-    /// The condition, with the host-ICB codes already resolved to ids (including predecessors).
+    /// The condition of the whole tree, with the host-ICB codes already resolved to ids (including
+    /// predecessors).
     fn condition(&self, host_icbs: &dyn Fn(&OdsCodeFilter) -> Vec<uuid::Uuid>) -> Result<Condition, crate::AppError> {
+        tree_condition(self, |filter| filter.fields(host_icbs))
+    }
+
+    /// The condition of this filter's own fields.
+    fn fields(&self, host_icbs: &dyn Fn(&OdsCodeFilter) -> Vec<uuid::Uuid>) -> Result<Condition, crate::AppError> {
         let mut condition = Condition::all();
-        for filter in self.and.iter().flatten() {
-            condition = condition.add(filter.condition(host_icbs)?);
-        }
-        if let Some(any) = &self.or {
-            let mut either = Condition::any();
-            for filter in any {
-                either = either.add(filter.condition(host_icbs)?);
-            }
-            condition = condition.add(either);
-        }
-        if let Some(not) = &self.not {
-            condition = condition.add(not.condition(host_icbs)?.not());
-        }
         if let Some(sector) = &self.sector {
             condition = condition.add(sector.condition::<enums::Sector>(placement::Column::Sector));
         }
@@ -462,13 +467,6 @@ impl PlacementFilter {
                 .add(placement::Column::PharmacistId.is_in(pharmacists.uuids(NodeType::Pharmacist, "pharmacist")?));
         }
         Ok(condition)
-    }
-
-    fn host_icb_filters<'a>(&'a self, found: &mut Vec<&'a OdsCodeFilter>) {
-        found.extend(self.host_icb.iter());
-        for filter in self.and.iter().flatten().chain(self.or.iter().flatten()).chain(self.not.as_deref()) {
-            filter.host_icb_filters(found);
-        }
     }
 }
 
@@ -662,9 +660,10 @@ impl WorkforceQuery {
         let paging = Paging::new(after, before, first, last)?;
         let condition = match filter {
             Some(filter) => {
-                let mut codes: Vec<&OdsCodeFilter> = Vec::new();
-                filter.host_icb_filters(&mut codes);
-                let all_codes: Vec<String> = codes.iter().flat_map(|codes| codes.codes()).collect();
+                let all_codes: Vec<String> = each_filter(&filter)
+                    .filter_map(|filter| filter.host_icb.as_ref())
+                    .flat_map(OdsCodeFilter::codes)
+                    .collect();
                 // One lookup for every ICB named anywhere in the filter, with the ICBs each took over.
                 let mut resolved = std::collections::HashMap::new();
                 for code in &all_codes {
