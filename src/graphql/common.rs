@@ -334,6 +334,25 @@ pub trait FilterTree: Sized {
     fn negated(&self) -> Option<&Self>;
 }
 
+/// Implements [`FilterTree`] for filter inputs with `and: Option<Vec<Self>>`, `or: Option<Vec<Self>>` and
+/// `not: Option<Box<Self>>`.
+macro_rules! filter_tree {
+    ($($filter:ty),* $(,)?) => {
+        $(impl $crate::graphql::common::FilterTree for $filter {
+            fn all_of(&self) -> &[Self] {
+                self.and.as_deref().unwrap_or_default()
+            }
+            fn any_of(&self) -> Option<&[Self]> {
+                self.or.as_deref()
+            }
+            fn negated(&self) -> Option<&Self> {
+                self.not.as_deref()
+            }
+        })*
+    };
+}
+pub(crate) use filter_tree;
+
 /// One filter of a tree, with the positions of its sub-filters in the work list.
 struct Branch<'a, F> {
     filter: &'a F,

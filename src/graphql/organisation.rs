@@ -2,8 +2,8 @@
 //! succession, and the queries over them.
 
 use super::common::{
-    ConnectionOf, EnumFilter, FilterTree, NodeType, OdsCodeFilter, OrderDirection, Paging, TextFilter, as_of_or_today,
-    connection, global_id, tree_condition,
+    ConnectionOf, EnumFilter, NodeType, OdsCodeFilter, OrderDirection, Paging, TextFilter, as_of_or_today, connection,
+    filter_tree, global_id, tree_condition,
 };
 use super::enums::{IcbResolution, OrganisationKind, PharmacyContractType, SuccessionKind};
 use super::leadership::{ConsultantLead, IcbMedicinesRole, MedicinesOptimisationTeam};
@@ -516,17 +516,7 @@ pub struct OrganisationFilter {
     pub region: Option<OdsCodeFilter>,
 }
 
-impl FilterTree for OrganisationFilter {
-    fn all_of(&self) -> &[Self] {
-        self.and.as_deref().unwrap_or_default()
-    }
-    fn any_of(&self) -> Option<&[Self]> {
-        self.or.as_deref()
-    }
-    fn negated(&self) -> Option<&Self> {
-        self.not.as_deref()
-    }
-}
+filter_tree!(OrganisationFilter);
 
 impl OrganisationFilter {
     /// The condition of the whole tree, on the query's `asOf`.

@@ -1,8 +1,8 @@
 //! Pharmacists (personal data), their credentials, programme memberships and placements.
 
 use super::common::{
-    ConnectionOf, DateRange, EnumFilter, FilterTree, IdFilter, NodeType, OdsCodeFilter, OrderDirection, Paging,
-    TextFilter, as_of_or_today, each_filter, global_id, tree_condition,
+    ConnectionOf, DateRange, EnumFilter, IdFilter, NodeType, OdsCodeFilter, OrderDirection, Paging, TextFilter,
+    as_of_or_today, each_filter, filter_tree, global_id, tree_condition,
 };
 use super::enums::{CredentialKind, CredentialStatus, MembershipStatus, PlacementStatus, RegistrationStatus, Sector};
 use super::organisation::{Icb, Organisation};
@@ -414,17 +414,7 @@ pub struct PlacementFilter {
     pub pharmacist: Option<IdFilter>,
 }
 
-impl FilterTree for PlacementFilter {
-    fn all_of(&self) -> &[Self] {
-        self.and.as_deref().unwrap_or_default()
-    }
-    fn any_of(&self) -> Option<&[Self]> {
-        self.or.as_deref()
-    }
-    fn negated(&self) -> Option<&Self> {
-        self.not.as_deref()
-    }
-}
+filter_tree!(PlacementFilter);
 
 impl PlacementFilter {
     /// The condition of the whole tree, with the host-ICB codes already resolved to ids (including
