@@ -29,8 +29,21 @@ struct Claims {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     nbf: Option<u64>,
     iss: String,
-    aud: String,
+    aud: Audience,
 }
+
+/// A token's `aud`: one audience or several (RFC 7519, section 4.1.3); jsonwebtoken checks that ours is
+/// among them.
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(untagged)]
+enum Audience {
+    One(String),
+    Several(Vec<String>),
+}
+
+/// How far a token's `iat` may lie ahead of this server's clock (the leeway jsonwebtoken gives `exp`
+/// and `nbf`).
+const CLOCK_SKEW_SECONDS: u64 = 60;
 
 /// The issuer and audience tokens must name when none is configured.
 pub const DEFAULT_ISSUER_AND_AUDIENCE: &str = "rotagraph";
@@ -91,6 +104,16 @@ impl TokenKeys {
         let claims = jsonwebtoken::decode::<Claims>(token, &self.decoding, &validation)
             .map_err(|_| AppError::Unauthenticated)?
             .claims;
+        // Issued in the future, or for a role without the ICBs or region it reads: not a token we issue.
+        let now = SystemTime::now().duration_since(UNIX_EPOCH).map_err(|_| AppError::Unauthenticated)?.as_secs();
+        let names_its_places = match claims.role {
+            Role::IcbViewer | Role::IcbAdmin => !claims.icbs.is_empty(),
+            Role::Regional => claims.region.is_some(),
+            Role::National | Role::Reporter => true,
+        };
+        if claims.iat > now + CLOCK_SKEW_SECONDS || !names_its_places {
+            return Err(AppError::Unauthenticated);
+        }
         Ok(Principal { subject: claims.sub, role: Some(claims.role), icbs: claims.icbs, region: claims.region })
     }
 
@@ -108,7 +131,7 @@ impl TokenKeys {
             exp: now + lifetime.as_secs(),
             nbf: None,
             iss: self.issuer.clone(),
-            aud: self.audience.clone(),
+            aud: Audience::One(self.audience.clone()),
         };
         Ok(jsonwebtoken::encode(&Header::new(self.algorithm), &claims, encoding)?)
     }
@@ -191,6 +214,38 @@ mod tests {
         let token = keys.mint(&viewer(), Duration::from_secs(60)).ok();
         assert_eq!(keys.principal(token.as_deref()).ok(), Some(viewer()));
         assert_eq!(keys.principal(None).ok(), Some(Principal::anonymous()));
+    }
+
+    /// A token with these claims, signed with `secret`.
+    fn signed(secret: &[u8], claims: &serde_json::Value) -> String {
+        jsonwebtoken::encode(&Header::new(Algorithm::HS256), claims, &EncodingKey::from_secret(secret)).expect("sign")
+    }
+
+    #[test]
+    fn an_audience_list_naming_ours_is_accepted_and_a_future_iat_or_a_role_without_its_places_is_refused() {
+        let secret = b"0123456789abcdef0123456789abcdef";
+        let keys = TokenKeys::hs256(secret);
+        let now = SystemTime::now().duration_since(UNIX_EPOCH).expect("clock").as_secs();
+        let claims = |changes: serde_json::Value| {
+            let mut claims = serde_json::json!({ "sub": "test", "role": "icb_viewer", "icbs": ["T6Y0W"],
+                "iat": now, "exp": now + 600, "iss": "rotagraph", "aud": "rotagraph" });
+            if let (Some(claims), Some(changes)) = (claims.as_object_mut(), changes.as_object()) {
+                claims.extend(changes.clone());
+            }
+            signed(secret, &claims)
+        };
+        let accepted = |token: String| keys.principal(Some(&token)).is_ok();
+
+        assert!(accepted(claims(serde_json::json!({}))));
+        assert!(accepted(claims(serde_json::json!({ "aud": ["another-api", "rotagraph"] }))));
+        assert!(!accepted(claims(serde_json::json!({ "aud": ["another-api"] }))));
+        assert!(!accepted(claims(serde_json::json!({ "iat": now + 3600 }))), "issued an hour from now");
+        assert!(!accepted(claims(serde_json::json!({ "icbs": [] }))), "an ICB viewer of no ICB");
+        assert!(
+            !accepted(claims(serde_json::json!({ "role": "regional", "icbs": [] }))),
+            "a regional reader of no region"
+        );
+        assert!(accepted(claims(serde_json::json!({ "role": "national", "icbs": [] }))));
     }
 
     #[test]

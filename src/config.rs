@@ -255,6 +255,11 @@ impl Limits {
         if let Some((flag, _)) = sizes.iter().find(|(_, value)| *value == 0) {
             anyhow::bail!("{flag} must be at least 1");
         }
+        anyhow::ensure!(
+            self.max_nesting <= Self::MOST_NESTING,
+            "--max-nesting must be at most {}: request bodies are JSON, parsed to 128 levels",
+            Self::MOST_NESTING
+        );
         anyhow::ensure!(self.request_timeout > 0 && self.statement_timeout > 0, "timeouts must be at least 1 second");
         let smallest_budget = usize::try_from(self.caller_budget.min(self.icb_budget)).unwrap_or(usize::MAX);
         anyhow::ensure!(
@@ -264,6 +269,10 @@ impl Limits {
         );
         Ok(())
     }
+
+    /// The deepest `--max-nesting` allowed: with a request body's envelope it stays within the 128 levels
+    /// serde_json parses.
+    pub const MOST_NESTING: usize = 120;
 
     /// The request timeout.
     pub fn request_timeout(&self) -> Duration {

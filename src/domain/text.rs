@@ -6,6 +6,18 @@ pub fn has_visible(text: &str) -> bool {
     text.chars().any(is_visible)
 }
 
+/// Whether `text` can be a name: one line, with no tab and no invisible character that would let two
+/// names look the same (zero-width spaces, word joiners, soft hyphens...). Zero-width joiners and
+/// variation selectors, which some scripts and emoji need, are allowed.
+pub fn is_one_line_name(text: &str) -> bool {
+    !text.chars().any(|character| {
+        matches!(character, '\t' | '\n' | '\r' | '\u{0085}' | '\u{2028}' | '\u{2029}')
+            || (!is_visible(character)
+                && !character.is_whitespace()
+                && !matches!(character, '\u{200C}' | '\u{200D}' | '\u{FE00}'..='\u{FE0F}'))
+    })
+}
+
 /// Whether a character shows: not white space, and not a zero-width or other format character.
 fn is_visible(character: char) -> bool {
     !character.is_whitespace()
@@ -30,7 +42,7 @@ fn is_visible(character: char) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::has_visible;
+    use super::{has_visible, is_one_line_name};
 
     #[test]
     fn only_spaces_and_zero_width_characters_show_nothing() {
@@ -38,5 +50,15 @@ mod tests {
             assert!(!has_visible(text), "{text:?}");
         }
         assert!(has_visible("\u{200B}Ann"));
+    }
+
+    #[test]
+    fn a_name_is_one_line_without_invisible_characters() {
+        for name in ["Ada Lovelace", "Siân Jones", "O'Brien-Smith", "नमस्ते", "STAR 2026/27"] {
+            assert!(is_one_line_name(name), "{name:?}");
+        }
+        for name in ["Ada\nLovelace", "Ada\tLovelace", "Ada\u{200B}", "A\u{00AD}da", "Ada\u{2028}", "Ada\u{FEFF}"] {
+            assert!(!is_one_line_name(name), "{name:?}");
+        }
     }
 }

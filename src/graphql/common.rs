@@ -57,14 +57,19 @@ pub fn global_id(node_type: NodeType, id: Uuid) -> ID {
     ID(URL_SAFE_NO_PAD.encode(format!("{}:{id}", node_type.name())))
 }
 
-/// Decodes a global id into its type and row id.
+/// Decodes a global id into its type and row id. Only the id [`global_id`] writes is accepted (not
+/// another spelling of the same UUID), so each record has exactly one id for clients' caches.
 pub fn decode_global_id(id: &ID) -> Result<(NodeType, Uuid), AppError> {
     let invalid = || AppError::invalid("id", "is not a rotagraph id");
     let bytes = URL_SAFE_NO_PAD.decode(id.as_bytes()).map_err(|_| invalid())?;
     let text = String::from_utf8(bytes).map_err(|_| invalid())?;
     let (name, uuid) = text.split_once(':').ok_or_else(invalid)?;
     let node_type = NODE_TYPES.iter().find(|(_, type_name)| *type_name == name).map(|(t, _)| *t).ok_or_else(invalid)?;
-    Ok((node_type, Uuid::parse_str(uuid).map_err(|_| invalid())?))
+    let uuid = Uuid::parse_str(uuid).map_err(|_| invalid())?;
+    if global_id(node_type, uuid) != *id {
+        return Err(invalid());
+    }
+    Ok((node_type, uuid))
 }
 
 /// Decodes a global id that must be of `expected` type.
@@ -413,6 +418,30 @@ pub fn tree_condition<F: FilterTree>(
         built[position] = Some(condition.add(fields(branch.filter)?));
     }
     Ok(built.first_mut().and_then(Option::take).unwrap_or_else(Condition::all))
+}
+
+#[cfg(test)]
+mod id_tests {
+    use super::{NodeType, decode_global_id, global_id};
+    use async_graphql::ID;
+    use base64::Engine as _;
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+
+    #[test]
+    fn a_record_has_one_id_only() {
+        let uuid = uuid::Uuid::from_u128(0x0123_4567_89ab_cdef_0123_4567_89ab_cdef);
+        let id = global_id(NodeType::Placement, uuid);
+        assert_eq!(decode_global_id(&id).ok(), Some((NodeType::Placement, uuid)));
+        for spelling in [
+            uuid.simple().to_string(),
+            uuid.to_string().to_uppercase(),
+            uuid.braced().to_string(),
+            uuid.urn().to_string(),
+        ] {
+            let other = ID(URL_SAFE_NO_PAD.encode(format!("Placement:{spelling}")));
+            assert!(decode_global_id(&other).is_err(), "{spelling}");
+        }
+    }
 }
 
 #[cfg(test)]

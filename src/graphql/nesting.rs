@@ -46,6 +46,35 @@ pub fn query_nesting(query: &str) -> usize {
     deepest
 }
 
+/// The deepest nesting of arrays and objects in a JSON text, outside strings: a request body is checked
+/// with it before it is parsed (the body's envelope, a batch and a request object, adds up to 3 levels
+/// to its variables').
+pub fn json_nesting(json: &[u8]) -> usize {
+    let (mut depth, mut deepest, mut at) = (0usize, 0usize, 0usize);
+    while at < json.len() {
+        match json[at] {
+            b'{' | b'[' => {
+                depth += 1;
+                deepest = deepest.max(depth);
+            }
+            b'}' | b']' => depth = depth.saturating_sub(1),
+            b'"' => {
+                at += 1;
+                while at < json.len() && json[at] != b'"' {
+                    at += if json[at] == b'\\' { 2 } else { 1 };
+                }
+            }
+            _ => {}
+        }
+        at += 1;
+    }
+    deepest
+}
+
+/// The envelope a JSON request body adds to the nesting of its variables: a batch's array, the request
+/// object and its `variables` object.
+pub const JSON_ENVELOPE: usize = 3;
+
 /// The deepest nesting of lists and objects in a request's variables (a variable's own value is 1).
 pub fn variables_nesting(variables: &Variables) -> usize {
     let mut deepest = 0;
@@ -69,6 +98,13 @@ pub fn variables_nesting(variables: &Variables) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn json_nesting_counts_arrays_and_objects_outside_strings() {
+        assert_eq!(json_nesting(br#"{"query": "{ a { b } }", "variables": {"v": [[1]]}}"#), 4);
+        assert_eq!(json_nesting(br#"[{"query": "[[[[\"]]]]"}]"#), 2);
+        assert_eq!(json_nesting(b"[[[[[[[[[["), 10);
+    }
 
     #[test]
     fn brackets_count_outside_strings_and_comments() {

@@ -215,6 +215,12 @@ pub(super) async fn post_graphql(
             );
         }
     };
+    // Refused before serde_json parses it (which gives up, less clearly, at 128 levels).
+    let nesting = nesting::json_nesting(&bytes);
+    if nesting > limits.max_nesting + nesting::JSON_ENVELOPE {
+        let message = format!("The request nests {nesting} deep; at most {} is allowed.", limits.max_nesting);
+        return refuse(StatusCode::BAD_REQUEST, "NESTING_TOO_DEEP", &message, response_type);
+    }
     let Ok(batch) = serde_json::from_slice::<BatchRequest>(&bytes) else {
         let message = "The body is not a GraphQL request: a JSON object with a string `query` (and optional \
                        `operationName` and `variables` object), or an array of them.";

@@ -1,7 +1,7 @@
 //! Changing leadership: consultant-pharmacist leads in trusts and their programme roles, ICB medicines
 //! leadership roles, and medicines-optimisation teams.
 
-use super::programmes::check_text;
+use super::programmes::check_name;
 use super::writes::{Actor, Change, Outcome, UserError, WriteAccess, checked, is_rule_violation, refuse, refuse_all};
 use crate::error::AppError;
 use chrono::NaiveDate;
@@ -230,7 +230,7 @@ pub async fn appoint_medicines_role(
         return refuse(UserError::not_found("icb"));
     };
     let mut errors = Vec::new();
-    check_text("holderName", &input.holder_name, 200, &mut errors);
+    check_name("holderName", &input.holder_name, 200, &mut errors);
     if let Some(pharmacist_id) = input.pharmacist_id
         && change.reference::<pharmacist::Entity>(pharmacist_id).await?.is_none()
     {
@@ -314,7 +314,7 @@ pub struct MedicinesTeamChanges {
 }
 
 fn check_team(team: &medicines_optimisation_team::Model, errors: &mut Vec<UserError>) {
-    check_text("name", &team.name, 200, errors);
+    check_name("name", &team.name, 200, errors);
     if let Some(wte) = team.wte
         && !(wte > 0.0 && wte <= 1000.0)
     {

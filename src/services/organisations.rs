@@ -267,7 +267,7 @@ pub async fn update_organisation(
         ..before.clone()
     };
     let mut errors = Vec::new();
-    super::programmes::check_text("name", &after.name, 200, &mut errors);
+    super::programmes::check_name("name", &after.name, 200, &mut errors);
     if after.postcode.as_deref().is_some_and(|postcode| postcode.is_empty() || postcode.len() > 8) {
         errors.push(UserError::new("postcode", "must be a UK postcode", "INVALID_POSTCODE"));
     }

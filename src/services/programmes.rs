@@ -52,7 +52,7 @@ fn check_programme(programme: &rotation_programme::Model, errors: &mut Vec<UserE
     if code.is_empty() || code.len() > 32 || !code.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
         errors.push(UserError::new("code", "must be 1 to 32 letters, digits or hyphens", "INVALID_CODE"));
     }
-    check_text("name", &programme.name, 200, errors);
+    check_name("name", &programme.name, 200, errors);
     if programme.min_duration_months <= 0
         || programme.max_duration_months < programme.min_duration_months
         || programme.max_duration_months > 120
@@ -69,6 +69,21 @@ fn check_programme(programme: &rotation_programme::Model, errors: &mut Vec<UserE
 }
 
 /// Refuses blank or over-long text.
+/// Checks a name or label: [`check_text`], and one line without invisible characters (so that two names
+/// that look alike are alike, and a duplicate cannot hide behind a zero-width space).
+pub(crate) fn check_name(field: &str, text: &str, max_chars: usize, errors: &mut Vec<UserError>) {
+    if crate::domain::text::is_one_line_name(text) {
+        check_text(field, text, max_chars, errors);
+    } else {
+        errors.push(UserError::new(
+            field,
+            "must be one line, without tabs or invisible characters such as zero-width spaces",
+            "INVALID_TEXT",
+        ));
+    }
+}
+
+/// Checks a free text: 1 to `max_chars` characters, at least one of them visible.
 pub(crate) fn check_text(field: &str, text: &str, max_chars: usize, errors: &mut Vec<UserError>) {
     if !crate::domain::text::has_visible(text) || text.chars().count() > max_chars {
         errors.push(UserError::new(
@@ -216,7 +231,7 @@ pub struct CohortChanges {
 }
 
 fn check_cohort(cohort: &cohort::Model, errors: &mut Vec<UserError>) {
-    check_text("label", &cohort.label, 100, errors);
+    check_name("label", &cohort.label, 100, errors);
     if !(1..=1000).contains(&cohort.places_offered) {
         errors.push(UserError::new("placesOffered", "must be from 1 to 1000", "INVALID_PLACES"));
     }
@@ -380,7 +395,7 @@ pub async fn create_post(
         return refuse(UserError::not_found("cohortId"));
     };
     let mut errors = Vec::new();
-    check_text("postNumber", &input.post_number, 32, &mut errors);
+    check_name("postNumber", &input.post_number, 32, &mut errors);
     check_wte("wte", input.wte, &mut errors);
     let employer = open_organisation(&change, &input.employer, &EMPLOYERS).await?;
     if employer.is_none() {

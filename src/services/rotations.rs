@@ -96,6 +96,9 @@ pub async fn offer_membership(
     {
         errors.push(UserError::new("postId", "does not name a post of this cohort", "NOT_FOUND"));
     }
+    if input.offered_on > input.start_date {
+        errors.push(UserError::new("offeredOn", "is after the start date", "INVALID_DATES"));
+    }
     if input.planned_end_date < input.start_date {
         errors.push(UserError::new("plannedEndDate", "is before the start date", "INVALID_DATES"));
     } else if let Some(error) = check_duration(&programme, input.start_date, input.planned_end_date) {

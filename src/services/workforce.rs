@@ -5,7 +5,7 @@
 //! number is unique: creating a second record for a registered number is `DUPLICATE_GPHC_NUMBER` (the
 //! GPhC register is public, so this tells nothing that is not already public).
 
-use super::programmes::{EMPLOYERS, check_text, check_wte, open_organisation};
+use super::programmes::{EMPLOYERS, check_name, check_wte, open_organisation};
 use super::rotations::host_kinds;
 use super::writes::{Actor, Change, Outcome, UserError, WriteAccess, checked, refuse, refuse_all};
 use crate::domain::gphc::GphcNumber;
@@ -42,8 +42,8 @@ pub struct PharmacistChanges {
 }
 
 fn check_pharmacist(pharmacist: &pharmacist::Model, today: NaiveDate, errors: &mut Vec<UserError>) {
-    check_text("givenName", &pharmacist.given_name, 100, errors);
-    check_text("familyName", &pharmacist.family_name, 100, errors);
+    check_name("givenName", &pharmacist.given_name, 100, errors);
+    check_name("familyName", &pharmacist.family_name, 100, errors);
     if pharmacist.first_registered_on > today {
         errors.push(UserError::new("firstRegisteredOn", "is in the future", "INVALID_DATES"));
     }

@@ -219,8 +219,8 @@ async fn posts_never_have_overlapping_approved_placements_and_other_icbs_hosts_a
             &fixture.admin,
             crate::rotations::OFFER,
             json!({ "input": {
-            "cohortId": fixture.cohort, "pharmacistId": pharmacist, "postId": post["id"], "startDate": "2026-09-01",
-            "plannedEndDate": "2028-08-31" } }),
+            "cohortId": fixture.cohort, "pharmacistId": pharmacist, "postId": post["id"], "offeredOn": "2026-06-01",
+            "startDate": "2026-09-01", "plannedEndDate": "2028-08-31" } }),
             "offerMembership",
         )
         .await;

@@ -266,6 +266,14 @@ async fn each_rotation_rule_refuses_with_its_code_and_writes_nothing() {
             "offerMembership",
             "DURATION_OUT_OF_RANGE",
         ),
+        // Offered after the place starts.
+        (
+            OFFER,
+            json!({ "cohortId": fixture.cohort, "pharmacistId": eligible, "offeredOn": "2026-09-02",
+            "startDate": "2026-09-01", "plannedEndDate": "2028-08-31" }),
+            "offerMembership",
+            "INVALID_DATES",
+        ),
         // The same pharmacist twice in a cohort.
         (
             OFFER,

@@ -395,6 +395,23 @@ async fn input_nested_to_crash_the_server_is_refused_before_parsing_and_the_serv
     )
     .await;
     assert_eq!((status, error_codes(&answer)), (400, vec!["NESTING_TOO_DEEP".to_owned()]), "{answer}");
+    // Deeper than serde_json parses: refused by the same rule, read from the body before it is parsed.
+    let body = format!(
+        r#"{{"query": "query($f: OrganisationFilter) {{ organisations(filter: $f) {{ totalCount }} }}", "variables": {{"f": {}}}}}"#,
+        nested("{\"not\": ", "{}", "}", 1000)
+    );
+    let response = app
+        .client
+        .post(app.url("/graphql"))
+        .header("content-type", "application/json")
+        .header("accept", "application/graphql-response+json")
+        .body(body)
+        .send()
+        .await
+        .expect("request");
+    let status = response.status().as_u16();
+    let answer: Value = response.json().await.expect("JSON");
+    assert_eq!((status, error_codes(&answer)), (400, vec!["NESTING_TOO_DEEP".to_owned()]), "{answer}");
     // An `or` of 999 branches is within the nesting but over the filter's size.
     // Within every list's limit, but 33,000 values in one filter.
     let codes: Vec<String> = (0..1000).map(|n| format!("{n:03}")).collect();
@@ -611,7 +628,9 @@ async fn database_refusals_and_unreadable_text_are_typed_errors_that_write_nothi
         );
         assert_eq!(error_codes(&app.graphql_as(Some(&admin), &inline, json!({})).await), ["INVALID_TEXT"], "{text:?}");
     }
-    for text in ["\u{200B}", "\u{200B}\u{FEFF}", "   "] {
+    // Nothing visible; or a name over two lines, or hiding a zero-width space from the duplicate check.
+    for text in ["\u{200B}", "\u{200B}\u{FEFF}", "   ", "Zoe\nteam", "Zoe\tteam", "Zoe\u{200B} team", "Zo\u{AD}e team"]
+    {
         let answer = app
             .graphql_as(Some(&admin), team, json!({ "i": { "icb": OWN, "name": text, "establishedOn": "2026-05-01" } }))
             .await;
