@@ -19,6 +19,7 @@ mod m20261123_000004_audit_log;
 mod m20261123_000005_postgres_exclusions;
 mod m20261123_000006_list_indexes;
 mod m20261124_000007_write_support;
+mod m20261202_000008_keyset_indexes;
 
 /// The ordered list of migrations.
 #[derive(Debug)]
@@ -35,6 +36,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000005_postgres_exclusions::Migration),
             Box::new(m20261123_000006_list_indexes::Migration),
             Box::new(m20261124_000007_write_support::Migration),
+            Box::new(m20261202_000008_keyset_indexes::Migration),
         ]
     }
 }

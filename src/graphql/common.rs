@@ -3,9 +3,9 @@
 
 use super::scalars::{Date, OdsCodeScalar};
 use crate::error::AppError;
-use crate::services::pagination::{Page, Window};
-use async_graphql::connection::{Connection, CursorType, Edge, EmptyFields};
-use async_graphql::{ErrorExtensions, ID, InputObject, OutputType, SimpleObject};
+use crate::services::pagination::{Counting, Key, Ordering, Page, Window};
+use async_graphql::connection::{Connection, Edge, EmptyFields};
+use async_graphql::{ErrorExtensions, ID, InputObject, OutputType};
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::NaiveDate;
@@ -80,42 +80,35 @@ pub fn decode_id_of(expected: NodeType, field: &'static str, id: &ID) -> Result<
     }
 }
 
-/// A position in a list, opaque to clients.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct OffsetCursor(pub u64);
-
-impl CursorType for OffsetCursor {
-    type Error = &'static str;
-
-    fn decode_cursor(text: &str) -> Result<Self, Self::Error> {
-        let bytes = URL_SAFE_NO_PAD.decode(text).map_err(|_| "is not a cursor")?;
-        let text = String::from_utf8(bytes).map_err(|_| "is not a cursor")?;
-        text.strip_prefix("offset:").and_then(|offset| offset.parse().ok()).map(Self).ok_or("is not a cursor")
-    }
-
-    fn encode_cursor(&self) -> String {
-        URL_SAFE_NO_PAD.encode(format!("offset:{}", self.0))
-    }
-}
-
 /// Fields every connection has beside `edges`, `nodes` and `pageInfo`.
-#[derive(SimpleObject)]
 pub struct ConnectionFields {
-    /// Rows in the whole filtered list (not only this page).
-    pub total_count: u64,
+    /// The count, when the request selects `totalCount` (it is computed only then).
+    total: Option<u64>,
 }
 
-/// A Relay connection of `T`.
-pub type ConnectionOf<T> = Connection<OffsetCursor, T, ConnectionFields, EmptyFields>;
+#[async_graphql::Object]
+impl ConnectionFields {
+    /// Rows in the whole filtered list (not only this page).
+    async fn total_count(&self) -> async_graphql::Result<u64> {
+        self.total.ok_or_else(|| "totalCount was not computed for this request".into())
+    }
+}
 
-/// Relay paging arguments, parsed.
-#[derive(Clone, Copy, Debug, Default)]
+/// A Relay connection of `T`. Its cursors are opaque: URL-safe base64 of the row's position in the
+/// list's order (its sort values and id).
+pub type ConnectionOf<T> = Connection<String, T, ConnectionFields, EmptyFields>;
+
+/// Relay paging arguments, as given: the cursors are read once the list's order is known.
+#[derive(Clone, Debug, Default)]
 pub struct Paging {
-    pub window: Window,
+    after: Option<String>,
+    before: Option<String>,
+    first: Option<u64>,
+    last: Option<u64>,
 }
 
 impl Paging {
-    /// Parses `after`/`before` cursors and `first`/`last` counts (negative counts are rejected; counts
+    /// Takes `after`/`before` cursors and `first`/`last` counts (negative counts are rejected; counts
     /// above the maximum page size are capped to it).
     pub fn new(
         after: Option<String>,
@@ -123,14 +116,6 @@ impl Paging {
         first: Option<i32>,
         last: Option<i32>,
     ) -> async_graphql::Result<Self> {
-        let cursor = |field: &'static str, text: Option<String>| -> async_graphql::Result<Option<u64>> {
-            text.map(|text| {
-                OffsetCursor::decode_cursor(&text)
-                    .map(|cursor| cursor.0)
-                    .map_err(|message| AppError::invalid(field, message).extend())
-            })
-            .transpose()
-        };
         let count = |field: &'static str, value: Option<i32>| -> async_graphql::Result<Option<u64>> {
             value
                 .map(|value| {
@@ -138,31 +123,45 @@ impl Paging {
                 })
                 .transpose()
         };
-        Ok(Self {
-            window: Window {
-                after: cursor("after", after)?,
-                before: cursor("before", before)?,
-                first: count("first", first)?,
-                last: count("last", last)?,
-            },
+        Ok(Self { after, before, first: count("first", first)?, last: count("last", last)? })
+    }
+
+    /// The window of a list in `ordering`: the cursors read as positions in that order (a cursor of
+    /// another list or order, or altered, is refused).
+    pub fn window<E: sea_orm::EntityTrait>(&self, ordering: &Ordering<E>) -> Result<Window, AppError> {
+        let key = |field: &'static str, cursor: &Option<String>| -> Result<Option<Key>, AppError> {
+            let Some(cursor) = cursor else { return Ok(None) };
+            let invalid = || AppError::invalid(field, "is not a cursor of this list and order");
+            let bytes = URL_SAFE_NO_PAD.decode(cursor).map_err(|_| invalid())?;
+            let json: serde_json::Value = serde_json::from_slice(&bytes).map_err(|_| invalid())?;
+            ordering.key_from_json(&json).map(Some).map_err(|_| invalid())
+        };
+        Ok(Window {
+            after: key("after", &self.after)?,
+            before: key("before", &self.before)?,
+            first: self.first,
+            last: self.last,
         })
     }
 }
 
-/// Turns a page of rows into a connection of `T`.
-pub fn connection<M, T: OutputType>(page: Page<M>, node: impl Fn(M) -> T) -> ConnectionOf<T> {
-    let end = page.start + page.rows.len() as u64;
-    let mut connection = Connection::with_additional_fields(
-        page.start > 0,
-        end < page.total,
-        ConnectionFields { total_count: page.total },
-    );
-    connection.edges.extend(
-        page.rows
-            .into_iter()
-            .enumerate()
-            .map(|(index, row)| Edge::new(OffsetCursor(page.start + index as u64), node(row))),
-    );
+/// Whether the request selects `totalCount` of the connection being resolved.
+pub fn counting(ctx: &async_graphql::Context<'_>) -> Counting {
+    if ctx.look_ahead().field("totalCount").exists() { Counting::Count } else { Counting::Skip }
+}
+
+/// Turns a page of rows into a connection of `T`, each edge with its row's cursor.
+pub fn connection<E: sea_orm::EntityTrait, T: OutputType>(
+    page: Page<E::Model>,
+    ordering: &Ordering<E>,
+    node: impl Fn(E::Model) -> T,
+) -> ConnectionOf<T> {
+    let mut connection =
+        Connection::with_additional_fields(page.has_previous, page.has_next, ConnectionFields { total: page.total });
+    connection.edges.extend(page.rows.into_iter().map(|(row, key)| {
+        let cursor = URL_SAFE_NO_PAD.encode(key.to_json(ordering).to_string());
+        Edge::new(cursor, node(row))
+    }));
     connection
 }
 

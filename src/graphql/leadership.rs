@@ -11,6 +11,7 @@ use super::scalars::Date;
 use super::workforce::Pharmacist;
 use super::{list, load_by, load_one, personal};
 use crate::services::organisations;
+use crate::services::pagination::SortKey;
 use async_graphql::{Context, ID, InputObject, Object, Result};
 use entity::enums;
 use entity::{
@@ -304,6 +305,14 @@ impl LeadershipQuery {
             ConsultantLeadOrderField::ValidFrom => consultant_lead::Column::ValidFrom,
             ConsultantLeadOrderField::Specialism => consultant_lead::Column::Specialism,
         };
-        list::<consultant_lead::Entity, _>(ctx, condition, vec![column], order.direction, paging, ConsultantLead).await
+        list::<consultant_lead::Entity, _>(
+            ctx,
+            condition,
+            vec![SortKey::Column(column)],
+            order.direction,
+            paging,
+            ConsultantLead,
+        )
+        .await
     }
 }

@@ -36,14 +36,14 @@ pub mod workforce;
 use crate::config::Limits;
 use crate::error::AppError;
 use crate::services::access::{Principal, Scope, Scoped};
-use crate::services::pagination;
+use crate::services::pagination::{self, Ordering, SortKey};
 use async_graphql::{
     Context, EmptySubscription, ErrorExtensions, MergedObject, Result, ResultExt, Schema, SchemaBuilder,
 };
 use chrono::NaiveDate;
 use common::{ConnectionOf, OrderDirection, Paging, connection};
 use loaders::{ByColumn, ById, RequestLoader};
-use sea_orm::{Condition, DatabaseConnection, Iterable, QueryFilter, QueryOrder};
+use sea_orm::{Condition, DatabaseConnection, QueryFilter};
 use std::sync::Arc;
 use uuid::Uuid;
 
@@ -159,11 +159,12 @@ where
     Ok(loader(ctx)?.load_one(ByColumn::<E>::new(column, value, order)).await?.unwrap_or_default())
 }
 
-/// A root connection over `E`: the filter, the reader's scope, the order (ties broken by id), the page.
+/// A root connection over `E`: the filter, the reader's scope, the order (ties broken by id), the page
+/// (by keyset), counted only if `totalCount` is selected.
 async fn list<E, T>(
     ctx: &Context<'_>,
     condition: Condition,
-    order: Vec<E::Column>,
+    order: Vec<SortKey<E::Column>>,
     direction: OrderDirection,
     paging: Paging,
     node: impl Fn(E::Model) -> T,
@@ -173,16 +174,11 @@ where
     E::Model: Sync,
     T: async_graphql::OutputType,
 {
-    let direction: sea_orm::Order = direction.into();
-    let mut select = E::find().filter(condition).filter(E::visible(scope(ctx)?));
-    for column in order {
-        select = select.order_by(column, direction.clone());
-    }
-    if let Some(id) = E::Column::iter().find(|column| sea_orm::IdenStatic::as_str(column) == "id") {
-        select = select.order_by(id, direction);
-    }
-    let page = pagination::page(db(ctx)?, select, paging.window).await.extend()?;
-    Ok(connection(page, node))
+    let ordering = Ordering::<E>::by(order, direction == OrderDirection::Desc);
+    let window = paging.window(&ordering).extend()?;
+    let select = E::find().filter(condition).filter(E::visible(scope(ctx)?));
+    let page = pagination::page(db(ctx)?, select, &ordering, &window, common::counting(ctx)).await.extend()?;
+    Ok(connection(page, &ordering, node))
 }
 
 /// A personal-data field: the value for readers with access to personal data, otherwise `FORBIDDEN`.

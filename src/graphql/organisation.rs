@@ -3,7 +3,7 @@
 
 use super::common::{
     ConnectionOf, EnumFilter, NodeType, OdsCodeFilter, OrderDirection, Paging, TextFilter, as_of_or_today, connection,
-    filter_tree, global_id, tree_condition,
+    counting, filter_tree, global_id, tree_condition,
 };
 use super::enums::{IcbResolution, OrganisationKind, PharmacyContractType, SuccessionKind};
 use super::leadership::{ConsultantLead, IcbMedicinesRole, MedicinesOptimisationTeam};
@@ -13,6 +13,7 @@ use super::scalars::{Date, OdsCodeScalar};
 use super::{db, load_by, load_one, loader};
 use crate::services::organisations::{self, Direction};
 use crate::services::pagination;
+use crate::services::pagination::Ordering;
 use async_graphql::{Context, ID, InputObject, Interface, Object, Result, ResultExt};
 use chrono::NaiveDate;
 use entity::enums::{self, RelationshipKind};
@@ -20,7 +21,7 @@ use entity::{
     consultant_lead, icb_medicines_role, medicines_optimisation_team, organisation, organisation_succession,
     rotation_programme,
 };
-use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter};
 use uuid::Uuid;
 
 /// An NHS organisation of any kind, identified by its ODS code.
@@ -593,19 +594,16 @@ impl OrganisationQuery {
         let on = as_of_or_today(ctx, as_of)?;
         let condition = filter.map(|filter| filter.condition(on)).transpose().extend()?.unwrap_or_else(Condition::all);
         let order = order_by.unwrap_or_default();
-        let direction: sea_orm::Order = order.direction.into();
-        let mut select = organisation::Entity::find().filter(condition);
-        select = match order.field {
-            OrganisationOrderField::Name => select.order_by(organisation::Column::Name, direction.clone()),
-            OrganisationOrderField::OdsCode => select.order_by(organisation::Column::OdsCode, direction.clone()),
-            OrganisationOrderField::Kind => select
-                .order_by(organisation::Column::Kind, direction.clone())
-                .order_by(organisation::Column::Name, direction.clone()),
+        let columns = match order.field {
+            OrganisationOrderField::Name => vec![organisation::Column::Name],
+            OrganisationOrderField::OdsCode => vec![organisation::Column::OdsCode],
+            OrganisationOrderField::Kind => vec![organisation::Column::Kind, organisation::Column::Name],
         };
-        let page = pagination::page(db(ctx)?, select.order_by(organisation::Column::Id, direction), paging.window)
-            .await
-            .extend()?;
-        Ok(connection(page, Organisation::from))
+        let ordering = Ordering::<organisation::Entity>::by_columns(columns, order.direction == OrderDirection::Desc);
+        let window = paging.window(&ordering).extend()?;
+        let select = organisation::Entity::find().filter(condition);
+        let page = pagination::page(db(ctx)?, select, &ordering, &window, counting(ctx)).await.extend()?;
+        Ok(connection(page, &ordering, Organisation::from))
     }
 
     /// The ICBs that existed on `asOf` (default: today), by name: 36 from 2026-04-01, 42 before. A plain

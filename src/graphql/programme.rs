@@ -11,6 +11,7 @@ use super::scalars::Date;
 use super::workforce::Membership;
 use super::{db, list, load_by, load_one, loader};
 use crate::services::organisations;
+use crate::services::pagination::{self, SortKey};
 use async_graphql::{Context, ID, InputObject, Object, Result, ResultExt};
 use chrono::NaiveDate;
 use entity::enums;
@@ -461,8 +462,15 @@ impl ProgrammeQuery {
             ProgrammeOrderField::Name => rotation_programme::Column::Name,
             ProgrammeOrderField::Code => rotation_programme::Column::Code,
         };
-        list::<rotation_programme::Entity, _>(ctx, condition, vec![column], order.direction, paging, RotationProgramme)
-            .await
+        list::<rotation_programme::Entity, _>(
+            ctx,
+            condition,
+            vec![SortKey::Column(column)],
+            order.direction,
+            paging,
+            RotationProgramme,
+        )
+        .await
     }
 
     /// Rotational posts (public information, as advertised), filtered and ordered, as a connection.
@@ -512,7 +520,15 @@ impl ProgrammeQuery {
             PostOrderField::PostNumber => vec![rotational_post::Column::PostNumber],
             PostOrderField::Status => vec![rotational_post::Column::Status, rotational_post::Column::PostNumber],
         };
-        list::<rotational_post::Entity, _>(ctx, condition, columns, order.direction, paging, RotationalPost).await
+        list::<rotational_post::Entity, _>(
+            ctx,
+            condition,
+            columns.into_iter().map(SortKey::Column).collect(),
+            order.direction,
+            paging,
+            RotationalPost,
+        )
+        .await
     }
 
     /// Vacancies the reader may see, filtered and ordered, as a connection.
@@ -555,8 +571,9 @@ impl ProgrammeQuery {
         }
         let order = order_by.unwrap_or_default();
         let column = match order.field {
-            VacancyOrderField::OpenedOn => vacancy::Column::OpenedOn,
-            VacancyOrderField::ClosedOn => vacancy::Column::ClosedOn,
+            VacancyOrderField::OpenedOn => SortKey::Column(vacancy::Column::OpenedOn),
+            // Open vacancies (no closing day yet) last.
+            VacancyOrderField::ClosedOn => SortKey::NullsLast(vacancy::Column::ClosedOn, pagination::LAST_DAY.into()),
         };
         list::<vacancy::Entity, _>(ctx, condition, vec![column], order.direction, paging, Vacancy).await
     }

@@ -9,6 +9,7 @@ use super::organisation::{Icb, Organisation};
 use super::programme::{Cohort, RotationalPost};
 use super::scalars::Date;
 use super::{db, list, load_by, load_one, personal, require_personal_data};
+use crate::services::pagination::SortKey;
 use crate::services::{organisations, rotations};
 use async_graphql::{Context, Enum, ID, InputObject, Object, Result, ResultExt};
 use entity::enums;
@@ -591,7 +592,15 @@ impl WorkforceQuery {
                 vec![pharmacist::Column::FamilyName, pharmacist::Column::GivenName]
             }
         };
-        list::<pharmacist::Entity, _>(ctx, condition, columns, order.direction, paging, Pharmacist).await
+        list::<pharmacist::Entity, _>(
+            ctx,
+            condition,
+            columns.into_iter().map(SortKey::Column).collect(),
+            order.direction,
+            paging,
+            Pharmacist,
+        )
+        .await
     }
 
     /// Programme memberships the reader may see, filtered and ordered, as a connection.
@@ -632,7 +641,15 @@ impl WorkforceQuery {
             MembershipOrderField::StartDate => programme_membership::Column::StartDate,
             MembershipOrderField::PlannedEndDate => programme_membership::Column::PlannedEndDate,
         };
-        list::<programme_membership::Entity, _>(ctx, condition, vec![column], order.direction, paging, Membership).await
+        list::<programme_membership::Entity, _>(
+            ctx,
+            condition,
+            vec![SortKey::Column(column)],
+            order.direction,
+            paging,
+            Membership,
+        )
+        .await
     }
 
     /// Placements the reader may see, filtered and ordered, as a connection.
@@ -676,6 +693,7 @@ impl WorkforceQuery {
             PlacementOrderField::StartDate => placement::Column::StartDate,
             PlacementOrderField::EndDate => placement::Column::EndDate,
         };
-        list::<placement::Entity, _>(ctx, condition, vec![column], order.direction, paging, Placement).await
+        list::<placement::Entity, _>(ctx, condition, vec![SortKey::Column(column)], order.direction, paging, Placement)
+            .await
     }
 }

@@ -1,88 +1,271 @@
-//! Offset windows over ordered, filtered selections: the service half of Relay connections.
+//! Pages of ordered, filtered selections by keyset: the service half of Relay connections.
+//!
+//! A list is ordered by its sort keys and then by id, so every row has a unique position: its [`Key`],
+//! the row's sort values and id. A page starts strictly after one key (or ends strictly before one), as a
+//! row-value comparison `(keys…, id) > (values…)` that an index on the same columns answers with a seek.
+//! So a page deep in the list costs what the first page costs, and rows inserted or deleted between two
+//! requests never make a page repeat or skip a row. The rows are counted only when the caller asks.
 
 use crate::error::AppError;
-use sea_orm::{ConnectionTrait, EntityTrait, PaginatorTrait, QuerySelect, Select};
+use chrono::{DateTime, NaiveDate, Utc};
+use sea_orm::sea_query::{Expr, ExprTrait, Func};
+use sea_orm::{
+    ColumnTrait, ColumnType, ConnectionTrait, EntityTrait, Iterable, ModelTrait, Order, PaginatorTrait, QueryFilter,
+    QueryOrder, QuerySelect, Select, Value,
+};
+use uuid::Uuid;
 
 /// Page size when the caller gives neither `first` nor `last`.
 pub const DEFAULT_PAGE_SIZE: u64 = 20;
 /// The largest page a caller may ask for; larger `first`/`last` values are capped to it.
 pub const MAX_PAGE_SIZE: u64 = 100;
 
-/// Which slice of an ordered list to return, in Relay terms (offsets rather than cursors).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+/// A day after every real one (as text it sorts after every `YYYY-MM-DD` too): where a null date sorts
+/// in a [`SortKey::NullsLast`].
+pub const LAST_DAY: NaiveDate = match NaiveDate::from_ymd_opt(9999, 12, 31) {
+    Some(day) => day,
+    None => panic!("9999-12-31 is a date"),
+};
+
+/// One sort key of a list.
+#[derive(Clone, Debug)]
+pub enum SortKey<C> {
+    /// A column that is never null.
+    Column(C),
+    /// A nullable column, ordered as if null were `last` (after every value, ascending), the same on
+    /// every database.
+    NullsLast(C, Value),
+}
+
+impl<C: ColumnTrait> SortKey<C> {
+    fn column(&self) -> C {
+        match self {
+            Self::Column(column) | Self::NullsLast(column, _) => *column,
+        }
+    }
+
+    fn expr(&self) -> Expr {
+        match self {
+            Self::Column(column) => column.into_expr(),
+            Self::NullsLast(column, last) => Func::coalesce([column.into_expr(), Expr::val(last.clone())]).into(),
+        }
+    }
+
+    /// The key's value in `row`.
+    fn value_of<M: ModelTrait<Entity = E>, E: EntityTrait<Column = C>>(&self, row: &M) -> Value {
+        match self {
+            Self::Column(column) => row.get(*column),
+            Self::NullsLast(column, last) => {
+                let value = row.get(*column);
+                if is_null(&value) { last.clone() } else { value }
+            }
+        }
+    }
+}
+
+/// What a list of `E` is ordered by: its sort keys, then its id, all in one direction.
+#[derive(Clone, Debug)]
+pub struct Ordering<E: EntityTrait> {
+    keys: Vec<SortKey<E::Column>>,
+    descending: bool,
+}
+
+impl<E: EntityTrait> Ordering<E> {
+    /// By `keys` then the id, ascending or descending.
+    pub fn by(keys: Vec<SortKey<E::Column>>, descending: bool) -> Self {
+        let mut keys = keys;
+        if let Some(id) = E::Column::iter().find(|column| sea_orm::IdenStatic::as_str(column) == "id") {
+            keys.push(SortKey::Column(id));
+        }
+        Self { keys, descending }
+    }
+
+    /// By these never-null columns, then the id.
+    pub fn by_columns(columns: impl IntoIterator<Item = E::Column>, descending: bool) -> Self {
+        Self::by(columns.into_iter().map(SortKey::Column).collect(), descending)
+    }
+
+    /// A short name of the order, carried by its cursors so that a cursor of one order is not taken for
+    /// another's.
+    fn signature(&self) -> String {
+        let columns: Vec<&str> = self.keys.iter().map(|key| sea_orm::IdenStatic::as_str(&key.column())).collect();
+        format!("{}:{}", columns.join(","), if self.descending { "desc" } else { "asc" })
+    }
+
+    /// The rows strictly beyond `key` (after it in this order, or before it when `backwards`).
+    fn beyond(&self, key: &Key, backwards: bool) -> Expr {
+        let columns = Expr::tuple(self.keys.iter().map(SortKey::expr));
+        let values = Expr::tuple(key.values.iter().cloned().map(Expr::val));
+        if self.descending != backwards { columns.lt(values) } else { columns.gt(values) }
+    }
+
+    fn apply(&self, select: Select<E>, backwards: bool) -> Select<E> {
+        let order = if self.descending != backwards { Order::Desc } else { Order::Asc };
+        self.keys.iter().fold(select, |select, key| select.order_by(key.expr(), order.clone()))
+    }
+
+    fn key_of(&self, row: &E::Model) -> Key {
+        Key { values: self.keys.iter().map(|key| key.value_of(row)).collect() }
+    }
+
+    /// The key a cursor names: a JSON array of the sort values and the id, as [`Key::to_json`] writes it,
+    /// checked against the columns' types. A cursor of another order, or altered, is refused.
+    pub fn key_from_json(&self, json: &serde_json::Value) -> Result<Key, AppError> {
+        let invalid = || AppError::invalid("cursor", "is not a cursor of this list and order");
+        let object = json.as_object().ok_or_else(invalid)?;
+        if object.get("order").and_then(serde_json::Value::as_str) != Some(self.signature().as_str()) {
+            return Err(invalid());
+        }
+        let values = object.get("key").and_then(serde_json::Value::as_array).ok_or_else(invalid)?;
+        if values.len() != self.keys.len() {
+            return Err(invalid());
+        }
+        let values = self
+            .keys
+            .iter()
+            .zip(values)
+            .map(|(key, value)| value_of_type(key.column().def().get_column_type(), value).ok_or_else(invalid))
+            .collect::<Result<_, _>>()?;
+        Ok(Key { values })
+    }
+}
+
+/// The position of a row in an ordered list: its sort values and its id.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Key {
+    values: Vec<Value>,
+}
+
+impl Key {
+    /// The key as JSON, with the order it belongs to (what a cursor carries).
+    pub fn to_json<E: EntityTrait>(&self, ordering: &Ordering<E>) -> serde_json::Value {
+        let values: Vec<serde_json::Value> = self.values.iter().map(json_of).collect();
+        serde_json::json!({ "order": ordering.signature(), "key": values })
+    }
+}
+
+fn is_null(value: &Value) -> bool {
+    serde_json::Value::is_null(&json_of(value))
+}
+
+/// A sort value as a cursor carries it (the inverse of [`value_of_type`]); null for a value of a type no
+/// sort key has.
+fn json_of(value: &Value) -> serde_json::Value {
+    match value {
+        Value::String(Some(text)) => text.as_str().into(),
+        Value::ChronoDate(Some(day)) => day.format("%Y-%m-%d").to_string().into(),
+        Value::Uuid(Some(id)) => id.to_string().into(),
+        Value::ChronoDateTimeUtc(Some(time)) => time.to_rfc3339().into(),
+        Value::TinyInt(Some(number)) => (*number).into(),
+        Value::SmallInt(Some(number)) => (*number).into(),
+        Value::Int(Some(number)) => (*number).into(),
+        Value::BigInt(Some(number)) => (*number).into(),
+        _ => serde_json::Value::Null,
+    }
+}
+
+/// A cursor's JSON value as a value of a column of `column_type`, if it is one.
+fn value_of_type(column_type: &ColumnType, json: &serde_json::Value) -> Option<Value> {
+    let text = json.as_str();
+    Some(match column_type {
+        ColumnType::Char(_) | ColumnType::String(_) | ColumnType::Text | ColumnType::Enum { .. } => {
+            Value::from(text?.to_owned())
+        }
+        ColumnType::Date => Value::from(NaiveDate::parse_from_str(text?, "%Y-%m-%d").ok()?),
+        ColumnType::Uuid => Value::from(Uuid::parse_str(text?).ok()?),
+        ColumnType::TimestampWithTimeZone => Value::from(DateTime::parse_from_rfc3339(text?).ok()?.with_timezone(&Utc)),
+        ColumnType::TinyInteger | ColumnType::SmallInteger | ColumnType::Integer => {
+            Value::from(i32::try_from(json.as_i64()?).ok()?)
+        }
+        ColumnType::BigInteger => Value::from(json.as_i64()?),
+        _ => return None,
+    })
+}
+
+/// Which slice of an ordered list to return, in Relay terms.
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct Window {
-    /// Return rows after this offset.
-    pub after: Option<u64>,
-    /// Return rows before this offset.
-    pub before: Option<u64>,
+    /// Rows after this key.
+    pub after: Option<Key>,
+    /// Rows before this key.
+    pub before: Option<Key>,
     /// At most this many rows from the start of the slice.
     pub first: Option<u64>,
     /// At most this many rows from the end of the slice.
     pub last: Option<u64>,
 }
 
-impl Window {
-    /// The `[start, end)` offsets of the page within a list of `total` rows.
-    pub fn bounds(&self, total: u64) -> (u64, u64) {
-        let mut start = self.after.map_or(0, |after| after.saturating_add(1)).min(total);
-        let mut end = self.before.unwrap_or(total).min(total).max(start);
-        let first = self.first.map(|first| first.min(MAX_PAGE_SIZE));
-        let last = self.last.map(|last| last.min(MAX_PAGE_SIZE));
-        if let Some(first) = first {
-            end = end.min(start + first);
-        }
-        if let Some(last) = last {
-            start = start.max(end.saturating_sub(last));
-        }
-        if first.is_none() && last.is_none() {
-            end = end.min(start + DEFAULT_PAGE_SIZE);
-        }
-        (start, end)
-    }
-}
-
 /// One page of a list.
 #[derive(Clone, Debug)]
 pub struct Page<M> {
-    pub rows: Vec<M>,
-    /// Offset of the first row.
-    pub start: u64,
-    /// Rows in the whole list.
-    pub total: u64,
+    /// The rows, each with its key.
+    pub rows: Vec<(M, Key)>,
+    pub has_previous: bool,
+    pub has_next: bool,
+    /// Rows in the whole filtered list, when asked for.
+    pub total: Option<u64>,
 }
 
-/// Counts the selection and fetches the window of it: two statements whatever the sizes.
-pub async fn page<C, E>(db: &C, select: Select<E>, window: Window) -> Result<Page<E::Model>, AppError>
+/// Whether a page's list is counted as well.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Counting {
+    /// Count the whole filtered list (one more statement).
+    Count,
+    /// Do not count.
+    Skip,
+}
+
+/// The `window` of `select` in `ordering`: one statement, and one more to count if asked. With `first`
+/// (or neither), the rows after `after`; with `last` alone, the rows before `before`, read backwards.
+/// `hasNextPage` (forwards) and `hasPreviousPage` (backwards) come from reading one row more; the other
+/// is whether the page starts after a cursor (or ends before one), as Relay allows.
+pub async fn page<C, E>(
+    db: &C,
+    select: Select<E>,
+    ordering: &Ordering<E>,
+    window: &Window,
+    counting: Counting,
+) -> Result<Page<E::Model>, AppError>
 where
     C: ConnectionTrait,
     E: EntityTrait,
     E::Model: Sync,
 {
-    let total = select.clone().count(db).await?;
-    let (start, end) = window.bounds(total);
-    let rows = if end > start { select.offset(start).limit(end - start).all(db).await? } else { Vec::new() };
-    Ok(Page { rows, start, total })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::Window;
-
-    fn window(after: Option<u64>, before: Option<u64>, first: Option<u64>, last: Option<u64>) -> Window {
-        Window { after, before, first, last }
+    let total = match counting {
+        Counting::Count => Some(select.clone().count(db).await?),
+        Counting::Skip => None,
+    };
+    let first = window.first.map(|first| Ord::min(first, MAX_PAGE_SIZE));
+    let last = window.last.map(|last| Ord::min(last, MAX_PAGE_SIZE));
+    let backwards = last.is_some() && first.is_none();
+    let limit = if backwards { last } else { first }.unwrap_or(DEFAULT_PAGE_SIZE);
+    let mut select = select;
+    if let Some(after) = &window.after {
+        select = select.filter(ordering.beyond(after, false));
     }
-
-    #[test]
-    fn windows_follow_the_relay_algorithm_with_a_default_and_a_cap() {
-        assert_eq!(window(None, None, None, None).bounds(50), (0, 20));
-        assert_eq!(window(None, None, Some(5), None).bounds(50), (0, 5));
-        assert_eq!(window(Some(4), None, Some(5), None).bounds(50), (5, 10));
-        assert_eq!(window(None, None, None, Some(5)).bounds(50), (45, 50));
-        assert_eq!(window(None, Some(10), None, Some(3)).bounds(50), (7, 10));
-        assert_eq!(window(Some(2), Some(10), None, None).bounds(50), (3, 10));
-        assert_eq!(window(None, None, Some(1000), None).bounds(500), (0, 100));
-        assert_eq!(window(Some(60), None, Some(5), None).bounds(50), (50, 50));
-        assert_eq!(window(None, None, Some(0), None).bounds(50), (0, 0));
-        assert_eq!(window(None, None, Some(5), None).bounds(0), (0, 0));
+    if let Some(before) = &window.before {
+        select = select.filter(ordering.beyond(before, true));
     }
+    let mut rows = ordering.apply(select, backwards).limit(limit + 1).all(db).await?;
+    let more = rows.len() as u64 > limit;
+    rows.truncate(limit as usize);
+    if backwards {
+        rows.reverse();
+    }
+    let (mut has_previous, has_next) =
+        if backwards { (more, window.before.is_some()) } else { (window.after.is_some(), more) };
+    if let (false, Some(last)) = (backwards, last)
+        && rows.len() as u64 > last
+    {
+        rows.drain(..rows.len() - last as usize);
+        has_previous = true;
+    }
+    let rows = rows
+        .into_iter()
+        .map(|row| {
+            let key = ordering.key_of(&row);
+            (row, key)
+        })
+        .collect();
+    Ok(Page { rows, has_previous, has_next, total })
 }

@@ -12,6 +12,7 @@ mod hostile;
 mod limits;
 mod migrations;
 mod mutations;
+mod pagination;
 mod races;
 mod read_api;
 mod records;

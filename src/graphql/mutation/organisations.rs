@@ -1,13 +1,14 @@
 use super::{actor, id_of, payload, respond};
-use crate::graphql::common::{ConnectionOf, NodeType, Paging, connection, decode_global_id, global_id};
+use crate::graphql::common::{ConnectionOf, NodeType, Paging, connection, counting, decode_global_id, global_id};
 use crate::graphql::organisation::Organisation;
 use crate::graphql::{db, scope};
 use crate::services::access::Principal;
 use crate::services::organisations::{self, OrganisationChanges};
+use crate::services::pagination::Ordering;
 use crate::services::{audit, pagination};
 use async_graphql::{Context, ID, InputObject, Json, MaybeUndefined, Object, Result, ResultExt};
 use entity::{audit_log, organisation};
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
 /// Changes to an organisation (reference data, `national` administrators only); omitted fields stay.
 #[derive(InputObject)]
@@ -160,8 +161,9 @@ impl AuditQuery {
         if let Some(operation) = &filter.operation {
             select = select.filter(audit_log::Column::Operation.eq(operation.as_str()));
         }
-        let select = select.order_by_desc(audit_log::Column::OccurredAt).order_by_desc(audit_log::Column::Id);
-        let page = pagination::page(db(ctx)?, select, paging.window).await.extend()?;
-        Ok(connection(page, AuditEntry))
+        let ordering = Ordering::<audit_log::Entity>::by_columns([audit_log::Column::OccurredAt], true);
+        let window = paging.window(&ordering).extend()?;
+        let page = pagination::page(db(ctx)?, select, &ordering, &window, counting(ctx)).await.extend()?;
+        Ok(connection(page, &ordering, AuditEntry))
     }
 }
