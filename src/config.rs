@@ -196,6 +196,10 @@ pub struct Limits {
     /// Most conditions (input objects, `and`/`or`/`not` branches included) in one `filter` argument.
     #[arg(long, env = "ROTAGRAPH_MAX_FILTER_CONDITIONS", default_value_t = Limits::DEFAULT.max_filter_conditions)]
     pub max_filter_conditions: usize,
+    /// Largest answer, in bytes, estimated from the rows a request reads as it reads them: past it the
+    /// request stops and is answered with `RESPONSE_TOO_LARGE` alone, before it can exhaust memory.
+    #[arg(long, env = "ROTAGRAPH_MAX_RESPONSE_BYTES", default_value_t = Limits::DEFAULT.max_response_bytes)]
+    pub max_response_bytes: usize,
     /// Most operations in one batched request (a JSON array).
     #[arg(long, env = "ROTAGRAPH_MAX_BATCH", default_value_t = Limits::DEFAULT.max_batch)]
     pub max_batch: usize,
@@ -231,6 +235,7 @@ impl Limits {
         max_aliases: 30,
         max_list_items: 1000,
         max_filter_conditions: 100,
+        max_response_bytes: 8 * 1024 * 1024,
         max_batch: 10,
         request_timeout: 30,
         statement_timeout: 10,
@@ -251,6 +256,7 @@ impl Limits {
             ("--max-batch", self.max_batch),
             ("--max-list-items", self.max_list_items),
             ("--max-filter-conditions", self.max_filter_conditions),
+            ("--max-response-bytes", self.max_response_bytes),
         ];
         if let Some((flag, _)) = sizes.iter().find(|(_, value)| *value == 0) {
             anyhow::bail!("{flag} must be at least 1");

@@ -9,6 +9,11 @@ use rotagraph::services::access::{Principal, Role};
 use rotagraph::{app, auth, db, generator, graphql, telemetry};
 use std::io::Write;
 
+/// mimalloc: a request allocates and frees many small values on several worker threads, where glibc's
+/// allocator spent a third of the CPU under load.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();

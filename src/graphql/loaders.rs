@@ -3,6 +3,7 @@
 //! rows it returns. A loader is built per request with the reader's [`Scope`], and every statement it
 //! runs is filtered by [`Scoped::visible`], so no relation can reach an out-of-scope row.
 
+use super::response_size::ResponseBudget;
 use crate::services::access::{Scope, Scoped};
 use crate::services::organisations::{self, Direction};
 use async_graphql::ResultExt;
@@ -27,6 +28,8 @@ use uuid::Uuid;
 pub struct DbLoader {
     db: DatabaseConnection,
     scope: Arc<Scope>,
+    /// What the request's answer may still take: every row read is charged to it.
+    budget: Arc<ResponseBudget>,
 }
 
 /// The loader of one request. A batch is fetched only once the request has stopped asking for keys:
@@ -37,6 +40,7 @@ pub struct DbLoader {
 pub struct RequestLoader {
     loader: DataLoader<DbLoader>,
     requested: Arc<AtomicUsize>,
+    budget: Arc<ResponseBudget>,
 }
 
 /// How long the request must stay quiet before a batch is fetched.
@@ -46,7 +50,7 @@ const MAX_BATCH: usize = 20_000;
 
 impl RequestLoader {
     /// A batching loader over `db` for a reader with `scope`.
-    pub fn new(db: DatabaseConnection, scope: Arc<Scope>) -> Self {
+    pub fn new(db: DatabaseConnection, scope: Arc<Scope>, budget: Arc<ResponseBudget>) -> Self {
         let requested = Arc::new(AtomicUsize::new(0));
         let watched = requested.clone();
         let spawner = move |fetch: BoxFuture<'static, ()>| {
@@ -63,8 +67,10 @@ impl RequestLoader {
                 fetch.await;
             })
         };
-        let loader = DataLoader::new(DbLoader { db, scope }, spawner).max_batch_size(MAX_BATCH).delay(Duration::ZERO);
-        Self { loader, requested }
+        let loader = DataLoader::new(DbLoader { db, scope, budget: budget.clone() }, spawner)
+            .max_batch_size(MAX_BATCH)
+            .delay(Duration::ZERO);
+        Self { loader, requested, budget }
     }
 
     /// Loads one value.
@@ -73,6 +79,7 @@ impl RequestLoader {
         K: Send + Sync + Hash + Eq + Clone + 'static,
         DbLoader: Loader<K, Error = async_graphql::Error>,
     {
+        self.refuse_past_the_bound()?;
         self.requested.fetch_add(1, Ordering::SeqCst);
         self.loader.load_one(key).await
     }
@@ -87,8 +94,14 @@ impl RequestLoader {
         I: IntoIterator<Item = K>,
         DbLoader: Loader<K, Error = async_graphql::Error>,
     {
+        self.refuse_past_the_bound()?;
         self.requested.fetch_add(1, Ordering::SeqCst);
         self.loader.load_many(keys).await
+    }
+
+    /// Once the request is past its answer-size bound, nothing more is read.
+    fn refuse_past_the_bound(&self) -> Result<(), async_graphql::Error> {
+        if self.budget.exceeded() { Err(self.budget.error()) } else { Ok(()) }
     }
 }
 
@@ -150,6 +163,7 @@ where
             .await
             .map_err(crate::AppError::from)
             .extend()?;
+        self.budget.charge(&rows)?;
         Ok(rows.into_iter().filter_map(|row| uuid_of(&row, id).map(|uuid| (ById::new(uuid), row))).collect())
     }
 }
@@ -209,6 +223,7 @@ where
                 select = select.order_by_asc(id);
             }
             let rows = select.all(&self.db).await.map_err(crate::AppError::from).extend()?;
+            self.budget.charge(&rows)?;
             for row in rows {
                 if let Some(value) = uuid_of(&row, column) {
                     loaded.entry(ByColumn::new(column_name, value, order_name)).or_default().push(row);
@@ -283,6 +298,7 @@ impl Loader<ChildrenOn> for DbLoader {
         for ((kind, on), group) in group_by(keys, |key| (key.kind, key.on)) {
             let parents: Vec<Uuid> = group.iter().map(|key| key.parent).collect();
             for (parent, children) in organisations::children_on(&self.db, &parents, kind, on).await.extend()? {
+                self.budget.charge(&children)?;
                 loaded.insert(ChildrenOn { parent, kind, on }, children);
             }
         }

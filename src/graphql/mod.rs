@@ -26,6 +26,8 @@ pub mod partial;
 pub mod programme;
 /// Reports (`reports { fillRate … }`).
 pub mod reports;
+/// The bound on the size of an answer.
+pub mod response_size;
 /// Custom scalars (`Date`, `OdsCode`).
 pub mod scalars;
 /// Text inputs: control characters refused, NFC applied.
@@ -95,24 +97,34 @@ pub fn schema(db: DatabaseConnection, report_settings: reports::ReportSettings, 
     builder.finish()
 }
 
-/// The per-request data a request needs: the caller, the caller's scope, a DataLoader bound to it, the
-/// request's id (for the audit trail) and the day it answers for (read once from the server's clock).
+/// Who makes a request, and when.
+#[derive(Clone, Debug)]
+pub struct Caller {
+    pub principal: Principal,
+    pub scope: Scope,
+    /// The request's id, for the audit trail.
+    pub request_id: String,
+    /// The day the request answers for, read once from the server's clock.
+    pub today: NaiveDate,
+}
+
+/// The per-request data a request needs: the caller and its scope, a DataLoader bound to that scope,
+/// the request's id, the day it answers for, and the budget of its answer's size (see
+/// [`response_size::ResponseBudget::bound`]).
 pub fn request_data(
     request: async_graphql::Request,
     db: &DatabaseConnection,
-    principal: Principal,
-    scope: Scope,
-    request_id: String,
-    today: NaiveDate,
+    caller: Caller,
+    budget: Arc<response_size::ResponseBudget>,
 ) -> async_graphql::Request {
-    let scope = Arc::new(scope);
-    let request_id = mutation::RequestId(request_id);
+    let scope = Arc::new(caller.scope);
     request
-        .data(RequestLoader::new(db.clone(), scope.clone()))
+        .data(RequestLoader::new(db.clone(), scope.clone(), budget.clone()))
+        .data(budget)
         .data(scope)
-        .data(principal)
-        .data(request_id)
-        .data(Today(today))
+        .data(caller.principal)
+        .data(mutation::RequestId(caller.request_id))
+        .data(Today(caller.today))
 }
 
 /// The day a request answers for.
@@ -178,7 +190,14 @@ where
     let window = paging.window(&ordering).extend()?;
     let select = E::find().filter(condition).filter(E::visible(scope(ctx)?));
     let page = pagination::page(db(ctx)?, select, &ordering, &window, common::counting(ctx)).await.extend()?;
+    charge(ctx, page.rows.iter().map(|(row, _)| row))?;
     Ok(connection(page, &ordering, node))
+}
+
+/// Charges the rows a resolver read to the request's answer-size budget.
+fn charge<'a, M: sea_orm::ModelTrait + 'a>(ctx: &Context<'_>, rows: impl IntoIterator<Item = &'a M>) -> Result<()> {
+    let rows: Vec<&M> = rows.into_iter().collect();
+    ctx.data::<Arc<response_size::ResponseBudget>>()?.charge_refs(&rows)
 }
 
 /// A personal-data field: the value for readers with access to personal data, otherwise `FORBIDDEN`.

@@ -14,6 +14,7 @@
 use super::{Callers, RequestId, error_response};
 use crate::config::Limits;
 use crate::graphql::limits::{CostPayer, refusal};
+use crate::graphql::response_size::ResponseBudget;
 use crate::graphql::{self, AppSchema, nesting};
 use crate::services::clock::Clock;
 use async_graphql::BatchRequest;
@@ -312,14 +313,20 @@ impl Endpoint {
         let today = self.clock.today();
         let mut responses = Vec::with_capacity(requests.len());
         for request in requests {
-            let request =
-                graphql::request_data(request, &self.db, principal.clone(), scope.clone(), request_id.clone(), today)
-                    .data(payer.clone());
+            let caller = graphql::Caller {
+                principal: principal.clone(),
+                scope: scope.clone(),
+                request_id: request_id.clone(),
+                today,
+            };
+            let budget = Arc::new(ResponseBudget::new(self.limits.max_response_bytes));
+            let request = graphql::request_data(request, &self.db, caller, budget.clone()).data(payer.clone());
             let execution = tokio::time::timeout(self.limits.request_timeout(), self.schema.execute(request));
-            let Ok(mut response) = execution.await else {
+            let Ok(response) = execution.await else {
                 let message = format!("The request took over {} seconds and was stopped.", self.limits.request_timeout);
                 return refuse(StatusCode::SERVICE_UNAVAILABLE, "REQUEST_TIMEOUT", &message, response_type);
             };
+            let mut response = budget.bound(response);
             super::label_request_errors(&mut response);
             responses.push(response);
         }

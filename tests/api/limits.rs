@@ -180,3 +180,21 @@ async fn the_endpoint_follows_graphql_over_http() {
     let body: Value = mutation.json().await.expect("json");
     assert_eq!(error_codes(&body), ["METHOD_NOT_ALLOWED"]);
 }
+
+#[tokio::test]
+async fn an_answer_over_the_size_bound_is_refused_whole_and_a_smaller_one_is_answered() {
+    let limits = Limits { max_response_bytes: 60_000, ..Limits::default() };
+    let app = spawn_app_with(DemoData::Load, limits).await;
+    let national = crate::helpers::token(rotagraph::services::access::Role::National, &[], None);
+    let big = r#"{ placements(first: 100) { nodes { id startDate host { name } pharmacist { familyName }
+        membership { cohort { label programme { name } } } } } }"#;
+    let small = "{ placements(first: 5) { nodes { id startDate host { name } } } }";
+
+    let refused = app.graphql_as(Some(&national), big, json!({})).await;
+    let answered = app.graphql_as(Some(&national), small, json!({})).await;
+
+    assert_eq!(error_codes(&refused), ["RESPONSE_TOO_LARGE"], "{refused}");
+    assert!(refused["data"].is_null(), "nothing of what was read before the bound");
+    assert!(answered["errors"].is_null(), "{answered}");
+    assert_eq!(answered["data"]["placements"]["nodes"].as_array().map(Vec::len), Some(5));
+}

@@ -61,10 +61,13 @@ async fn statements_per_query(db: &DatabaseConnection, counter: &Arc<AtomicUsize
             .execute(graphql::request_data(
                 query.into(),
                 db,
-                principal.clone(),
-                scope,
-                "statement-count".to_owned(),
-                crate::helpers::TEST_TODAY,
+                graphql::Caller {
+                    principal: principal.clone(),
+                    scope,
+                    request_id: "statement-count".to_owned(),
+                    today: crate::helpers::TEST_TODAY,
+                },
+                Arc::new(graphql::response_size::ResponseBudget::new(usize::MAX)),
             ))
             .await;
         assert!(response.errors.is_empty(), "{query}: {:?}", response.errors);
