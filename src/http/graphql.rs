@@ -77,16 +77,25 @@ fn respond(status: StatusCode, body: &impl serde::Serialize, response_type: Resp
     poem::Response::builder().status(status).content_type(response_type.content_type()).body(json)
 }
 
-/// A GraphQL response as JSON: a request that failed before execution has no `data` entry at all (the
-/// specification's request error), one that ran has `data`, null or not.
-fn response_body(response: &async_graphql::Response) -> serde_json::Value {
-    let mut body = serde_json::to_value(response).unwrap_or_else(|_| serde_json::json!({ "errors": [] }));
-    if failed_before_execution(response)
-        && let Some(object) = body.as_object_mut()
-    {
-        object.remove("data");
+/// A GraphQL response as JSON, written straight from the response (serialised once): a request that
+/// failed before execution has no `data` entry at all (the specification's request error), one that ran
+/// has `data`, null or not.
+#[derive(serde::Serialize)]
+struct ResponseBody<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    data: Option<&'a async_graphql::Value>,
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    errors: &'a [async_graphql::ServerError],
+    #[serde(skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    extensions: &'a std::collections::BTreeMap<String, async_graphql::Value>,
+}
+
+fn response_body(response: &async_graphql::Response) -> ResponseBody<'_> {
+    ResponseBody {
+        data: (!failed_before_execution(response)).then_some(&response.data),
+        errors: &response.errors,
+        extensions: &response.extensions,
     }
-    body
 }
 
 /// Whether a response is a request error: errors, none of them at a field's path, and no data.
@@ -336,7 +345,7 @@ impl Endpoint {
             .max_by_key(StatusCode::as_u16)
             .unwrap_or(StatusCode::OK);
         let retry = responses.iter().find_map(retry_after);
-        let mut bodies: Vec<serde_json::Value> = responses.iter().map(response_body).collect();
+        let mut bodies: Vec<ResponseBody<'_>> = responses.iter().map(response_body).collect();
         let mut http_response = if is_batch {
             respond(status, &bodies, response_type)
         } else {
