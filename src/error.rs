@@ -32,6 +32,11 @@ pub enum AppError {
     /// database that already holds workforce data). `extensions.code`: `CONFLICT`.
     #[error("{0}")]
     Conflict(String),
+    /// The database could not answer in time: a statement ran past `--statement-timeout`, no pooled
+    /// connection was free, or SQLite stayed locked. Worth retrying. `extensions.code`:
+    /// `SERVICE_UNAVAILABLE`, with `extensions.retryAfter` (seconds).
+    #[error("the database is busy: try again shortly")]
+    Busy,
     /// A failure that is not the client's fault. `extensions.code`: `INTERNAL_SERVER_ERROR`.
     #[error("internal error")]
     Internal(#[source] anyhow::Error),
@@ -50,6 +55,7 @@ impl AppError {
             Self::Conflict(_) => "CONFLICT",
             Self::Forbidden(_) => "FORBIDDEN",
             Self::Unauthenticated => "UNAUTHENTICATED",
+            Self::Busy => "SERVICE_UNAVAILABLE",
             Self::Internal(_) => "INTERNAL_SERVER_ERROR",
         }
     }
@@ -77,9 +83,27 @@ fn loggable(source: &anyhow::Error) -> String {
     }
 }
 
+/// Whether a database error says the database was too busy to answer, rather than that something is
+/// wrong: a statement cancelled by its time limit (PostgreSQL 57014), SQLite's busy and locked codes,
+/// or no pooled connection free in time.
+fn is_busy(error: &sea_orm::DbErr) -> bool {
+    use sea_orm::{DbErr, RuntimeErr};
+    match error {
+        DbErr::ConnectionAcquire(_) => true,
+        DbErr::Exec(RuntimeErr::SqlxError(sqlx)) | DbErr::Query(RuntimeErr::SqlxError(sqlx)) => {
+            matches!(&**sqlx, sea_orm::sqlx::Error::PoolTimedOut)
+                || sqlx
+                    .as_database_error()
+                    .and_then(|database| database.code())
+                    .is_some_and(|code| matches!(code.as_ref(), "57014" | "5" | "6" | "261" | "517"))
+        }
+        _ => false,
+    }
+}
+
 impl From<sea_orm::DbErr> for AppError {
     fn from(error: sea_orm::DbErr) -> Self {
-        Self::Internal(error.into())
+        if is_busy(&error) { Self::Busy } else { Self::Internal(error.into()) }
     }
 }
 
@@ -103,9 +127,25 @@ impl ErrorExtensions for AppError {
                 extensions.set("code", code);
                 extensions.set("field", *field);
             }),
+            Self::Busy => async_graphql::Error::new(self.to_string()).extend_with(|_, extensions| {
+                extensions.set("code", code);
+                extensions.set("retryAfter", 1);
+            }),
             Self::Conflict(_) | Self::Forbidden(_) | Self::Unauthenticated => {
                 async_graphql::Error::new(self.to_string()).extend_with(|_, extensions| extensions.set("code", code))
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::AppError;
+    use sea_orm::{ConnAcquireErr, DbErr};
+
+    #[test]
+    fn no_free_connection_is_a_busy_database_and_a_broken_query_is_internal() {
+        assert_eq!(AppError::from(DbErr::ConnectionAcquire(ConnAcquireErr::Timeout)).code(), "SERVICE_UNAVAILABLE");
+        assert_eq!(AppError::from(DbErr::Custom("broken".to_owned())).code(), "INTERNAL_SERVER_ERROR");
     }
 }

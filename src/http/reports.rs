@@ -167,6 +167,7 @@ pub(super) async fn report_csv(
     match result {
         Ok(records) => csv_response(records),
         Err(error @ AppError::Invalid { .. }) => error_response(StatusCode::BAD_REQUEST, &error),
+        Err(error @ AppError::Busy) => error_response(StatusCode::SERVICE_UNAVAILABLE, &error),
         Err(error) => error_response(StatusCode::INTERNAL_SERVER_ERROR, &error),
     }
 }

@@ -152,7 +152,9 @@ async fn postgres_stopped_and_started_under_load_fails_cleanly_and_recovers() {
                     } else {
                         let text = answer.to_string().to_lowercase();
                         assert!(status < 600 && !text.contains("connection refused") && !text.contains("sqlx"), "{answer}");
-                        assert_eq!(answer["errors"][0]["extensions"]["code"], "INTERNAL_SERVER_ERROR", "{answer}");
+                        let code = answer["errors"][0]["extensions"]["code"].as_str().unwrap_or_default().to_owned();
+                        // A connection that broke, or none to be had in time (a busy database).
+                        assert!(["INTERNAL_SERVER_ERROR", "SERVICE_UNAVAILABLE"].contains(&code.as_str()), "{answer}");
                         seen.failed_cleanly.fetch_add(1, Ordering::SeqCst);
                     }
                 }
