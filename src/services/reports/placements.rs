@@ -1,7 +1,7 @@
 //! Figures over placements: cross-ICB flows and placement activity by period.
 
 use super::disclosure::{Count, Suppression};
-use super::sql::{Successions, col, count_as_integer, is_not, name, parent_on, visible};
+use super::sql::{Successions, col, count_as_integer, is_not, name, parents_on, visible};
 use super::{IcbResolution, ReportFilter, ReportGroup, get_u64, number, organisation_labels, rows};
 use crate::error::AppError;
 use crate::services::access::{RecordScope, Scope};
@@ -94,11 +94,19 @@ fn placements_of_programmes(filter: &ReportFilter, scope: &Scope) -> SelectState
 
 /// The host's ICB: on the placement's first day (`AT_EVENT`, as recorded) or its own ICB `today`
 /// (`CURRENT_SUCCESSOR`, so a host in a split ICB goes where it went).
-fn host_icb(resolution: IcbResolution, today: NaiveDate) -> Expr {
+/// `select` reads placements `pl`; for `CURRENT_SUCCESSOR` it is joined to the hosts' ICBs on `today`.
+fn host_icb(select: &mut SelectStatement, resolution: IcbResolution, today: NaiveDate) -> Expr {
+    use entity::organisation_relationship::Column;
     match resolution {
         IcbResolution::AtEvent => col("pl", placement::Column::HostIcbId),
         IcbResolution::CurrentSuccessor => {
-            parent_on(RelationshipKind::InIcb, col("pl", placement::Column::HostId), Expr::val(today))
+            select.join_subquery(
+                JoinType::LeftJoin,
+                parents_on(RelationshipKind::InIcb, today),
+                name("host_link"),
+                col("host_link", Column::ChildId).equals((name("pl"), placement::Column::HostId)),
+            );
+            col("host_link", Column::ParentId)
         }
     }
 }
@@ -117,10 +125,11 @@ pub async fn cross_icb_flows<C: ConnectionTrait>(
     let successions = Successions::load(db).await?;
     let owner = successions.programme_owner(&col("pl", placement::Column::StartDate), filter.resolution, today);
     let mut flows = placements_of_programmes(filter, scope);
+    let host = host_icb(&mut flows, filter.resolution, today);
     flows
         .expr_as(col("pl", placement::Column::Wte), name("wte"))
         .expr_as(owner, name("owner_icb"))
-        .expr_as(host_icb(filter.resolution, today), name("host_icb"));
+        .expr_as(host, name("host_icb"));
     if let Some(from) = filter.from {
         flows.and_where(col("pl", placement::Column::StartDate).gte(from));
     }
@@ -267,7 +276,8 @@ pub async fn placement_activity<C: ConnectionTrait>(
             let codes: Vec<String> = members.into_values().flatten().map(|icb| icb.ods_code).collect();
             icbs.extend(organisations::icbs_with_predecessors(db, &codes).await?);
         }
-        select.and_where(host_icb(filter.resolution, filter.today).is_in(icbs));
+        let host = host_icb(&mut select, filter.resolution, filter.today);
+        select.and_where(host.is_in(icbs));
     }
     let by_start: HashMap<NaiveDate, &(NaiveDate, NaiveDate, String)> =
         periods.iter().map(|period| (period.0, period)).collect();

@@ -11,7 +11,9 @@ use chrono::NaiveDate;
 use entity::enums::{RelationshipKind, SuccessionKind};
 use entity::{organisation_relationship, organisation_succession, rotation_programme};
 use sea_orm::ActiveEnum;
-use sea_orm::sea_query::{Alias, CaseStatement, Expr, ExprTrait, Func, IntoIden, Order, Query, SelectStatement};
+use sea_orm::sea_query::{
+    Alias, CaseStatement, Expr, ExprTrait, Func, IntoIden, Order, Query, SelectStatement, WindowStatement,
+};
 use sea_orm::{ConnectionTrait, EntityTrait};
 use uuid::Uuid;
 
@@ -120,6 +122,26 @@ pub(super) fn parent_on(kind: RelationshipKind, child: Expr, day: Expr) -> Expr 
         .limit(1)
         .take()
         .into()
+}
+
+/// Every organisation's parent of kind `kind` on `day` (the latest link that had started by then, as in
+/// [`parent_on`]), as a sub-select of `(child_id, parent_id)` to join on: one pass over the links with a
+/// window function, where [`parent_on`] probes the links once per row.
+pub(super) fn parents_on(kind: RelationshipKind, day: NaiveDate) -> SelectStatement {
+    use organisation_relationship::Column;
+    let latest_first = WindowStatement::partition_by(Column::ChildId).order_by(Column::ValidFrom, Order::Desc).take();
+    let ranked = Query::select()
+        .columns([Column::ChildId, Column::ParentId])
+        .expr_window_as(Func::cust("ROW_NUMBER"), latest_first, name("position"))
+        .from(organisation_relationship::Entity)
+        .and_where(is(Expr::col(Column::Kind), kind))
+        .and_where(Expr::col(Column::ValidFrom).lte(day))
+        .take();
+    Query::select()
+        .columns([Column::ChildId, Column::ParentId])
+        .from_subquery(ranked, name("ranked"))
+        .and_where(col("ranked", name("position")).eq(1))
+        .take()
 }
 
 /// The children of kind `kind` of `parents` (on `day`, if given), as a sub-select of their ids.

@@ -2,16 +2,16 @@
 
 use super::disclosure::{Count, Suppression, suppress_parts};
 use super::sql::{
-    answered_organisations, children_of, col, count_as_integer, is_one_of, name, one_if, parent_on, sum_as_integer,
+    answered_organisations, children_of, col, count_as_integer, is_one_of, name, one_if, parents_on, sum_as_integer,
 };
 use super::{IcbResolution, ReportFilter, ReportGroup, get_u64, organisation_labels, rows};
 use crate::error::AppError;
 use crate::services::access::{RecordScope, Scope};
 use crate::services::organisations;
 use entity::enums::{AfcBand, FundingSource, RelationshipKind, Sector};
-use entity::vacancy;
+use entity::{organisation_relationship, vacancy};
 use sea_orm::ConnectionTrait;
-use sea_orm::sea_query::{Asterisk, Expr, ExprTrait, Func, Query};
+use sea_orm::sea_query::{Asterisk, ExprTrait, Func, JoinType, Query};
 use uuid::Uuid;
 
 /// Open vacancies of one (sector, band, ICB).
@@ -47,8 +47,14 @@ pub async fn open_vacancies<C: ConnectionTrait>(
     let closed_on = || col("v", Column::ClosedOn);
     let open = Query::select()
         .column((name("v"), Asterisk))
-        .expr_as(parent_on(RelationshipKind::InIcb, col("v", Column::HostId), Expr::val(icb_day)), name("icb"))
+        .expr_as(col("host_link", organisation_relationship::Column::ParentId), name("icb"))
         .from_as(vacancy::Entity, name("v"))
+        .join_subquery(
+            JoinType::LeftJoin,
+            parents_on(RelationshipKind::InIcb, icb_day),
+            name("host_link"),
+            col("host_link", organisation_relationship::Column::ChildId).equals((name("v"), Column::HostId)),
+        )
         .and_where(col("v", Column::OpenedOn).lte(as_of))
         .and_where(closed_on().is_null().or(closed_on().gte(as_of)))
         .take();
