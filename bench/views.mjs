@@ -55,6 +55,54 @@ const newest = (total) => ({
   },
 });
 
+/** The view of the programme with the most members, down to placements and hosts or not. */
+const programmeView = (placements) => ({
+  setup: async (_, psql) => ({
+    code: psql(`SELECT rp.code FROM rotation_programme rp JOIN cohort c ON c.programme_id = rp.id
+      JOIN programme_membership m ON m.cohort_id = c.id GROUP BY rp.code ORDER BY count(*) DESC, rp.code LIMIT 1`),
+  }),
+  rotagraph: ({ code }) => ({
+    query: `query($code: String!) { programmes(first: 1, filter: { code: [$code] }) { nodes { code name cohorts { label
+      memberships { id status pharmacist { gphcNumber familyName } post { postNumber employer { odsCode name } }
+        ${placements ? "placements { id startDate host { odsCode name } }" : ""} } } } } }`,
+    variables: { code },
+  }),
+  normalise: {
+    rotagraph: (data) =>
+      sorted(data.programmes.nodes.flatMap((programme) => programme.cohorts.flatMap((cohort) =>
+        cohort.memberships.flatMap((member) => [
+          [programme.code, cohort.label, uuid(member.id), member.status, member.pharmacist?.gphcNumber,
+            member.post?.postNumber ?? null, member.post?.employer?.odsCode ?? null],
+          ...(member.placements ?? []).map((placement) =>
+            [uuid(member.id), uuid(placement.id), placement.startDate, placement.host.odsCode]),
+        ])))),
+    postgraphile: (data) => {
+      const programme = data.rotationProgrammeByCode;
+      return sorted(programme.cohortsByProgrammeId.nodes.flatMap((cohort) =>
+        cohort.programmeMembershipsByCohortId.nodes.map((member) => [
+          programme.code, cohort.label, member.rowId, member.status, member.pharmacistByPharmacistId.gphcNumber,
+          member.rotationalPostByPostId?.postNumber ?? null,
+          member.rotationalPostByPostId?.organisationByEmployerId?.odsCode ?? null,
+        ])));
+    },
+  },
+  floor: ({ code }) => `
+    SELECT json_build_object('code', rp.code, 'name', rp.name, 'cohorts', (
+      SELECT coalesce(json_agg(json_build_object('label', c.label, 'memberships', (
+        SELECT coalesce(json_agg(json_build_object('id', m.id, 'status', m.status,
+          'pharmacist', json_build_object('gphcNumber', ph.gphc_number, 'familyName', ph.family_name),
+          'post', (SELECT json_build_object('postNumber', po.post_number, 'employer',
+                     json_build_object('odsCode', e.ods_code, 'name', e.name))
+                   FROM rotational_post po JOIN organisation e ON e.id = po.employer_id WHERE po.id = m.post_id)${placements ? `,
+          'placements', (SELECT coalesce(json_agg(json_build_object('id', p.id, 'startDate', p.start_date,
+                           'host', json_build_object('odsCode', h.ods_code, 'name', h.name)) ORDER BY p.start_date, p.id), '[]')
+                         FROM placement p JOIN organisation h ON h.id = p.host_id WHERE p.membership_id = m.id)` : ""}
+        ) ORDER BY m.start_date, m.id), '[]')
+        FROM programme_membership m JOIN pharmacist ph ON ph.id = m.pharmacist_id WHERE m.cohort_id = c.id)
+      ) ORDER BY c.intake_date, c.id), '[]') FROM cohort c WHERE c.programme_id = rp.id))
+    FROM rotation_programme rp WHERE rp.code = '${code.replaceAll("'", "''")}'`,
+});
+
 export const views = [
   { name: "list-with-totalCount", ...newest(true) },
   { name: "list", ...newest(false) },
@@ -121,88 +169,18 @@ export const views = [
     // placements with their hosts. PostGraphile has no twin: the placement's foreign key to its membership
     // is composite (membership and pharmacist), and amber exposes no relation from memberships back to
     // placements through it.
-    setup: async (_, psql) => ({
-      code: psql(`SELECT rp.code FROM rotation_programme rp JOIN cohort c ON c.programme_id = rp.id
-        JOIN programme_membership m ON m.cohort_id = c.id GROUP BY rp.code ORDER BY count(*) DESC, rp.code LIMIT 1`),
-    }),
-    rotagraph: ({ code }) => ({
-      query: `query($code: String!) { programmes(first: 1, filter: { code: [$code] }) { nodes { code name cohorts { label
-        memberships { id status pharmacist { gphcNumber familyName } post { postNumber employer { odsCode name } }
-          placements { id startDate host { odsCode name } } } } } } }`,
-      variables: { code },
-    }),
-    normalise: {
-      rotagraph: (data) =>
-        sorted(data.programmes.nodes.flatMap((programme) => programme.cohorts.flatMap((cohort) =>
-          cohort.memberships.flatMap((member) => [
-            [programme.code, cohort.label, uuid(member.id), member.status, member.pharmacist?.gphcNumber,
-              member.post?.postNumber ?? null, member.post?.employer?.odsCode ?? null],
-            ...member.placements.map((placement) => [uuid(member.id), uuid(placement.id), placement.startDate, placement.host.odsCode]),
-          ])))),
-    },
-    floor: ({ code }) => `
-      SELECT json_build_object('code', rp.code, 'name', rp.name, 'cohorts', (
-        SELECT coalesce(json_agg(json_build_object('label', c.label, 'memberships', (
-          SELECT coalesce(json_agg(json_build_object('id', m.id, 'status', m.status,
-            'pharmacist', json_build_object('gphcNumber', ph.gphc_number, 'familyName', ph.family_name),
-            'post', (SELECT json_build_object('postNumber', po.post_number, 'employer',
-                       json_build_object('odsCode', e.ods_code, 'name', e.name))
-                     FROM rotational_post po JOIN organisation e ON e.id = po.employer_id WHERE po.id = m.post_id),
-            'placements', (SELECT coalesce(json_agg(json_build_object('id', p.id, 'startDate', p.start_date,
-                             'host', json_build_object('odsCode', h.ods_code, 'name', h.name)) ORDER BY p.start_date, p.id), '[]')
-                           FROM placement p JOIN organisation h ON h.id = p.host_id WHERE p.membership_id = m.id)
-          ) ORDER BY m.start_date, m.id), '[]')
-          FROM programme_membership m JOIN pharmacist ph ON ph.id = m.pharmacist_id WHERE m.cohort_id = c.id)
-        ) ORDER BY c.intake_date, c.id), '[]') FROM cohort c WHERE c.programme_id = rp.id))
-      FROM rotation_programme rp WHERE rp.code = '${code.replaceAll("'", "''")}'`,
+    ...programmeView(true),
   },
   {
     name: "programme-members",
-    // The programme with the most members: its cohorts, members, pharmacist, post and employer.
-    setup: async (_, psql) => ({
-      code: psql(`SELECT rp.code FROM rotation_programme rp JOIN cohort c ON c.programme_id = rp.id
-        JOIN programme_membership m ON m.cohort_id = c.id GROUP BY rp.code ORDER BY count(*) DESC, rp.code LIMIT 1`),
-    }),
-    rotagraph: ({ code }) => ({
-      query: `query($code: String!) { programmes(first: 1, filter: { code: [$code] }) { nodes { code name cohorts { label
-        memberships { id status pharmacist { gphcNumber familyName } post { postNumber employer { odsCode name } } } } } } }`,
-      variables: { code },
-    }),
+    // The same programme down to posts and employers, which PostGraphile can answer too.
+    ...programmeView(false),
     postgraphile: ({ code }) => ({
       query: `query($code: String!) { rotationProgrammeByCode(code: $code) { code name cohortsByProgrammeId { nodes { label
         programmeMembershipsByCohortId { nodes { rowId status pharmacistByPharmacistId { gphcNumber familyName }
           rotationalPostByPostId { postNumber organisationByEmployerId { odsCode name } } } } } } } }`,
       variables: { code },
     }),
-    normalise: {
-      rotagraph: (data) =>
-        sorted(data.programmes.nodes.flatMap((programme) => programme.cohorts.flatMap((cohort) =>
-          cohort.memberships.flatMap((member) => [
-            [programme.code, cohort.label, uuid(member.id), member.status, member.pharmacist?.gphcNumber,
-              member.post?.postNumber ?? null, member.post?.employer?.odsCode ?? null],
-          ])))),
-      postgraphile: (data) => {
-        const programme = data.rotationProgrammeByCode;
-        return sorted(programme.cohortsByProgrammeId.nodes.flatMap((cohort) =>
-          cohort.programmeMembershipsByCohortId.nodes.flatMap((member) => [
-            [programme.code, cohort.label, member.rowId, member.status, member.pharmacistByPharmacistId.gphcNumber,
-              member.rotationalPostByPostId?.postNumber ?? null,
-              member.rotationalPostByPostId?.organisationByEmployerId?.odsCode ?? null],
-          ])));
-      },
-    },
-    floor: ({ code }) => `
-      SELECT json_build_object('code', rp.code, 'name', rp.name, 'cohorts', (
-        SELECT coalesce(json_agg(json_build_object('label', c.label, 'memberships', (
-          SELECT coalesce(json_agg(json_build_object('id', m.id, 'status', m.status,
-            'pharmacist', json_build_object('gphcNumber', ph.gphc_number, 'familyName', ph.family_name),
-            'post', (SELECT json_build_object('postNumber', po.post_number, 'employer',
-                       json_build_object('odsCode', e.ods_code, 'name', e.name))
-                     FROM rotational_post po JOIN organisation e ON e.id = po.employer_id WHERE po.id = m.post_id)
-          ) ORDER BY m.start_date, m.id), '[]')
-          FROM programme_membership m JOIN pharmacist ph ON ph.id = m.pharmacist_id WHERE m.cohort_id = c.id)
-        ) ORDER BY c.intake_date, c.id), '[]') FROM cohort c WHERE c.programme_id = rp.id))
-      FROM rotation_programme rp WHERE rp.code = '${code.replaceAll("'", "''")}'`,
   },
   {
     name: "icbs-programmes-cohorts",
