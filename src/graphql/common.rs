@@ -1,4 +1,4 @@
-//! Building blocks shared by every part of the schema: opaque global ids, offset cursors, Relay
+//! Building blocks shared by every part of the schema: opaque global ids, keyset cursors, Relay
 //! connections with `totalCount`, and the reusable filter inputs.
 
 use super::scalars::{Date, OdsCodeScalar};

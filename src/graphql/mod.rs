@@ -196,8 +196,7 @@ where
 
 /// Charges the rows a resolver read to the request's answer-size budget.
 fn charge<'a, M: sea_orm::ModelTrait + 'a>(ctx: &Context<'_>, rows: impl IntoIterator<Item = &'a M>) -> Result<()> {
-    let rows: Vec<&M> = rows.into_iter().collect();
-    ctx.data::<Arc<response_size::ResponseBudget>>()?.charge_refs(&rows)
+    ctx.data::<Arc<response_size::ResponseBudget>>()?.charge(rows)
 }
 
 /// A personal-data field: the value for readers with access to personal data, otherwise `FORBIDDEN`.

@@ -2,18 +2,17 @@
 //! succession, and the queries over them.
 
 use super::common::{
-    ConnectionOf, EnumFilter, NodeType, OdsCodeFilter, OrderDirection, Paging, TextFilter, as_of_or_today, connection,
-    counting, filter_tree, global_id, tree_condition,
+    ConnectionOf, EnumFilter, NodeType, OdsCodeFilter, OrderDirection, Paging, TextFilter, as_of_or_today, filter_tree,
+    global_id, tree_condition,
 };
 use super::enums::{IcbResolution, OrganisationKind, PharmacyContractType, SuccessionKind};
 use super::leadership::{ConsultantLead, IcbMedicinesRole, MedicinesOptimisationTeam};
 use super::loaders::{ChildrenOn, ParentOn, ResolvedOn, SuccessionsOf};
 use super::programme::RotationProgramme;
 use super::scalars::{Date, OdsCodeScalar};
-use super::{db, load_by, load_one, loader};
+use super::{db, list, load_by, load_one, loader};
 use crate::services::organisations::{self, Direction};
-use crate::services::pagination;
-use crate::services::pagination::Ordering;
+use crate::services::pagination::SortKey;
 use async_graphql::{Context, ID, InputObject, Interface, Object, Result, ResultExt};
 use chrono::NaiveDate;
 use entity::enums::{self, RelationshipKind};
@@ -21,7 +20,7 @@ use entity::{
     consultant_lead, icb_medicines_role, medicines_optimisation_team, organisation, organisation_succession,
     rotation_programme,
 };
-use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter};
+use sea_orm::{ColumnTrait, Condition};
 use uuid::Uuid;
 
 /// An NHS organisation of any kind, identified by its ODS code.
@@ -599,11 +598,8 @@ impl OrganisationQuery {
             OrganisationOrderField::OdsCode => vec![organisation::Column::OdsCode],
             OrganisationOrderField::Kind => vec![organisation::Column::Kind, organisation::Column::Name],
         };
-        let ordering = Ordering::<organisation::Entity>::by_columns(columns, order.direction == OrderDirection::Desc);
-        let window = paging.window(&ordering).extend()?;
-        let select = organisation::Entity::find().filter(condition);
-        let page = pagination::page(db(ctx)?, select, &ordering, &window, counting(ctx)).await.extend()?;
-        Ok(connection(page, &ordering, Organisation::from))
+        let keys = columns.into_iter().map(SortKey::Column).collect();
+        list::<organisation::Entity, _>(ctx, condition, keys, order.direction, paging, Organisation::from).await
     }
 
     /// The ICBs that existed on `asOf` (default: today), by name: 36 from 2026-04-01, 42 before. A plain

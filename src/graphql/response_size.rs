@@ -26,13 +26,8 @@ impl ResponseBudget {
     }
 
     /// Charges the rows read; refuses once the answer would pass the bound.
-    pub fn charge<M: ModelTrait>(&self, rows: &[M]) -> async_graphql::Result<()> {
-        self.charge_bytes(rows.iter().map(estimated_bytes).sum())
-    }
-
-    /// [`Self::charge`] of borrowed rows.
-    pub fn charge_refs<M: ModelTrait>(&self, rows: &[&M]) -> async_graphql::Result<()> {
-        self.charge_bytes(rows.iter().map(|row| estimated_bytes(*row)).sum())
+    pub fn charge<'a, M: ModelTrait + 'a>(&self, rows: impl IntoIterator<Item = &'a M>) -> async_graphql::Result<()> {
+        self.charge_bytes(rows.into_iter().map(estimated_bytes).sum())
     }
 
     fn charge_bytes(&self, bytes: usize) -> async_graphql::Result<()> {

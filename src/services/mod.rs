@@ -11,7 +11,7 @@ pub mod clock;
 pub mod leadership;
 /// Organisations, their dated parents and ICB succession.
 pub mod organisations;
-/// Offset windows for paginated lists.
+/// Keyset pages of ordered lists.
 pub mod pagination;
 /// Changing programmes, cohorts and posts.
 pub mod programmes;

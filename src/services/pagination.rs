@@ -85,11 +85,12 @@ impl<E: EntityTrait> Ordering<E> {
         Self::by(columns.into_iter().map(SortKey::Column).collect(), descending)
     }
 
-    /// A short name of the order, carried by its cursors so that a cursor of one order is not taken for
-    /// another's.
+    /// A short name of the list and its order, carried by its cursors so that a cursor of one list or
+    /// order is not taken for another's (memberships and placements both order by start date).
     fn signature(&self) -> String {
         let columns: Vec<&str> = self.keys.iter().map(|key| sea_orm::IdenStatic::as_str(&key.column())).collect();
-        format!("{}:{}", columns.join(","), if self.descending { "desc" } else { "asc" })
+        let table = E::default().table_name().to_owned();
+        format!("{table}:{}:{}", columns.join(","), if self.descending { "desc" } else { "asc" })
     }
 
     /// The rows strictly beyond `key` (after it in this order, or before it when `backwards`).

@@ -85,7 +85,20 @@ async fn pages_read_backwards_match_pages_read_forwards_and_cursors_belong_to_th
         )
         .await;
 
+    // Memberships and placements both order by start date then id: a cursor still names its list.
+    let memberships =
+        app.graphql_as(Some(&national), "{ memberships(first: 1) { pageInfo { endCursor } } }", json!({})).await;
+    let membership_cursor = memberships["data"]["memberships"]["pageInfo"]["endCursor"].clone();
+    let same_order_other_list = app
+        .graphql_as(
+            Some(&national),
+            "query($a: String) { placements(first: 5, after: $a) { nodes { id } } }",
+            json!({ "a": membership_cursor }),
+        )
+        .await;
+
     let all = ids(&forwards);
+    assert_eq!(error_codes(&same_order_other_list), ["BAD_USER_INPUT"], "{same_order_other_list}");
     assert_eq!(ids(&before), all[5..10].to_vec());
     assert_eq!(before["data"]["pharmacists"]["pageInfo"]["hasPreviousPage"], true);
     assert_eq!(before["data"]["pharmacists"]["pageInfo"]["hasNextPage"], true);
