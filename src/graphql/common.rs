@@ -126,6 +126,11 @@ impl Paging {
         Ok(Self { after, before, first: count("first", first)?, last: count("last", last)? })
     }
 
+    /// Forward paging only (`first` and `after`), as nested connections take it.
+    pub fn forward(after: Option<String>, first: Option<i32>) -> async_graphql::Result<Self> {
+        Self::new(after, None, first, None)
+    }
+
     /// The window of a list in `ordering`: the cursors read as positions in that order (a cursor of
     /// another list or order, or altered, is refused).
     pub fn window<E: sea_orm::EntityTrait>(&self, ordering: &Ordering<E>) -> Result<Window, AppError> {

@@ -6,6 +6,7 @@
 use super::response_size::ResponseBudget;
 use crate::services::access::{Scope, Scoped};
 use crate::services::organisations::{self, Direction};
+use crate::services::pagination::{self, Page, Slice};
 use async_graphql::ResultExt;
 use async_graphql::dataloader::{DataLoader, Loader};
 use chrono::NaiveDate;
@@ -349,5 +350,56 @@ impl Loader<ByOdsCode> for DbLoader {
             .map_err(crate::AppError::from)
             .extend()?;
         Ok(rows.into_iter().map(|row| (ByOdsCode(row.ods_code.clone()), row)).collect())
+    }
+}
+
+/// The page of a nested connection under one parent. The pages of siblings (the same relation, filter,
+/// order, cursor and size: the same [`Slice::signature`]) are read by one windowed statement.
+pub struct PageOf<E: EntityTrait> {
+    pub parent: Uuid,
+    pub slice: Arc<Slice<E>>,
+}
+
+impl<E: EntityTrait> Clone for PageOf<E> {
+    fn clone(&self) -> Self {
+        Self { parent: self.parent, slice: self.slice.clone() }
+    }
+}
+impl<E: EntityTrait> PartialEq for PageOf<E> {
+    fn eq(&self, other: &Self) -> bool {
+        self.parent == other.parent && self.slice.signature() == other.slice.signature()
+    }
+}
+impl<E: EntityTrait> Eq for PageOf<E> {}
+impl<E: EntityTrait> Hash for PageOf<E> {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        self.parent.hash(state);
+        self.slice.signature().hash(state);
+    }
+}
+
+impl<E> Loader<PageOf<E>> for DbLoader
+where
+    E: Scoped + Send + Sync + 'static,
+    E::Model: Send + Sync + Clone,
+{
+    type Value = Page<E::Model>;
+    type Error = async_graphql::Error;
+
+    async fn load(&self, keys: &[PageOf<E>]) -> Result<HashMap<PageOf<E>, Self::Value>, Self::Error> {
+        let mut groups: HashMap<&str, (Arc<Slice<E>>, Vec<Uuid>)> = HashMap::new();
+        for key in keys {
+            groups.entry(key.slice.signature()).or_insert_with(|| (key.slice.clone(), Vec::new())).1.push(key.parent);
+        }
+        let mut loaded = HashMap::new();
+        for (slice, parents) in groups.into_values() {
+            let pages =
+                pagination::pages_by_parent(&self.db, &slice, E::visible(&self.scope), &parents).await.extend()?;
+            for (parent, page) in pages {
+                self.budget.charge(page.rows.iter().map(|(row, _)| row))?;
+                loaded.insert(PageOf { parent, slice: slice.clone() }, page);
+            }
+        }
+        Ok(loaded)
     }
 }

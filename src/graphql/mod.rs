@@ -38,13 +38,13 @@ pub mod workforce;
 use crate::config::Limits;
 use crate::error::AppError;
 use crate::services::access::{Principal, Scope, Scoped};
-use crate::services::pagination::{self, Ordering, SortKey};
+use crate::services::pagination::{self, Ordering, Relation, Slice, SortKey};
 use async_graphql::{
     Context, EmptySubscription, ErrorExtensions, MergedObject, Result, ResultExt, Schema, SchemaBuilder,
 };
 use chrono::NaiveDate;
 use common::{ConnectionOf, OrderDirection, Paging, connection};
-use loaders::{ByColumn, ById, RequestLoader};
+use loaders::{ByColumn, ById, PageOf, RequestLoader};
 use sea_orm::{Condition, DatabaseConnection, QueryFilter};
 use std::sync::Arc;
 use uuid::Uuid;
@@ -192,6 +192,33 @@ where
     let page = pagination::page(db(ctx)?, select, &ordering, &window, common::counting(ctx)).await.extend()?;
     charge(ctx, page.rows.iter().map(|(row, _)| row))?;
     Ok(connection(page, &ordering, node))
+}
+
+/// A nested connection: the page of `relation` under `parent` (`first` rows after the cursor `after`, in
+/// `order` then id), counted only if `totalCount` is selected. The pages of every sibling parent are read
+/// together, by one windowed statement per level of the query, through the request's loader (which
+/// applies the reader's scope and charges the rows to the answer's budget).
+async fn nested<E, T>(
+    ctx: &Context<'_>,
+    parent: Uuid,
+    relation: Relation<E>,
+    order: (Vec<SortKey<E::Column>>, OrderDirection),
+    paging: Paging,
+    node: impl Fn(E::Model) -> T,
+) -> Result<ConnectionOf<T>>
+where
+    E: Scoped + Send + Sync + 'static,
+    E::Model: Send + Sync + Clone,
+    T: async_graphql::OutputType,
+{
+    let (keys, direction) = order;
+    let ordering = Ordering::<E>::by(keys, direction == OrderDirection::Desc).within(relation.name);
+    let window = paging.window(&ordering).extend()?;
+    let slice = Arc::new(Slice::new(relation, ordering, window.after, window.first, common::counting(ctx)));
+    let page = loader(ctx)?.load_one(PageOf { parent, slice: slice.clone() }).await?;
+    let page =
+        page.unwrap_or(pagination::Page { rows: Vec::new(), has_previous: false, has_next: false, total: Some(0) });
+    Ok(connection(page, slice.ordering(), node))
 }
 
 /// Charges the rows a resolver read to the request's answer-size budget.

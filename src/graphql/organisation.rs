@@ -9,16 +9,20 @@ use super::enums::{IcbResolution, OrganisationKind, PharmacyContractType, Succes
 use super::leadership::{ConsultantLead, IcbMedicinesRole, MedicinesOptimisationTeam};
 use super::loaders::{ChildrenOn, ParentOn, ResolvedOn, SuccessionsOf};
 use super::programme::RotationProgramme;
+use super::programme::{
+    PostFilter, PostOrder, RotationalPost, Vacancy, VacancyFilter, VacancyOrder, posts_of, vacancies_of,
+};
 use super::scalars::{Date, OdsCodeScalar};
-use super::{db, list, load_by, load_one, loader};
+use super::workforce::{Placement, PlacementFilter, PlacementOrder, placements_of};
+use super::{db, list, load_by, load_one, loader, nested};
 use crate::services::organisations::{self, Direction};
-use crate::services::pagination::SortKey;
+use crate::services::pagination::{Relation, SortKey};
 use async_graphql::{Context, ID, InputObject, Interface, Object, Result, ResultExt};
 use chrono::NaiveDate;
 use entity::enums::{self, RelationshipKind};
 use entity::{
-    consultant_lead, icb_medicines_role, medicines_optimisation_team, organisation, organisation_succession,
-    rotation_programme,
+    consultant_lead, icb_medicines_role, medicines_optimisation_team, organisation, organisation_succession, placement,
+    rotation_programme, rotational_post, vacancy,
 };
 use sea_orm::{ColumnTrait, Condition};
 use uuid::Uuid;
@@ -128,6 +132,27 @@ async fn children(
     Ok(loader(ctx)?.load_one(key).await?.unwrap_or_default())
 }
 
+/// The page of the organisations linked under `parent` by `kind` on `asOf` (default: today), optionally
+/// only of `only` kind, by name.
+#[expect(clippy::too_many_arguments, reason = "the relation, its date, a kind and the two paging arguments")]
+async fn children_page<T: async_graphql::OutputType>(
+    ctx: &Context<'_>,
+    parent: Uuid,
+    name: &'static str,
+    kind: RelationshipKind,
+    as_of: Option<Date>,
+    only: Option<enums::OrganisationKind>,
+    paging: Paging,
+    node: impl Fn(organisation::Model) -> T,
+) -> Result<ConnectionOf<T>> {
+    let mut relation = organisations::children_relation(name, kind, as_of_or_today(ctx, as_of)?);
+    if let Some(only) = only {
+        relation = relation.filter(Condition::all().add(organisation::Column::Kind.eq(only)));
+    }
+    let order = (vec![SortKey::Column(organisation::Column::Name)], OrderDirection::Asc);
+    nested(ctx, parent, relation, order, paging, node).await
+}
+
 async fn parent(
     ctx: &Context<'_>,
     child: Uuid,
@@ -206,6 +231,49 @@ macro_rules! organisation_type {
                 region_of(ctx, &self.0, as_of).await
             }
 
+            /// The placements the organisation hosts that the reader may see, filtered and ordered (default:
+            /// by start date).
+            async fn placements(
+                &self,
+                ctx: &Context<'_>,
+                #[graphql(desc = "Which placements.")] filter: Option<PlacementFilter>,
+                #[graphql(desc = "The order (default: by start date).")] order_by: Option<PlacementOrder>,
+                #[graphql(desc = "Rows after this cursor.")] after: Option<String>,
+                #[graphql(desc = "At most this many rows (default 20, at most 100).")] first: Option<i32>,
+            ) -> Result<ConnectionOf<Placement>> {
+                let relation = Relation::by_column("Organisation.placements", placement::Column::HostId);
+                placements_of(ctx, self.0.id, relation, filter, order_by, Paging::forward(after, first)?).await
+            }
+
+            /// The vacancies at the organisation that the reader may see, filtered and ordered (default: by
+            /// opening date).
+            async fn vacancies(
+                &self,
+                ctx: &Context<'_>,
+                #[graphql(desc = "Which vacancies.")] filter: Option<VacancyFilter>,
+                #[graphql(desc = "The order (default: by opening date).")] order_by: Option<VacancyOrder>,
+                #[graphql(desc = "The date `open` and ICB filters apply to (default: today).")] as_of: Option<Date>,
+                #[graphql(desc = "Rows after this cursor.")] after: Option<String>,
+                #[graphql(desc = "At most this many rows (default 20, at most 100).")] first: Option<i32>,
+            ) -> Result<ConnectionOf<Vacancy>> {
+                let relation = Relation::by_column("Organisation.vacancies", vacancy::Column::HostId);
+                vacancies_of(ctx, self.0.id, relation, (filter, order_by, as_of), Paging::forward(after, first)?).await
+            }
+
+            /// The rotational posts the organisation employs, filtered and ordered (default: by post number).
+            async fn posts(
+                &self,
+                ctx: &Context<'_>,
+                #[graphql(desc = "Which posts.")] filter: Option<PostFilter>,
+                #[graphql(desc = "The order (default: by post number).")] order_by: Option<PostOrder>,
+                #[graphql(desc = "The date ICB filters apply to (default: today).")] as_of: Option<Date>,
+                #[graphql(desc = "Rows after this cursor.")] after: Option<String>,
+                #[graphql(desc = "At most this many rows (default 20, at most 100).")] first: Option<i32>,
+            ) -> Result<ConnectionOf<RotationalPost>> {
+                let relation = Relation::by_column("Organisation.posts", rotational_post::Column::EmployerId);
+                posts_of(ctx, self.0.id, relation, (filter, order_by, as_of), Paging::forward(after, first)?).await
+            }
+
             $($fields)*
         }
     };
@@ -277,10 +345,11 @@ organisation_type! {
             ctx: &Context<'_>,
             #[graphql(desc = "The date to answer for (default: today).")] as_of: Option<Date>,
             #[graphql(desc = "Only organisations of this kind.")] kind: Option<OrganisationKind>,
-        ) -> Result<Vec<Organisation>> {
-            let members = children(ctx, self.0.id, RelationshipKind::InIcb, as_of).await?;
-            let kind = kind.map(enums::OrganisationKind::from);
-            Ok(members.into_iter().filter(|member| kind.is_none_or(|kind| member.kind == kind)).map(Organisation::from).collect())
+            #[graphql(desc = "Rows after this cursor.")] after: Option<String>,
+            #[graphql(desc = "At most this many rows (default 20, at most 100).")] first: Option<i32>,
+        ) -> Result<ConnectionOf<Organisation>> {
+            let (paging, kind) = (Paging::forward(after, first)?, kind.map(Into::into));
+            children_page(ctx, self.0.id, "Icb.organisations", RelationshipKind::InIcb, as_of, kind, paging, Organisation::from).await
         }
 
         /// The NHS trusts in the ICB on `asOf` (default: today), by name.
@@ -288,9 +357,11 @@ organisation_type! {
             &self,
             ctx: &Context<'_>,
             #[graphql(desc = "The date to answer for (default: today).")] as_of: Option<Date>,
-        ) -> Result<Vec<NhsTrust>> {
-            let members = children(ctx, self.0.id, RelationshipKind::InIcb, as_of).await?;
-            Ok(members.into_iter().filter(|m| m.kind == enums::OrganisationKind::NhsTrust).map(NhsTrust).collect())
+            #[graphql(desc = "Rows after this cursor.")] after: Option<String>,
+            #[graphql(desc = "At most this many rows (default 20, at most 100).")] first: Option<i32>,
+        ) -> Result<ConnectionOf<NhsTrust>> {
+            let (paging, kind) = (Paging::forward(after, first)?, Some(enums::OrganisationKind::NhsTrust));
+            children_page(ctx, self.0.id, "Icb.trusts", RelationshipKind::InIcb, as_of, kind, paging, NhsTrust).await
         }
 
         /// The PCNs in the ICB on `asOf` (default: today), by name.
@@ -298,9 +369,11 @@ organisation_type! {
             &self,
             ctx: &Context<'_>,
             #[graphql(desc = "The date to answer for (default: today).")] as_of: Option<Date>,
-        ) -> Result<Vec<Pcn>> {
-            let members = children(ctx, self.0.id, RelationshipKind::InIcb, as_of).await?;
-            Ok(members.into_iter().filter(|m| m.kind == enums::OrganisationKind::Pcn).map(Pcn).collect())
+            #[graphql(desc = "Rows after this cursor.")] after: Option<String>,
+            #[graphql(desc = "At most this many rows (default 20, at most 100).")] first: Option<i32>,
+        ) -> Result<ConnectionOf<Pcn>> {
+            let (paging, kind) = (Paging::forward(after, first)?, Some(enums::OrganisationKind::Pcn));
+            children_page(ctx, self.0.id, "Icb.pcns", RelationshipKind::InIcb, as_of, kind, paging, Pcn).await
         }
 
         /// The sub-ICB locations of the ICB on `asOf` (default: today), by name.
@@ -308,23 +381,24 @@ organisation_type! {
             &self,
             ctx: &Context<'_>,
             #[graphql(desc = "The date to answer for (default: today).")] as_of: Option<Date>,
-        ) -> Result<Vec<SubIcbLocation>> {
-            let members = children(ctx, self.0.id, RelationshipKind::InIcb, as_of).await?;
-            Ok(members.into_iter().filter(|m| m.kind == enums::OrganisationKind::SubIcbLocation).map(SubIcbLocation).collect())
+            #[graphql(desc = "Rows after this cursor.")] after: Option<String>,
+            #[graphql(desc = "At most this many rows (default 20, at most 100).")] first: Option<i32>,
+        ) -> Result<ConnectionOf<SubIcbLocation>> {
+            let (paging, kind) = (Paging::forward(after, first)?, Some(enums::OrganisationKind::SubIcbLocation));
+            children_page(ctx, self.0.id, "Icb.subIcbLocations", RelationshipKind::InIcb, as_of, kind, paging, SubIcbLocation).await
         }
 
         /// The rotation programmes the ICB answers for: its own and those of the ICBs it took over, by
         /// name.
-        async fn programmes(&self, ctx: &Context<'_>) -> Result<Vec<RotationProgramme>> {
-            let predecessors = loader(ctx)?
-                .load_one(SuccessionsOf { organisation: self.0.id, direction: Direction::Predecessors })
-                .await?
-                .unwrap_or_default();
-            let owners = std::iter::once(self.0.id).chain(predecessors.iter().map(|step| step.predecessor_id));
-            let keys = owners.map(|owner| super::loaders::ByColumn::<rotation_programme::Entity>::new("owner_icb_id", owner, "name"));
-            let mut programmes: Vec<_> = loader(ctx)?.load_many(keys).await?.into_values().flatten().collect();
-            programmes.sort_by(|a, b| (&a.name, a.id).cmp(&(&b.name, b.id)));
-            Ok(programmes.into_iter().map(RotationProgramme).collect())
+        async fn programmes(
+            &self,
+            ctx: &Context<'_>,
+            #[graphql(desc = "Rows after this cursor.")] after: Option<String>,
+            #[graphql(desc = "At most this many rows (default 20, at most 100).")] first: Option<i32>,
+        ) -> Result<ConnectionOf<RotationProgramme>> {
+            let order = (vec![SortKey::Column(rotation_programme::Column::Name)], OrderDirection::Asc);
+            let paging = Paging::forward(after, first)?;
+            nested(ctx, self.0.id, organisations::programmes_of_icbs(), order, paging, RotationProgramme).await
         }
 
         /// The ICB's medicines leadership roles held on `asOf` (default: today).
@@ -358,9 +432,11 @@ organisation_type! {
             &self,
             ctx: &Context<'_>,
             #[graphql(desc = "The date to answer for (default: today).")] as_of: Option<Date>,
-        ) -> Result<Vec<GpPractice>> {
-            let practices = children(ctx, self.0.id, RelationshipKind::CommissionedBySubIcbLocation, as_of).await?;
-            Ok(practices.into_iter().map(GpPractice).collect())
+            #[graphql(desc = "Rows after this cursor.")] after: Option<String>,
+            #[graphql(desc = "At most this many rows (default 20, at most 100).")] first: Option<i32>,
+        ) -> Result<ConnectionOf<GpPractice>> {
+            let (kind, paging) = (RelationshipKind::CommissionedBySubIcbLocation, Paging::forward(after, first)?);
+            children_page(ctx, self.0.id, "SubIcbLocation.practices", kind, as_of, None, paging, GpPractice).await
         }
     }
 }
@@ -378,14 +454,23 @@ organisation_type! {
             &self,
             ctx: &Context<'_>,
             #[graphql(desc = "The date to answer for (default: today).")] as_of: Option<Date>,
-        ) -> Result<Vec<TrustSite>> {
-            Ok(children(ctx, self.0.id, RelationshipKind::SiteOfTrust, as_of).await?.into_iter().map(TrustSite).collect())
+            #[graphql(desc = "Rows after this cursor.")] after: Option<String>,
+            #[graphql(desc = "At most this many rows (default 20, at most 100).")] first: Option<i32>,
+        ) -> Result<ConnectionOf<TrustSite>> {
+            let paging = Paging::forward(after, first)?;
+            children_page(ctx, self.0.id, "NhsTrust.sites", RelationshipKind::SiteOfTrust, as_of, None, paging, TrustSite).await
         }
 
         /// The consultant-pharmacist leads of the trust (past and present), by start date.
-        async fn consultant_leads(&self, ctx: &Context<'_>) -> Result<Vec<ConsultantLead>> {
-            let leads = load_by::<consultant_lead::Entity>(ctx, "trust_id", self.0.id, "valid_from").await?;
-            Ok(leads.into_iter().map(ConsultantLead).collect())
+        async fn consultant_leads(
+            &self,
+            ctx: &Context<'_>,
+            #[graphql(desc = "Rows after this cursor.")] after: Option<String>,
+            #[graphql(desc = "At most this many rows (default 20, at most 100).")] first: Option<i32>,
+        ) -> Result<ConnectionOf<ConsultantLead>> {
+            let relation = Relation::by_column("NhsTrust.consultantLeads", consultant_lead::Column::TrustId);
+            let order = (vec![SortKey::Column(consultant_lead::Column::ValidFrom)], OrderDirection::Asc);
+            nested(ctx, self.0.id, relation, order, Paging::forward(after, first)?, ConsultantLead).await
         }
     }
 }
@@ -412,8 +497,11 @@ organisation_type! {
             &self,
             ctx: &Context<'_>,
             #[graphql(desc = "The date to answer for (default: today).")] as_of: Option<Date>,
-        ) -> Result<Vec<GpPractice>> {
-            Ok(children(ctx, self.0.id, RelationshipKind::MemberOfPcn, as_of).await?.into_iter().map(GpPractice).collect())
+            #[graphql(desc = "Rows after this cursor.")] after: Option<String>,
+            #[graphql(desc = "At most this many rows (default 20, at most 100).")] first: Option<i32>,
+        ) -> Result<ConnectionOf<GpPractice>> {
+            let paging = Paging::forward(after, first)?;
+            children_page(ctx, self.0.id, "Pcn.practices", RelationshipKind::MemberOfPcn, as_of, None, paging, GpPractice).await
         }
     }
 }

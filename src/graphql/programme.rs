@@ -8,10 +8,10 @@ use super::enums::{AfcBand, EducationOffer, FundingSource, IcsAim, PostStatus, P
 use super::leadership::ProgrammeLead;
 use super::organisation::{Icb, Organisation};
 use super::scalars::Date;
-use super::workforce::Membership;
-use super::{db, list, load_by, load_one, loader};
+use super::workforce::{Membership, MembershipFilter, MembershipOrder, memberships_of};
+use super::{db, list, load_by, load_one, loader, nested};
 use crate::services::organisations;
-use crate::services::pagination::{self, SortKey};
+use crate::services::pagination::{self, Relation, SortKey};
 use async_graphql::{Context, ID, InputObject, Object, Result, ResultExt};
 use chrono::NaiveDate;
 use entity::enums;
@@ -123,9 +123,15 @@ impl RotationProgramme {
     }
 
     /// The programme's cohorts (intakes), by intake date.
-    async fn cohorts(&self, ctx: &Context<'_>) -> Result<Vec<Cohort>> {
-        let rows = load_by::<cohort::Entity>(ctx, "programme_id", self.0.id, "intake_date").await?;
-        Ok(rows.into_iter().map(Cohort).collect())
+    async fn cohorts(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Rows after this cursor.")] after: Option<String>,
+        #[graphql(desc = "At most this many rows (default 20, at most 100).")] first: Option<i32>,
+    ) -> Result<ConnectionOf<Cohort>> {
+        let relation = Relation::by_column("RotationProgramme.cohorts", cohort::Column::ProgrammeId);
+        let order = (vec![SortKey::Column(cohort::Column::IntakeDate)], OrderDirection::Asc);
+        nested(ctx, self.0.id, relation, order, Paging::forward(after, first)?, Cohort).await
     }
 
     /// The consultant-pharmacist leads of the programme (clinical and education), by start date.
@@ -181,16 +187,31 @@ impl Cohort {
         Ok(load_one::<rotation_programme::Entity>(ctx, self.0.programme_id).await?.map(RotationProgramme))
     }
 
-    /// The cohort's posts, by post number.
-    async fn posts(&self, ctx: &Context<'_>) -> Result<Vec<RotationalPost>> {
-        let rows = load_by::<rotational_post::Entity>(ctx, "cohort_id", self.0.id, "post_number").await?;
-        Ok(rows.into_iter().map(RotationalPost).collect())
+    /// The cohort's posts, filtered and ordered (default: by post number).
+    async fn posts(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Which posts.")] filter: Option<PostFilter>,
+        #[graphql(desc = "The order (default: by post number).")] order_by: Option<PostOrder>,
+        #[graphql(desc = "The date ICB filters apply to (default: today).")] as_of: Option<Date>,
+        #[graphql(desc = "Rows after this cursor.")] after: Option<String>,
+        #[graphql(desc = "At most this many rows (default 20, at most 100).")] first: Option<i32>,
+    ) -> Result<ConnectionOf<RotationalPost>> {
+        let relation = Relation::by_column("Cohort.posts", rotational_post::Column::CohortId);
+        posts_of(ctx, self.0.id, relation, (filter, order_by, as_of), Paging::forward(after, first)?).await
     }
 
-    /// The memberships of the cohort the reader may see, by start date.
-    async fn memberships(&self, ctx: &Context<'_>) -> Result<Vec<Membership>> {
-        let rows = load_by::<programme_membership::Entity>(ctx, "cohort_id", self.0.id, "start_date").await?;
-        Ok(rows.into_iter().map(Membership).collect())
+    /// The memberships of the cohort the reader may see, filtered and ordered (default: by start date).
+    async fn memberships(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Which memberships.")] filter: Option<MembershipFilter>,
+        #[graphql(desc = "The order (default: by start date).")] order_by: Option<MembershipOrder>,
+        #[graphql(desc = "Rows after this cursor.")] after: Option<String>,
+        #[graphql(desc = "At most this many rows (default 20, at most 100).")] first: Option<i32>,
+    ) -> Result<ConnectionOf<Membership>> {
+        let relation = Relation::by_column("Cohort.memberships", programme_membership::Column::CohortId);
+        memberships_of(ctx, self.0.id, relation, filter, order_by, Paging::forward(after, first)?).await
     }
 }
 
@@ -412,6 +433,88 @@ pub struct VacancyOrder {
     pub direction: OrderDirection,
 }
 
+impl PostFilter {
+    /// The condition of the filter, with ICBs on `on`.
+    pub(crate) fn condition(&self, on: NaiveDate) -> Result<Condition, crate::AppError> {
+        let mut condition = Condition::all();
+        if let Some(status) = &self.status {
+            condition = condition.add(status.condition::<enums::PostStatus>(rotational_post::Column::Status));
+        }
+        if let Some(funding) = &self.funding {
+            condition = condition.add(funding.condition::<enums::FundingSource>(rotational_post::Column::Funding));
+        }
+        if let Some(cohorts) = &self.cohort {
+            let ids = cohorts.uuids(NodeType::Cohort, "cohort")?;
+            condition = condition.add(rotational_post::Column::CohortId.is_in(ids));
+        }
+        if let Some(programmes) = &self.programme {
+            let ids = programmes.uuids(NodeType::RotationProgramme, "programme")?;
+            let cohorts = cohort::Entity::find()
+                .select_only()
+                .column(cohort::Column::Id)
+                .filter(cohort::Column::ProgrammeId.is_in(ids))
+                .into_query();
+            condition = condition.add(rotational_post::Column::CohortId.in_subquery(cohorts));
+        }
+        if let Some(icb) = &self.employer_icb {
+            condition = condition.add(organisation_in_icbs(rotational_post::Column::EmployerId, &icb.codes(), on));
+        }
+        Ok(condition)
+    }
+}
+
+impl VacancyFilter {
+    /// The condition of the filter, with `open` and ICBs on `on`.
+    pub(crate) fn condition(&self, on: NaiveDate) -> Result<Condition, crate::AppError> {
+        let mut condition = Condition::all();
+        if let Some(sector) = &self.sector {
+            condition = condition.add(sector.condition::<enums::Sector>(vacancy::Column::Sector));
+        }
+        if let Some(funding) = &self.funding {
+            condition = condition.add(funding.condition::<enums::FundingSource>(vacancy::Column::Funding));
+        }
+        if let Some(band) = &self.afc_band {
+            condition = condition.add(band.condition::<enums::AfcBand>(vacancy::Column::AfcBand));
+        }
+        if let Some(open) = self.open {
+            let is_open = Condition::all()
+                .add(vacancy::Column::OpenedOn.lte(on))
+                .add(Condition::any().add(vacancy::Column::ClosedOn.is_null()).add(vacancy::Column::ClosedOn.gte(on)));
+            condition = condition.add(if open { is_open } else { is_open.not() });
+        }
+        if let Some(range) = &self.opened_on {
+            condition = condition.add(range.condition(vacancy::Column::OpenedOn)?);
+        }
+        if let Some(icb) = &self.icb {
+            condition = condition.add(organisation_in_icbs(vacancy::Column::HostId, &icb.codes(), on));
+        }
+        Ok(condition)
+    }
+}
+
+impl PostOrder {
+    /// The sort keys and direction.
+    pub(crate) fn keys(self) -> (Vec<SortKey<rotational_post::Column>>, OrderDirection) {
+        let columns = match self.field {
+            PostOrderField::PostNumber => vec![rotational_post::Column::PostNumber],
+            PostOrderField::Status => vec![rotational_post::Column::Status, rotational_post::Column::PostNumber],
+        };
+        (columns.into_iter().map(SortKey::Column).collect(), self.direction)
+    }
+}
+
+impl VacancyOrder {
+    /// The sort keys and direction.
+    pub(crate) fn keys(self) -> (Vec<SortKey<vacancy::Column>>, OrderDirection) {
+        let key = match self.field {
+            VacancyOrderField::OpenedOn => SortKey::Column(vacancy::Column::OpenedOn),
+            // Open vacancies (no closing day yet) last.
+            VacancyOrderField::ClosedOn => SortKey::NullsLast(vacancy::Column::ClosedOn, pagination::LAST_DAY.into()),
+        };
+        (vec![key], self.direction)
+    }
+}
+
 /// Organisations that belonged to one of these ICBs on `on`, as a subquery on `column`.
 fn organisation_in_icbs(column: impl ColumnTrait, codes: &[String], on: NaiveDate) -> Condition {
     let members = organisation::Entity::find()
@@ -420,6 +523,30 @@ fn organisation_in_icbs(column: impl ColumnTrait, codes: &[String], on: NaiveDat
         .filter(organisations::in_icbs_on(codes, on))
         .into_query();
     Condition::all().add(column.in_subquery(members))
+}
+
+/// The posts of one parent (a cohort or an employer), filtered (with ICBs on `asOf`) and ordered.
+pub(crate) async fn posts_of(
+    ctx: &Context<'_>,
+    parent: uuid::Uuid,
+    relation: Relation<rotational_post::Entity>,
+    (filter, order_by, as_of): (Option<PostFilter>, Option<PostOrder>, Option<Date>),
+    paging: Paging,
+) -> Result<ConnectionOf<RotationalPost>> {
+    let condition = filter.unwrap_or_default().condition(as_of_or_today(ctx, as_of)?).extend()?;
+    nested(ctx, parent, relation.filter(condition), order_by.unwrap_or_default().keys(), paging, RotationalPost).await
+}
+
+/// The vacancies of one host, filtered (`open` and ICBs on `asOf`) and ordered.
+pub(crate) async fn vacancies_of(
+    ctx: &Context<'_>,
+    parent: uuid::Uuid,
+    relation: Relation<vacancy::Entity>,
+    (filter, order_by, as_of): (Option<VacancyFilter>, Option<VacancyOrder>, Option<Date>),
+    paging: Paging,
+) -> Result<ConnectionOf<Vacancy>> {
+    let condition = filter.unwrap_or_default().condition(as_of_or_today(ctx, as_of)?).extend()?;
+    nested(ctx, parent, relation.filter(condition), order_by.unwrap_or_default().keys(), paging, Vacancy).await
 }
 
 /// Queries over programmes, posts and vacancies.
@@ -487,48 +614,9 @@ impl ProgrammeQuery {
         #[graphql(desc = "At most this many rows from the end (at most 100).")] last: Option<i32>,
     ) -> Result<ConnectionOf<RotationalPost>> {
         let paging = Paging::new(after, before, first, last)?;
-        let filter = filter.unwrap_or_default();
-        let mut condition = Condition::all();
-        if let Some(status) = &filter.status {
-            condition = condition.add(status.condition::<enums::PostStatus>(rotational_post::Column::Status));
-        }
-        if let Some(funding) = &filter.funding {
-            condition = condition.add(funding.condition::<enums::FundingSource>(rotational_post::Column::Funding));
-        }
-        if let Some(cohorts) = &filter.cohort {
-            let ids = cohorts.uuids(NodeType::Cohort, "cohort").extend()?;
-            condition = condition.add(rotational_post::Column::CohortId.is_in(ids));
-        }
-        if let Some(programmes) = &filter.programme {
-            let ids = programmes.uuids(NodeType::RotationProgramme, "programme").extend()?;
-            let cohorts = cohort::Entity::find()
-                .select_only()
-                .column(cohort::Column::Id)
-                .filter(cohort::Column::ProgrammeId.is_in(ids))
-                .into_query();
-            condition = condition.add(rotational_post::Column::CohortId.in_subquery(cohorts));
-        }
-        if let Some(icb) = &filter.employer_icb {
-            condition = condition.add(organisation_in_icbs(
-                rotational_post::Column::EmployerId,
-                &icb.codes(),
-                as_of_or_today(ctx, as_of)?,
-            ));
-        }
-        let order = order_by.unwrap_or_default();
-        let columns = match order.field {
-            PostOrderField::PostNumber => vec![rotational_post::Column::PostNumber],
-            PostOrderField::Status => vec![rotational_post::Column::Status, rotational_post::Column::PostNumber],
-        };
-        list::<rotational_post::Entity, _>(
-            ctx,
-            condition,
-            columns.into_iter().map(SortKey::Column).collect(),
-            order.direction,
-            paging,
-            RotationalPost,
-        )
-        .await
+        let condition = filter.unwrap_or_default().condition(as_of_or_today(ctx, as_of)?).extend()?;
+        let (keys, direction) = order_by.unwrap_or_default().keys();
+        list::<rotational_post::Entity, _>(ctx, condition, keys, direction, paging, RotationalPost).await
     }
 
     /// Vacancies the reader may see, filtered and ordered, as a connection.
@@ -545,36 +633,8 @@ impl ProgrammeQuery {
         #[graphql(desc = "At most this many rows from the end (at most 100).")] last: Option<i32>,
     ) -> Result<ConnectionOf<Vacancy>> {
         let paging = Paging::new(after, before, first, last)?;
-        let filter = filter.unwrap_or_default();
-        let on = as_of_or_today(ctx, as_of)?;
-        let mut condition = Condition::all();
-        if let Some(sector) = &filter.sector {
-            condition = condition.add(sector.condition::<enums::Sector>(vacancy::Column::Sector));
-        }
-        if let Some(funding) = &filter.funding {
-            condition = condition.add(funding.condition::<enums::FundingSource>(vacancy::Column::Funding));
-        }
-        if let Some(band) = &filter.afc_band {
-            condition = condition.add(band.condition::<enums::AfcBand>(vacancy::Column::AfcBand));
-        }
-        if let Some(open) = filter.open {
-            let is_open = Condition::all()
-                .add(vacancy::Column::OpenedOn.lte(on))
-                .add(Condition::any().add(vacancy::Column::ClosedOn.is_null()).add(vacancy::Column::ClosedOn.gte(on)));
-            condition = condition.add(if open { is_open } else { is_open.not() });
-        }
-        if let Some(range) = &filter.opened_on {
-            condition = condition.add(range.condition(vacancy::Column::OpenedOn).extend()?);
-        }
-        if let Some(icb) = &filter.icb {
-            condition = condition.add(organisation_in_icbs(vacancy::Column::HostId, &icb.codes(), on));
-        }
-        let order = order_by.unwrap_or_default();
-        let column = match order.field {
-            VacancyOrderField::OpenedOn => SortKey::Column(vacancy::Column::OpenedOn),
-            // Open vacancies (no closing day yet) last.
-            VacancyOrderField::ClosedOn => SortKey::NullsLast(vacancy::Column::ClosedOn, pagination::LAST_DAY.into()),
-        };
-        list::<vacancy::Entity, _>(ctx, condition, vec![column], order.direction, paging, Vacancy).await
+        let condition = filter.unwrap_or_default().condition(as_of_or_today(ctx, as_of)?).extend()?;
+        let (keys, direction) = order_by.unwrap_or_default().keys();
+        list::<vacancy::Entity, _>(ctx, condition, keys, direction, paging, Vacancy).await
     }
 }

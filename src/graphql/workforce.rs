@@ -8,8 +8,8 @@ use super::enums::{CredentialKind, CredentialStatus, MembershipStatus, Placement
 use super::organisation::{Icb, Organisation};
 use super::programme::{Cohort, RotationalPost};
 use super::scalars::Date;
-use super::{db, list, load_by, load_one, personal, require_personal_data};
-use crate::services::pagination::SortKey;
+use super::{db, list, load_by, load_one, nested, personal, require_personal_data};
+use crate::services::pagination::{Relation, SortKey};
 use crate::services::{organisations, rotations};
 use async_graphql::{Context, Enum, ID, InputObject, Object, Result, ResultExt};
 use entity::enums;
@@ -91,16 +91,30 @@ impl Pharmacist {
         Ok(rows.into_iter().map(Credential).collect())
     }
 
-    /// Programme memberships the reader may see, by start date.
-    async fn memberships(&self, ctx: &Context<'_>) -> Result<Vec<Membership>> {
-        let rows = load_by::<programme_membership::Entity>(ctx, "pharmacist_id", self.0.id, "start_date").await?;
-        Ok(rows.into_iter().map(Membership).collect())
+    /// Programme memberships the reader may see, filtered and ordered (default: by start date).
+    async fn memberships(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Which memberships.")] filter: Option<MembershipFilter>,
+        #[graphql(desc = "The order (default: by start date).")] order_by: Option<MembershipOrder>,
+        #[graphql(desc = "Rows after this cursor.")] after: Option<String>,
+        #[graphql(desc = "At most this many rows (default 20, at most 100).")] first: Option<i32>,
+    ) -> Result<ConnectionOf<Membership>> {
+        let relation = Relation::by_column("Pharmacist.memberships", programme_membership::Column::PharmacistId);
+        memberships_of(ctx, self.0.id, relation, filter, order_by, Paging::forward(after, first)?).await
     }
 
-    /// Placements the reader may see, by start date.
-    async fn placements(&self, ctx: &Context<'_>) -> Result<Vec<Placement>> {
-        let rows = load_by::<placement::Entity>(ctx, "pharmacist_id", self.0.id, "start_date").await?;
-        Ok(rows.into_iter().map(Placement).collect())
+    /// Placements the reader may see, filtered and ordered (default: by start date).
+    async fn placements(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Which placements.")] filter: Option<PlacementFilter>,
+        #[graphql(desc = "The order (default: by start date).")] order_by: Option<PlacementOrder>,
+        #[graphql(desc = "Rows after this cursor.")] after: Option<String>,
+        #[graphql(desc = "At most this many rows (default 20, at most 100).")] first: Option<i32>,
+    ) -> Result<ConnectionOf<Placement>> {
+        let relation = Relation::by_column("Pharmacist.placements", placement::Column::PharmacistId);
+        placements_of(ctx, self.0.id, relation, filter, order_by, Paging::forward(after, first)?).await
     }
 }
 
@@ -253,10 +267,17 @@ impl Membership {
         self.0.eligibility_override_reason.as_deref()
     }
 
-    /// The membership's placements the reader may see, by start date.
-    async fn placements(&self, ctx: &Context<'_>) -> Result<Vec<Placement>> {
-        let rows = load_by::<placement::Entity>(ctx, "membership_id", self.0.id, "start_date").await?;
-        Ok(rows.into_iter().map(Placement).collect())
+    /// The membership's placements the reader may see, filtered and ordered (default: by start date).
+    async fn placements(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Which placements.")] filter: Option<PlacementFilter>,
+        #[graphql(desc = "The order (default: by start date).")] order_by: Option<PlacementOrder>,
+        #[graphql(desc = "Rows after this cursor.")] after: Option<String>,
+        #[graphql(desc = "At most this many rows (default 20, at most 100).")] first: Option<i32>,
+    ) -> Result<ConnectionOf<Placement>> {
+        let relation = Relation::by_column("Membership.placements", placement::Column::MembershipId);
+        placements_of(ctx, self.0.id, relation, filter, order_by, Paging::forward(after, first)?).await
     }
 }
 
@@ -417,6 +438,51 @@ pub struct PlacementFilter {
 
 filter_tree!(PlacementFilter);
 
+impl MembershipFilter {
+    /// The condition of the filter.
+    pub(crate) fn condition(&self) -> Result<Condition, crate::AppError> {
+        let mut condition = Condition::all();
+        if let Some(status) = &self.status {
+            condition =
+                condition.add(status.condition::<enums::MembershipStatus>(programme_membership::Column::Status));
+        }
+        if let Some(programmes) = &self.programme {
+            let ids = programmes.uuids(NodeType::RotationProgramme, "programme")?;
+            condition = condition.add(programme_membership::Column::Id.in_subquery(memberships_of_programmes(ids)));
+        }
+        if let Some(cohorts) = &self.cohort {
+            let ids = cohorts.uuids(NodeType::Cohort, "cohort")?;
+            condition = condition.add(programme_membership::Column::CohortId.is_in(ids));
+        }
+        if let Some(range) = &self.start_date {
+            condition = condition.add(range.condition(programme_membership::Column::StartDate)?);
+        }
+        if let Some(range) = &self.planned_end_date {
+            condition = condition.add(range.condition(programme_membership::Column::PlannedEndDate)?);
+        }
+        Ok(condition)
+    }
+}
+
+/// The condition of a placement filter (none: every placement), with the ICBs it names looked up once,
+/// each with the ICBs it took over.
+pub(crate) async fn placement_condition(ctx: &Context<'_>, filter: Option<PlacementFilter>) -> Result<Condition> {
+    let Some(filter) = filter else { return Ok(Condition::all()) };
+    let all_codes: Vec<String> =
+        each_filter(&filter).filter_map(|filter| filter.host_icb.as_ref()).flat_map(OdsCodeFilter::codes).collect();
+    let mut resolved = std::collections::HashMap::new();
+    for code in &all_codes {
+        if !resolved.contains_key(code) {
+            let ids = organisations::icbs_with_predecessors(db(ctx)?, std::slice::from_ref(code)).await.extend()?;
+            resolved.insert(code.clone(), ids);
+        }
+    }
+    let host_icbs = |codes: &OdsCodeFilter| -> Vec<uuid::Uuid> {
+        codes.codes().iter().flat_map(|code| resolved.get(code).cloned().unwrap_or_default()).collect()
+    };
+    filter.condition(&host_icbs).extend()
+}
+
 impl PlacementFilter {
     /// The condition of the whole tree, with the host-ICB codes already resolved to ids (including
     /// predecessors).
@@ -537,6 +603,54 @@ pub struct PlacementOrder {
     pub direction: OrderDirection,
 }
 
+impl MembershipOrder {
+    /// The sort keys and direction.
+    pub(crate) fn keys(self) -> (Vec<SortKey<programme_membership::Column>>, OrderDirection) {
+        let column = match self.field {
+            MembershipOrderField::StartDate => programme_membership::Column::StartDate,
+            MembershipOrderField::PlannedEndDate => programme_membership::Column::PlannedEndDate,
+        };
+        (vec![SortKey::Column(column)], self.direction)
+    }
+}
+
+impl PlacementOrder {
+    /// The sort keys and direction.
+    pub(crate) fn keys(self) -> (Vec<SortKey<placement::Column>>, OrderDirection) {
+        let column = match self.field {
+            PlacementOrderField::StartDate => placement::Column::StartDate,
+            PlacementOrderField::EndDate => placement::Column::EndDate,
+        };
+        (vec![SortKey::Column(column)], self.direction)
+    }
+}
+
+/// The placements of one parent (a membership, a pharmacist or a host), filtered and ordered.
+pub(crate) async fn placements_of(
+    ctx: &Context<'_>,
+    parent: uuid::Uuid,
+    relation: Relation<placement::Entity>,
+    filter: Option<PlacementFilter>,
+    order_by: Option<PlacementOrder>,
+    paging: Paging,
+) -> Result<ConnectionOf<Placement>> {
+    let relation = relation.filter(placement_condition(ctx, filter).await?);
+    nested(ctx, parent, relation, order_by.unwrap_or_default().keys(), paging, Placement).await
+}
+
+/// The memberships of one parent (a cohort or a pharmacist), filtered and ordered.
+pub(crate) async fn memberships_of(
+    ctx: &Context<'_>,
+    parent: uuid::Uuid,
+    relation: Relation<programme_membership::Entity>,
+    filter: Option<MembershipFilter>,
+    order_by: Option<MembershipOrder>,
+    paging: Paging,
+) -> Result<ConnectionOf<Membership>> {
+    let relation = relation.filter(filter.unwrap_or_default().condition().extend()?);
+    nested(ctx, parent, relation, order_by.unwrap_or_default().keys(), paging, Membership).await
+}
+
 /// Queries over pharmacists, memberships and placements (scoped to what the reader may see).
 #[derive(Default)]
 pub struct WorkforceQuery;
@@ -616,40 +730,9 @@ impl WorkforceQuery {
         #[graphql(desc = "At most this many rows from the end (at most 100).")] last: Option<i32>,
     ) -> Result<ConnectionOf<Membership>> {
         let paging = Paging::new(after, before, first, last)?;
-        let filter = filter.unwrap_or_default();
-        let mut condition = Condition::all();
-        if let Some(status) = &filter.status {
-            condition =
-                condition.add(status.condition::<enums::MembershipStatus>(programme_membership::Column::Status));
-        }
-        if let Some(programmes) = &filter.programme {
-            let ids = programmes.uuids(NodeType::RotationProgramme, "programme").extend()?;
-            condition = condition.add(programme_membership::Column::Id.in_subquery(memberships_of_programmes(ids)));
-        }
-        if let Some(cohorts) = &filter.cohort {
-            let ids = cohorts.uuids(NodeType::Cohort, "cohort").extend()?;
-            condition = condition.add(programme_membership::Column::CohortId.is_in(ids));
-        }
-        if let Some(range) = &filter.start_date {
-            condition = condition.add(range.condition(programme_membership::Column::StartDate).extend()?);
-        }
-        if let Some(range) = &filter.planned_end_date {
-            condition = condition.add(range.condition(programme_membership::Column::PlannedEndDate).extend()?);
-        }
-        let order = order_by.unwrap_or_default();
-        let column = match order.field {
-            MembershipOrderField::StartDate => programme_membership::Column::StartDate,
-            MembershipOrderField::PlannedEndDate => programme_membership::Column::PlannedEndDate,
-        };
-        list::<programme_membership::Entity, _>(
-            ctx,
-            condition,
-            vec![SortKey::Column(column)],
-            order.direction,
-            paging,
-            Membership,
-        )
-        .await
+        let condition = filter.unwrap_or_default().condition().extend()?;
+        let (keys, direction) = order_by.unwrap_or_default().keys();
+        list::<programme_membership::Entity, _>(ctx, condition, keys, direction, paging, Membership).await
     }
 
     /// Placements the reader may see, filtered and ordered, as a connection.
@@ -665,35 +748,8 @@ impl WorkforceQuery {
         #[graphql(desc = "At most this many rows from the end (at most 100).")] last: Option<i32>,
     ) -> Result<ConnectionOf<Placement>> {
         let paging = Paging::new(after, before, first, last)?;
-        let condition = match filter {
-            Some(filter) => {
-                let all_codes: Vec<String> = each_filter(&filter)
-                    .filter_map(|filter| filter.host_icb.as_ref())
-                    .flat_map(OdsCodeFilter::codes)
-                    .collect();
-                // One lookup for every ICB named anywhere in the filter, with the ICBs each took over.
-                let mut resolved = std::collections::HashMap::new();
-                for code in &all_codes {
-                    if !resolved.contains_key(code) {
-                        let ids = organisations::icbs_with_predecessors(db(ctx)?, std::slice::from_ref(code))
-                            .await
-                            .extend()?;
-                        resolved.insert(code.clone(), ids);
-                    }
-                }
-                let host_icbs = |codes: &OdsCodeFilter| -> Vec<uuid::Uuid> {
-                    codes.codes().iter().flat_map(|code| resolved.get(code).cloned().unwrap_or_default()).collect()
-                };
-                filter.condition(&host_icbs).extend()?
-            }
-            None => Condition::all(),
-        };
-        let order = order_by.unwrap_or_default();
-        let column = match order.field {
-            PlacementOrderField::StartDate => placement::Column::StartDate,
-            PlacementOrderField::EndDate => placement::Column::EndDate,
-        };
-        list::<placement::Entity, _>(ctx, condition, vec![SortKey::Column(column)], order.direction, paging, Placement)
-            .await
+        let condition = placement_condition(ctx, filter).await?;
+        let (keys, direction) = order_by.unwrap_or_default().keys();
+        list::<placement::Entity, _>(ctx, condition, keys, direction, paging, Placement).await
     }
 }

@@ -1,10 +1,11 @@
+use super::pagination::Relation;
 use crate::domain::OdsCode;
 use crate::error::AppError;
 use crate::reference::succession::{IcbValidity, SuccessionGraph, SuccessionStep};
 use chrono::NaiveDate;
 use entity::enums::{OrganisationKind, RelationshipKind};
-use entity::{organisation, organisation_relationship, organisation_succession};
-use sea_orm::sea_query::SelectStatement;
+use entity::{organisation, organisation_relationship, organisation_succession, rotation_programme};
+use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query, SelectStatement, UnionType};
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, EntityTrait, JoinType, QueryFilter, QueryOrder, QuerySelect, QueryTrait,
     RelationTrait,
@@ -170,6 +171,42 @@ pub async fn children_on<C: ConnectionTrait>(
         }
     }
     Ok(children)
+}
+
+/// The organisations linked under a parent by a relationship of `kind` on `on` (the members of an ICB, the
+/// practices of a PCN, the sites of a trust), as the relation `name` whose parent is the link's parent.
+pub fn children_relation(name: &'static str, kind: RelationshipKind, on: NaiveDate) -> Relation<organisation::Entity> {
+    use organisation_relationship::Column;
+    let select = organisation::Entity::find()
+        .join(JoinType::InnerJoin, organisation_relationship::Relation::Child.def().rev())
+        .filter(Column::Kind.eq(kind))
+        .filter(valid_on(Column::ValidFrom, Column::ValidTo, on));
+    Relation::through(name, select, Expr::col((organisation_relationship::Entity, Column::ParentId)))
+}
+
+/// The rotation programmes each ICB answers for: its own and those of the ICBs it took over (a programme
+/// of a dissolved ICB belongs to the ICB itself and to each successor).
+pub fn programmes_of_icbs() -> Relation<rotation_programme::Entity> {
+    let (icb, owner, owners) = (Alias::new("icb"), Alias::new("owner"), Alias::new("owners"));
+    let mut own = Query::select()
+        .expr_as(Expr::col(organisation::Column::Id), icb.clone())
+        .expr_as(Expr::col(organisation::Column::Id), owner.clone())
+        .from(organisation::Entity)
+        .and_where(organisation::Column::Kind.eq(OrganisationKind::Icb))
+        .take();
+    let taken_over = Query::select()
+        .expr_as(Expr::col(organisation_succession::Column::SuccessorId), icb.clone())
+        .expr_as(Expr::col(organisation_succession::Column::PredecessorId), owner.clone())
+        .from(organisation_succession::Entity)
+        .take();
+    let mut select = rotation_programme::Entity::find();
+    QueryTrait::query(&mut select).join_subquery(
+        JoinType::InnerJoin,
+        own.union(UnionType::All, taken_over).take(),
+        owners.clone(),
+        Expr::col((owners.clone(), owner)).equals((rotation_programme::Entity, rotation_programme::Column::OwnerIcbId)),
+    );
+    Relation::through("Icb.programmes", select, Expr::col((owners, icb)))
 }
 
 /// Which way along the succession graph to look.

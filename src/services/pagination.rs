@@ -8,11 +8,12 @@
 
 use crate::error::AppError;
 use chrono::{DateTime, NaiveDate, Utc};
-use sea_orm::sea_query::{Expr, ExprTrait, Func};
+use sea_orm::sea_query::{Alias, Asterisk, Expr, ExprTrait, Func, OverStatement, Query, WindowStatement};
 use sea_orm::{
-    ColumnTrait, ColumnType, ConnectionTrait, EntityTrait, Iterable, ModelTrait, Order, PaginatorTrait, QueryFilter,
-    QueryOrder, QuerySelect, Select, Value,
+    ColumnTrait, ColumnType, ConnectionTrait, DbBackend, EntityTrait, FromQueryResult, Iterable, ModelTrait, Order,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait, Select, Value,
 };
+use std::collections::HashMap;
 use uuid::Uuid;
 
 /// Page size when the caller gives neither `first` nor `last`.
@@ -68,6 +69,8 @@ impl<C: ColumnTrait> SortKey<C> {
 pub struct Ordering<E: EntityTrait> {
     keys: Vec<SortKey<E::Column>>,
     descending: bool,
+    /// The relation the list is of, for a nested list (see [`Ordering::within`]).
+    relation: Option<&'static str>,
 }
 
 impl<E: EntityTrait> Ordering<E> {
@@ -77,7 +80,16 @@ impl<E: EntityTrait> Ordering<E> {
         if let Some(id) = E::Column::iter().find(|column| sea_orm::IdenStatic::as_str(column) == "id") {
             keys.push(SortKey::Column(id));
         }
-        Self { keys, descending }
+        Self { keys, descending, relation: None }
+    }
+
+    /// The same order of the rows of `relation` (a nested list), whose cursors are its own.
+    pub fn within(self, relation: &'static str) -> Self {
+        Self { relation: Some(relation), ..self }
+    }
+
+    fn direction(&self, backwards: bool) -> Order {
+        if self.descending != backwards { Order::Desc } else { Order::Asc }
     }
 
     /// By these never-null columns, then the id.
@@ -90,6 +102,10 @@ impl<E: EntityTrait> Ordering<E> {
     fn signature(&self) -> String {
         let columns: Vec<&str> = self.keys.iter().map(|key| sea_orm::IdenStatic::as_str(&key.column())).collect();
         let table = E::default().table_name().to_owned();
+        let table = match self.relation {
+            Some(relation) => format!("{table}@{relation}"),
+            None => table,
+        };
         format!("{table}:{}:{}", columns.join(","), if self.descending { "desc" } else { "asc" })
     }
 
@@ -101,7 +117,7 @@ impl<E: EntityTrait> Ordering<E> {
     }
 
     fn apply(&self, select: Select<E>, backwards: bool) -> Select<E> {
-        let order = if self.descending != backwards { Order::Desc } else { Order::Asc };
+        let order = self.direction(backwards);
         self.keys.iter().fold(select, |select, key| select.order_by(key.expr(), order.clone()))
     }
 
@@ -269,4 +285,165 @@ where
         })
         .collect();
     Ok(Page { rows, has_previous, has_next, total })
+}
+
+/// A to-many relation: the rows of `E` that belong to a parent, and the expression that names each
+/// row's parent (a column of `E`, or of a table the selection joins).
+#[derive(Clone, Debug)]
+pub struct Relation<E: EntityTrait> {
+    /// The relation's name (`Cohort.memberships`), carried by its cursors.
+    pub name: &'static str,
+    select: Select<E>,
+    parent: Expr,
+}
+
+impl<E: EntityTrait> Relation<E> {
+    /// The rows whose `column` holds their parent's id.
+    pub fn by_column<C: ColumnTrait<EntityName = E>>(name: &'static str, column: C) -> Self {
+        Self { name, select: E::find(), parent: column.into_expr() }
+    }
+
+    /// The rows `select` reaches (through joins), whose parent is `parent`.
+    pub fn through(name: &'static str, select: Select<E>, parent: Expr) -> Self {
+        Self { name, select, parent }
+    }
+
+    /// Only the rows that meet `condition` as well.
+    #[must_use]
+    pub fn filter(self, condition: sea_orm::Condition) -> Self {
+        Self { select: self.select.filter(condition), ..self }
+    }
+}
+
+/// One page of a relation for any number of parents: the relation (filtered and scoped), its order,
+/// the first rows after a cursor, and whether to count. Two slices that would run the same statement
+/// have the same [`Slice::signature`], so the pages of sibling parents are read together.
+#[derive(Clone, Debug)]
+pub struct Slice<E: EntityTrait> {
+    relation: Relation<E>,
+    ordering: Ordering<E>,
+    after: Option<Key>,
+    first: u64,
+    counting: Counting,
+    signature: String,
+}
+
+impl<E: EntityTrait> Slice<E> {
+    /// The first `first` rows (default 20, at most 100) after `after` of `relation` in `ordering`.
+    pub fn new(
+        relation: Relation<E>,
+        ordering: Ordering<E>,
+        after: Option<Key>,
+        first: Option<u64>,
+        counting: Counting,
+    ) -> Self {
+        let first = Ord::min(first.unwrap_or(DEFAULT_PAGE_SIZE), MAX_PAGE_SIZE);
+        let statement = relation.select.build(DbBackend::Sqlite);
+        let after_json = after.as_ref().map(|key| key.to_json(&ordering));
+        let signature =
+            format!("{statement}|{}|{}|{after_json:?}|{first}|{counting:?}", relation.name, ordering.signature());
+        Self { relation, ordering, after, first, counting, signature }
+    }
+
+    /// What identifies the statement the slice runs (equal for the slices of sibling parents).
+    pub fn signature(&self) -> &str {
+        &self.signature
+    }
+
+    /// The order of the slice's rows, which its cursors name.
+    pub fn ordering(&self) -> &Ordering<E> {
+        &self.ordering
+    }
+}
+
+/// Where the windowed statement puts each row's parent and its position under that parent.
+const PARENT: &str = "rotagraph_parent";
+const POSITION: &str = "rotagraph_position";
+const TOTAL: &str = "rotagraph_total";
+
+/// The page of `slice` under each of `parents`, in one statement: every row of the relation numbered
+/// within its parent by a window (`ROW_NUMBER() OVER (PARTITION BY parent ORDER BY keys…, id)`), and
+/// only the first `first + 1` of each parent kept. One more statement counts each parent's rows when
+/// asked. `scope` is the reader's visibility condition, applied to both.
+pub async fn pages_by_parent<C, E>(
+    db: &C,
+    slice: &Slice<E>,
+    scope: sea_orm::Condition,
+    parents: &[Uuid],
+) -> Result<HashMap<Uuid, Page<E::Model>>, AppError>
+where
+    C: ConnectionTrait,
+    E: EntityTrait,
+{
+    let parent = &slice.relation.parent;
+    let select = slice.relation.select.clone().filter(scope).filter(parent.clone().is_in(parents.iter().copied()));
+    let totals = match slice.counting {
+        Counting::Count => {
+            let mut counted = select.clone().into_query();
+            counted
+                .clear_selects()
+                .expr_as(parent.clone(), Alias::new(PARENT))
+                .expr_as(Expr::col(Asterisk).count(), Alias::new(TOTAL))
+                .add_group_by([parent.clone()]);
+            let mut totals = HashMap::new();
+            for row in db.query_all(&counted).await? {
+                totals.insert(
+                    row.try_get::<Uuid>("", PARENT)?,
+                    u64::try_from(row.try_get::<i64>("", TOTAL)?).unwrap_or(0),
+                );
+            }
+            Some(totals)
+        }
+        Counting::Skip => None,
+    };
+    let mut select = select;
+    if let Some(after) = &slice.after {
+        select = select.filter(slice.ordering.beyond(after, false));
+    }
+    let order = slice.ordering.direction(false);
+    let mut window = WindowStatement::new();
+    window.add_partition_by(parent.clone());
+    for key in &slice.ordering.keys {
+        window.order_by_expr(key.expr(), order.clone());
+    }
+    let mut ranked = select.into_query();
+    ranked.expr_as(parent.clone(), Alias::new(PARENT)).expr_window_as(
+        Func::cust("ROW_NUMBER"),
+        window,
+        Alias::new(POSITION),
+    );
+    let limit = slice.first;
+    let statement = Query::select()
+        .column(Asterisk)
+        .from_subquery(ranked, Alias::new("ranked"))
+        .and_where(Expr::col(Alias::new(POSITION)).lte(limit + 1))
+        .order_by(Alias::new(PARENT), Order::Asc)
+        .order_by(Alias::new(POSITION), Order::Asc)
+        .take();
+    let mut rows: HashMap<Uuid, Vec<E::Model>> = HashMap::new();
+    for row in db.query_all(&statement).await? {
+        let parent = row.try_get::<Uuid>("", PARENT)?;
+        rows.entry(parent).or_default().push(E::Model::from_query_result(&row, "")?);
+    }
+    Ok(parents
+        .iter()
+        .map(|parent| {
+            let mut page_rows = rows.remove(parent).unwrap_or_default();
+            let has_next = page_rows.len() as u64 > limit;
+            page_rows.truncate(limit as usize);
+            let page = Page {
+                rows: page_rows
+                    .into_iter()
+                    .map(|row| {
+                        let key = slice.ordering.key_of(&row);
+                        (row, key)
+                    })
+                    .collect(),
+                has_previous: slice.after.is_some(),
+                has_next,
+                total: totals.as_ref().map(|totals| totals.get(parent).copied().unwrap_or(0)),
+            };
+            (*parent, page)
+        })
+        .collect())
 }

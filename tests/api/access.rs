@@ -306,17 +306,22 @@ async fn every_principal_sees_exactly_its_scope_through_lists_counts_relations_n
         let response = app
             .graphql_as(
                 token,
-                "{ programmes(first: 100) { nodes { cohorts { memberships { id placements { id } } } } } }",
+                "{ programmes(first: 4) { pageInfo { hasNextPage } nodes {
+                   cohorts(first: 6) { pageInfo { hasNextPage } nodes {
+                     memberships(first: 20) { pageInfo { hasNextPage } nodes {
+                       id placements(first: 6) { pageInfo { hasNextPage } nodes { id } } } } } } } } }",
                 json!({}),
             )
             .await;
+        assert!(response["errors"].is_null(), "{}: {response}", case.name);
+        assert!(crate::helpers::every_page_complete(&response), "{}: relations read in full", case.name);
         let mut memberships = BTreeSet::new();
         let mut placements = BTreeSet::new();
         for programme in response["data"]["programmes"]["nodes"].as_array().into_iter().flatten() {
-            for cohort in programme["cohorts"].as_array().into_iter().flatten() {
-                for membership in cohort["memberships"].as_array().into_iter().flatten() {
+            for cohort in programme["cohorts"]["nodes"].as_array().into_iter().flatten() {
+                for membership in cohort["memberships"]["nodes"].as_array().into_iter().flatten() {
                     memberships.insert(membership["id"].as_str().unwrap_or_default().to_owned());
-                    for placement in membership["placements"].as_array().into_iter().flatten() {
+                    for placement in membership["placements"]["nodes"].as_array().into_iter().flatten() {
                         placements.insert(placement["id"].as_str().unwrap_or_default().to_owned());
                     }
                 }
@@ -415,12 +420,13 @@ async fn public_information_is_open_to_anonymous_callers() {
         .graphql(
             r#"{ programmes(filter: { code: ["STAR"] }) { totalCount nodes { code ownerIcb { odsCode }
                    ownerIcbAsOf(asOf: "2026-06-01") { odsCode } sectors fundingSources educationOffers
-                   maxYearsSinceRegistration cohorts { placesOffered posts { postNumber status } } } }
+                   maxYearsSinceRegistration cohorts(first: 5) { nodes { placesOffered posts { nodes { postNumber status } } } } } }
                  posts(first: 1) { totalCount } organisations(first: 1) { totalCount } }"#,
             json!({}),
         )
         .await;
 
+    assert!(response["errors"].is_null(), "{response}");
     let star = &response["data"]["programmes"]["nodes"][0];
     assert_eq!(response["data"]["programmes"]["totalCount"], 1);
     assert_eq!(star["ownerIcb"]["odsCode"], "QMM");
@@ -428,7 +434,9 @@ async fn public_information_is_open_to_anonymous_callers() {
     assert_eq!(star["sectors"], json!(["COMMUNITY_PHARMACY", "GENERAL_PRACTICE"]));
     assert_eq!(star["fundingSources"], json!(["ARRS", "EXISTING_VACANCY"]));
     assert_eq!(star["maxYearsSinceRegistration"], 3);
-    assert!(star["cohorts"].as_array().is_some_and(|cohorts| cohorts.iter().all(|c| c["placesOffered"] == 20)));
+    assert!(
+        star["cohorts"]["nodes"].as_array().is_some_and(|cohorts| cohorts.iter().all(|c| c["placesOffered"] == 20))
+    );
     assert!(response["data"]["posts"]["totalCount"].as_u64() > Some(0));
     assert!(response["data"]["organisations"]["totalCount"].as_u64() > Some(55));
 }

@@ -111,9 +111,9 @@ async fn programme_post_and_vacancy_filters_and_orders() {
     partitions(&app, "posts", "status", &["ADVERTISED", "OFFERED", "FILLED", "FROZEN", "WITHDRAWN"]).await;
     partitions(&app, "posts", "funding", &["ARRS", "EXISTING_VACANCY", "TRUST", "EDUCATION_GRANT", "OTHER"]).await;
     let (_, programmes) =
-        list(&app, "programmes", "id code cohorts { id }", json!({ "filter": { "code": ["STAR"] } })).await;
+        list(&app, "programmes", "id code cohorts { nodes { id } }", json!({ "filter": { "code": ["STAR"] } })).await;
     let star_id = programmes[0]["id"].clone();
-    let cohort_id = programmes[0]["cohorts"][0]["id"].clone();
+    let cohort_id = programmes[0]["cohorts"]["nodes"][0]["id"].clone();
     let (in_star, _) = list(&app, "posts", "id", json!({ "filter": { "programme": { "eq": star_id } } })).await;
     let (in_cohort, _) = list(&app, "posts", "id", json!({ "filter": { "cohort": { "eq": cohort_id } } })).await;
     let (employed_in_t6y0w, _) =
@@ -168,12 +168,16 @@ async fn membership_pharmacist_placement_and_lead_filters_and_orders() {
             .await;
     assert!(ending > 0 && nodes.iter().all(|m| m["plannedEndDate"].as_str() <= Some("2026-12-31")));
     let (_, programmes) =
-        list(&app, "programmes", "id cohorts { id }", json!({ "filter": { "code": ["STAR"] } })).await;
+        list(&app, "programmes", "id cohorts { nodes { id } }", json!({ "filter": { "code": ["STAR"] } })).await;
     let (star_members, _) =
         list(&app, "memberships", "id", json!({ "filter": { "programme": { "eq": programmes[0]["id"] } } })).await;
-    let (cohort_members, _) =
-        list(&app, "memberships", "id", json!({ "filter": { "cohort": { "eq": programmes[0]["cohorts"][0]["id"] } } }))
-            .await;
+    let (cohort_members, _) = list(
+        &app,
+        "memberships",
+        "id",
+        json!({ "filter": { "cohort": { "eq": programmes[0]["cohorts"]["nodes"][0]["id"] } } }),
+    )
+    .await;
     assert!(cohort_members > 0 && cohort_members < star_members);
     let (_, nodes) =
         list(&app, "memberships", "plannedEndDate", json!({ "orderBy": { "field": "PLANNED_END_DATE" } })).await;
@@ -244,11 +248,17 @@ async fn membership_pharmacist_placement_and_lead_filters_and_orders() {
     let (ending, nodes) =
         list(&app, "placements", "endDate", json!({ "filter": { "endDate": { "to": "2023-12-31" } } })).await;
     assert!(ending > 0 && nodes.iter().all(|p| p["endDate"].as_str() <= Some("2023-12-31")));
-    let (_, people) =
-        list(&app, "pharmacists", "id placements { id }", json!({ "filter": { "gphcNumber": ["9000001"] } })).await;
+    let (_, people) = list(
+        &app,
+        "pharmacists",
+        "id placements(first: 50) { totalCount nodes { id } }",
+        json!({ "filter": { "gphcNumber": ["9000001"] } }),
+    )
+    .await;
     let (theirs, _) =
         list(&app, "placements", "id", json!({ "filter": { "pharmacist": { "eq": people[0]["id"] } } })).await;
-    assert_eq!(theirs as usize, people[0]["placements"].as_array().map_or(0, Vec::len));
+    assert_eq!(theirs as usize, people[0]["placements"]["nodes"].as_array().map_or(0, Vec::len));
+    assert_eq!(Some(theirs), people[0]["placements"]["totalCount"].as_u64());
     let (_, programmes) = list(&app, "programmes", "id", json!({ "filter": { "code": ["STAR"] } })).await;
     let (star, _) =
         list(&app, "placements", "id", json!({ "filter": { "programme": { "eq": programmes[0]["id"] } } })).await;

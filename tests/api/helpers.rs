@@ -173,6 +173,25 @@ impl TestApp {
 }
 
 /// The `extensions.code` of every error in a response.
+/// Whether every connection in `response` was read to its end (no `hasNextPage: true` anywhere), so that
+/// ids gathered from it are all there are.
+pub fn every_page_complete(response: &Value) -> bool {
+    let mut pending = vec![response];
+    while let Some(value) = pending.pop() {
+        match value {
+            Value::Object(fields) => {
+                if fields.get("hasNextPage") == Some(&Value::Bool(true)) {
+                    return false;
+                }
+                pending.extend(fields.values());
+            }
+            Value::Array(items) => pending.extend(items),
+            _ => {}
+        }
+    }
+    true
+}
+
 pub fn error_codes(response: &Value) -> Vec<String> {
     response["errors"]
         .as_array()

@@ -405,9 +405,9 @@ async fn leads_roles_and_teams_keep_one_holder_at_a_time() {
     let fixture = Fixture::new(20).await;
     let trust = fixture.organisation("NHS_TRUST", true).await;
     let leads = fixture.app.graphql_as(Some(&fixture.admin),
-        r#"query($code: OdsCode!) { organisation(odsCode: $code) { ... on NhsTrust { consultantLeads { specialism validTo } } } }"#,
+        r#"query($code: OdsCode!) { organisation(odsCode: $code) { ... on NhsTrust { consultantLeads(first: 100) { nodes { specialism validTo } } } } }"#,
         json!({ "code": trust })).await;
-    let taken: Vec<String> = leads["data"]["organisation"]["consultantLeads"]
+    let taken: Vec<String> = leads["data"]["organisation"]["consultantLeads"]["nodes"]
         .as_array()
         .expect("leads")
         .iter()

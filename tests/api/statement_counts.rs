@@ -13,20 +13,27 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 /// two branches that reach the same key type (say, organisations as post employers and as placement
 /// hosts) may or may not share a batch, depending on which branch's earlier loads finish first, which
 /// would make the count depend on timing rather than on the query's shape.
-const QUERIES: [&str; 12] = [
-    r#"{ programmes(first: 100) { totalCount nodes { code fundingSources sectors leads { role }
-         cohorts { label posts { postNumber vacancy { openedOn } }
-                   memberships { status pharmacist { gphcNumber credentials { kind } }
-                                 placements { sector host { name icb(asOf: "2025-06-01") { odsCode } } } } } } } }"#,
-    r#"{ programmes(first: 100) { nodes { ownerIcb { name region { name } } cohorts { posts { employer { odsCode } } } } } }"#,
+const QUERIES: [&str; 13] = [
+    r#"{ programmes(first: 10) { totalCount nodes { code fundingSources sectors leads { role }
+         cohorts(first: 5) { totalCount nodes { label posts(first: 10) { nodes { postNumber vacancy { openedOn } } }
+           memberships(first: 5) { totalCount nodes { status pharmacist { gphcNumber credentials { kind } }
+             placements(first: 3) { nodes { sector host { name icb(asOf: "2025-06-01") { odsCode } } } } } } } } } } }"#,
+    r#"{ programmes(first: 20) { nodes { ownerIcb { name region { name } }
+         cohorts(first: 5) { nodes { posts(first: 10) { nodes { employer { odsCode } } } } } } } }"#,
     r#"{ icbs { odsCode region { name } predecessors { icb { odsCode } }
-         trusts { name sites { name } consultantLeads { specialism } }
-         pcns { name practices { odsCode } } medicinesOptimisationTeams { name } } }"#,
+         trusts(first: 10) { nodes { name sites { nodes { name } } consultantLeads { nodes { specialism } } } }
+         pcns(first: 10) { totalCount nodes { name practices(first: 10) { nodes { odsCode } } } }
+         medicinesOptimisationTeams { name } } }"#,
+    r#"{ icbs { organisations(first: 50, kind: GP_PRACTICE) { totalCount nodes { odsCode
+           ... on GpPractice { placements(first: 3) { totalCount nodes { startDate } }
+                               vacancies(first: 3) { nodes { openedOn } } } } }
+         programmes(first: 5) { totalCount nodes { code } } } }"#,
     r#"{ placements(first: 100) { totalCount edges { cursor node { startDate
          host { odsCode ... on GpPractice { pcn { name } } }
          membership { cohort { programme { code } } } } } } }"#,
     r#"{ pharmacists(first: 100, filter: { firstRegisteredOn: { from: "2020-01-01" } }) { totalCount nodes {
-         gphcNumber credentials { status } memberships { cohort { intakeDate } } placements { host { name } } } } }"#,
+         gphcNumber credentials { status } memberships(first: 5) { nodes { cohort { intakeDate } } }
+         placements(first: 5) { nodes { host { name } } } } } }"#,
     r#"{ organisations(first: 100, filter: { kind: { in: [GP_PRACTICE, COMMUNITY_PHARMACY, NHS_TRUST] } }) {
          totalCount nodes { odsCode icb { odsCode } region { name } } } }"#,
     r#"{ vacancies(first: 100) { totalCount nodes { sector host { name } } } }"#,

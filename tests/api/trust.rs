@@ -59,11 +59,12 @@ type Records = BTreeMap<&'static str, String>;
 async fn records_of(app: &TestApp, icb: &str, owners: &[&str], outsider: Option<&str>) -> Records {
     let national = token(Role::National, &[], None);
     let query = r#"query($icb: [OdsCode!], $code: OdsCode!) {
-        programmes(first: 100) { nodes { id ownerIcb { odsCode } leads { id }
-            cohorts { id posts { id } memberships { id pharmacist { id credentials { id } } placements { id } } } } }
+        programmes(first: 20) { nodes { id ownerIcb { odsCode } leads { id }
+            cohorts(first: 3) { nodes { id posts(first: 3) { nodes { id } }
+              memberships(first: 5) { nodes { id pharmacist { id credentials { id } } placements(first: 3) { nodes { id } } } } } } } }
         consultantLeads(first: 100, filter: { icb: { in: $icb } }) { nodes { id } }
         vacancies(first: 100, filter: { icb: { in: $icb } }) { nodes { id } }
-        icb(odsCode: $code) { trusts { odsCode } medicinesOptimisationTeams { id } medicinesLeadership { id } } }"#;
+        icb(odsCode: $code) { trusts(first: 100) { nodes { odsCode } } medicinesOptimisationTeams { id } medicinesLeadership { id } } }"#;
     let response = app.graphql_as(Some(&national), query, json!({ "icb": [icb], "code": icb })).await;
     assert!(response["errors"].is_null(), "{response}");
     let data = &response["data"];
@@ -82,18 +83,18 @@ async fn records_of(app: &TestApp, icb: &str, owners: &[&str], outsider: Option<
         for lead in list(&programme["leads"]) {
             add("ProgrammeLead", &lead["id"]);
         }
-        for cohort in list(&programme["cohorts"]) {
+        for cohort in list(&programme["cohorts"]["nodes"]) {
             add("Cohort", &cohort["id"]);
-            for post in list(&cohort["posts"]) {
+            for post in list(&cohort["posts"]["nodes"]) {
                 add("RotationalPost", &post["id"]);
             }
-            for membership in list(&cohort["memberships"]) {
+            for membership in list(&cohort["memberships"]["nodes"]) {
                 add("Membership", &membership["id"]);
                 add("Pharmacist", &membership["pharmacist"]["id"]);
                 for credential in list(&membership["pharmacist"]["credentials"]) {
                     add("Credential", &credential["id"]);
                 }
-                for placement in list(&membership["placements"]) {
+                for placement in list(&membership["placements"]["nodes"]) {
                     add("Placement", &placement["id"]);
                 }
             }
@@ -112,7 +113,7 @@ async fn records_of(app: &TestApp, icb: &str, owners: &[&str], outsider: Option<
         for role in list(&found["medicinesLeadership"]) {
             add("IcbMedicinesRole", &role["id"]);
         }
-        for trust in list(&found["trusts"]) {
+        for trust in list(&found["trusts"]["nodes"]) {
             add("trust", &trust["odsCode"]);
         }
     }
