@@ -89,3 +89,23 @@ pub(crate) async fn drop_tables(manager: &SchemaManager<'_>, tables: &[&'static 
     }
     Ok(())
 }
+
+/// Drops the index on `columns` of `table` (named as [`index`] names it).
+pub(crate) async fn drop_index(manager: &SchemaManager<'_>, table: &'static str, columns: &[&str]) -> Result<(), DbErr> {
+    manager.drop_index(Index::drop().name(format!("idx-{table}-{}", columns.join("-"))).table(table).to_owned()).await
+}
+
+/// (table, columns) of an index.
+pub(crate) type IndexColumns = (&'static str, &'static [&'static str]);
+
+/// Drops the indexes `old` and creates the indexes `new` (a migration's `up`; its `down` swaps them).
+pub(crate) async fn replace_indexes(
+    manager: &SchemaManager<'_>,
+    old: &[IndexColumns],
+    new: &[IndexColumns],
+) -> Result<(), DbErr> {
+    for (table, columns) in old {
+        drop_index(manager, table, columns).await?;
+    }
+    create_indexes(manager, new.iter().map(|(table, columns)| index(table, columns)).collect()).await
+}

@@ -2,14 +2,14 @@
 //! page (`(sort keys…, id) > (cursor…)`) is one index seek and its rows come out in order without a sort.
 //! The indexes they extend (the same columns without the id) are dropped.
 
-use crate::ddl::{create_indexes, index};
+use crate::ddl::{IndexColumns, replace_indexes};
 use sea_orm_migration::prelude::*;
 
 #[derive(DeriveMigrationName)]
 pub struct Migration;
 
 /// (table, columns) of the indexes this migration replaces.
-const REPLACED: [(&str, &[&str]); 13] = [
+const REPLACED: [IndexColumns; 13] = [
     ("organisation", &["kind", "name"]),
     ("organisation", &["name"]),
     ("rotation_programme", &["name"]),
@@ -26,7 +26,7 @@ const REPLACED: [(&str, &[&str]); 13] = [
 ];
 
 /// (table, columns) of the order indexes, each ending with the id.
-const ORDERS: [(&str, &[&str]); 18] = [
+const ORDERS: [IndexColumns; 18] = [
     ("organisation", &["kind", "name", "id"]),
     ("organisation", &["name", "id"]),
     ("organisation", &["ods_code", "id"]),
@@ -47,11 +47,6 @@ const ORDERS: [(&str, &[&str]); 18] = [
     ("audit_log", &["entity_id", "occurred_at", "id"]),
 ];
 
-/// Drops the index on `columns` of `table`.
-async fn drop_index(manager: &SchemaManager<'_>, table: &'static str, columns: &[&str]) -> Result<(), DbErr> {
-    manager.drop_index(Index::drop().name(format!("idx-{table}-{}", columns.join("-"))).table(table).to_owned()).await
-}
-
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     /// All or nothing on both backends.
@@ -60,16 +55,10 @@ impl MigrationTrait for Migration {
     }
 
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        for (table, columns) in REPLACED {
-            drop_index(manager, table, columns).await?;
-        }
-        create_indexes(manager, ORDERS.iter().map(|(table, columns)| index(table, columns)).collect()).await
+        replace_indexes(manager, &REPLACED, &ORDERS).await
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        for (table, columns) in ORDERS {
-            drop_index(manager, table, columns).await?;
-        }
-        create_indexes(manager, REPLACED.iter().map(|(table, columns)| index(table, columns)).collect()).await
+        replace_indexes(manager, &ORDERS, &REPLACED).await
     }
 }

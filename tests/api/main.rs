@@ -12,6 +12,7 @@ mod hostile;
 mod limits;
 mod migrations;
 mod mutations;
+mod nested;
 mod pagination;
 mod races;
 mod read_api;
