@@ -91,7 +91,11 @@ pub(crate) async fn drop_tables(manager: &SchemaManager<'_>, tables: &[&'static 
 }
 
 /// Drops the index on `columns` of `table` (named as [`index`] names it).
-pub(crate) async fn drop_index(manager: &SchemaManager<'_>, table: &'static str, columns: &[&str]) -> Result<(), DbErr> {
+pub(crate) async fn drop_index(
+    manager: &SchemaManager<'_>,
+    table: &'static str,
+    columns: &[&str],
+) -> Result<(), DbErr> {
     manager.drop_index(Index::drop().name(format!("idx-{table}-{}", columns.join("-"))).table(table).to_owned()).await
 }
 

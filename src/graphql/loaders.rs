@@ -12,15 +12,18 @@ use async_graphql::dataloader::{DataLoader, Loader};
 use chrono::NaiveDate;
 use entity::enums::RelationshipKind;
 use entity::{organisation, organisation_succession};
+use futures_util::StreamExt;
 use futures_util::future::BoxFuture;
+use futures_util::stream::FuturesUnordered;
 use sea_orm::{
     ColumnTrait, DatabaseConnection, EntityTrait, IdenStatic, Iterable, ModelTrait, QueryFilter, QueryOrder,
 };
 use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
 use std::marker::PhantomData;
-use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::task::{Poll, Waker};
 use std::time::Duration;
 use uuid::Uuid;
 
@@ -33,45 +36,104 @@ pub struct DbLoader {
     budget: Arc<ResponseBudget>,
 }
 
-/// The loader of one request. A batch is fetched only once the request has stopped asking for keys:
-/// the fetch task waits until the count of requested keys is stable across a yield and a short pause,
-/// so that every sibling in a list (however long) joins the same batch and the number of statements
-/// depends on the shape of the query, not on the number of rows. (A fixed timer, DataLoader's default,
-/// splits long lists into several batches whenever enqueuing takes longer than the timer.)
+/// The loader of one request. A batch is fetched only once the request's execution can go no further
+/// without it: the loader queues each batch's fetch in the request's [`Fetches`] instead of spawning it,
+/// and [`drive`] starts the queued fetches only when the execution is blocked, by which point every
+/// resolver of the level (every sibling in a list, however long) has asked for its keys. So the number of
+/// statements depends on the shape of the query, not on the number of rows or on timing; there is no
+/// timer, quiet period or extra task in the batching path.
 pub struct RequestLoader {
     loader: DataLoader<DbLoader>,
-    requested: Arc<AtomicUsize>,
     budget: Arc<ResponseBudget>,
 }
 
-/// How long the request must stay quiet before a batch is fetched.
-const QUIET_PERIOD: Duration = Duration::from_micros(200);
 /// The most keys in one statement: far below both databases' parameter limits.
 const MAX_BATCH: usize = 20_000;
 
-impl RequestLoader {
-    /// A batching loader over `db` for a reader with `scope`.
-    pub fn new(db: DatabaseConnection, scope: Arc<Scope>, budget: Arc<ResponseBudget>) -> Self {
-        let requested = Arc::new(AtomicUsize::new(0));
-        let watched = requested.clone();
-        let spawner = move |fetch: BoxFuture<'static, ()>| {
-            let watched = watched.clone();
-            tokio::spawn(async move {
-                loop {
-                    let before = watched.load(Ordering::SeqCst);
-                    tokio::task::yield_now().await;
-                    tokio::time::sleep(QUIET_PERIOD).await;
-                    if watched.load(Ordering::SeqCst) == before {
-                        break;
-                    }
+/// The fetches a request's loader has queued and [`drive`] has not yet started.
+#[derive(Clone, Default)]
+pub struct Fetches(Arc<Mutex<Vec<BoxFuture<'static, ()>>>>);
+
+impl Fetches {
+    fn push(&self, fetch: BoxFuture<'static, ()>) {
+        self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner).push(fetch);
+    }
+
+    fn take(&self) -> Vec<BoxFuture<'static, ()>> {
+        std::mem::take(&mut *self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner))
+    }
+}
+
+/// Runs `execution` and the fetches its loader queues in `fetches`, in one task. The queued fetches start
+/// only when the execution is blocked: polled, it made no progress and did not ask to be polled again (a
+/// list resolving many items yields part-way by waking itself; it is polled on until every item has
+/// asked for its keys). So each batch holds every key of its level, and whenever a fetch completes the
+/// execution goes on with its rows.
+pub async fn drive<F: Future>(execution: F, fetches: &Fetches) -> F::Output {
+    let mut execution = std::pin::pin!(execution);
+    let mut running = FuturesUnordered::new();
+    let mut spins = 0;
+    std::future::poll_fn(|cx| {
+        let woken = Arc::new(WakeFlag { woken: AtomicBool::new(false), task: cx.waker().clone() });
+        let waker = Waker::from(woken.clone());
+        loop {
+            woken.woken.store(false, Ordering::SeqCst);
+            if let Poll::Ready(output) = execution.as_mut().poll(&mut std::task::Context::from_waker(&waker)) {
+                return Poll::Ready(output);
+            }
+            if woken.woken.load(Ordering::SeqCst) {
+                // It can go on without any fetch. After a few rounds, hand the thread back to the runtime
+                // (the task is already woken), so that the runtime's own budgets are renewed.
+                spins += 1;
+                if spins > MAX_SPINS {
+                    spins = 0;
+                    return Poll::Pending;
                 }
-                fetch.await;
-            })
-        };
+                continue;
+            }
+            spins = 0;
+            let queued = fetches.take();
+            let started = !queued.is_empty();
+            running.extend(queued);
+            match running.poll_next_unpin(cx) {
+                Poll::Ready(Some(())) => {}
+                Poll::Ready(None) | Poll::Pending if !started => return Poll::Pending,
+                Poll::Ready(None) | Poll::Pending => {}
+            }
+        }
+    })
+    .await
+}
+
+/// How many times in a row [`drive`] polls an execution that wakes itself before yielding the thread.
+const MAX_SPINS: u32 = 32;
+
+/// A waker that records that it was woken, and wakes the task.
+struct WakeFlag {
+    woken: AtomicBool,
+    task: Waker,
+}
+
+impl std::task::Wake for WakeFlag {
+    fn wake(self: Arc<Self>) {
+        self.wake_by_ref();
+    }
+
+    fn wake_by_ref(self: &Arc<Self>) {
+        self.woken.store(true, Ordering::SeqCst);
+        self.task.wake_by_ref();
+    }
+}
+
+impl RequestLoader {
+    /// A batching loader over `db` for a reader with `scope`, whose fetches `fetches` holds until
+    /// [`drive`] runs them.
+    pub fn new(db: DatabaseConnection, scope: Arc<Scope>, budget: Arc<ResponseBudget>, fetches: Fetches) -> Self {
+        let spawner = move |fetch: BoxFuture<'static, ()>| fetches.push(fetch);
         let loader = DataLoader::new(DbLoader { db, scope, budget: budget.clone() }, spawner)
             .max_batch_size(MAX_BATCH)
             .delay(Duration::ZERO);
-        Self { loader, requested, budget }
+        Self { loader, budget }
     }
 
     /// Loads one value.
@@ -81,7 +143,6 @@ impl RequestLoader {
         DbLoader: Loader<K, Error = async_graphql::Error>,
     {
         self.refuse_past_the_bound()?;
-        self.requested.fetch_add(1, Ordering::SeqCst);
         self.loader.load_one(key).await
     }
 
@@ -96,7 +157,6 @@ impl RequestLoader {
         DbLoader: Loader<K, Error = async_graphql::Error>,
     {
         self.refuse_past_the_bound()?;
-        self.requested.fetch_add(1, Ordering::SeqCst);
         self.loader.load_many(keys).await
     }
 

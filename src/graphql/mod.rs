@@ -83,7 +83,7 @@ pub fn schema_builder() -> SchemaBuilder<Query, Mutation, EmptySubscription> {
         .register_output_type::<node::Node>()
 }
 
-/// The schema served over `db`. Each request adds its [`Scope`] and a loader (see [`request_data`]).
+/// The schema served over `db`. Each request adds its [`Scope`] and a loader (see [`execute`]).
 pub fn schema(db: DatabaseConnection, report_settings: reports::ReportSettings, limits: &Limits) -> AppSchema {
     let budgets = Arc::new(limits::Budgets::per_minute(limits.caller_budget, limits.icb_budget));
     let mut builder = schema_builder()
@@ -108,23 +108,26 @@ pub struct Caller {
     pub today: NaiveDate,
 }
 
-/// The per-request data a request needs: the caller and its scope, a DataLoader bound to that scope,
-/// the request's id, the day it answers for, and the budget of its answer's size (see
-/// [`response_size::ResponseBudget::bound`]).
-pub fn request_data(
+/// Runs `request` for `caller` over `db`, with the per-request data it needs: the caller and its scope, a
+/// loader bound to that scope (whose batches [`loaders::drive`] runs), the request's id, the day it
+/// answers for, and the budget of its answer's size (see [`response_size::ResponseBudget::bound`]).
+pub async fn execute(
+    schema: &AppSchema,
     request: async_graphql::Request,
     db: &DatabaseConnection,
     caller: Caller,
     budget: Arc<response_size::ResponseBudget>,
-) -> async_graphql::Request {
+) -> async_graphql::Response {
+    let fetches = loaders::Fetches::default();
     let scope = Arc::new(caller.scope);
-    request
-        .data(RequestLoader::new(db.clone(), scope.clone(), budget.clone()))
+    let request = request
+        .data(RequestLoader::new(db.clone(), scope.clone(), budget.clone(), fetches.clone()))
         .data(budget)
         .data(scope)
         .data(caller.principal)
         .data(mutation::RequestId(caller.request_id))
-        .data(Today(caller.today))
+        .data(Today(caller.today));
+    loaders::drive(schema.execute(request), &fetches).await
 }
 
 /// The day a request answers for.

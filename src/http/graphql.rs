@@ -329,8 +329,9 @@ impl Endpoint {
                 today,
             };
             let budget = Arc::new(ResponseBudget::new(self.limits.max_response_bytes));
-            let request = graphql::request_data(request, &self.db, caller, budget.clone()).data(payer.clone());
-            let execution = tokio::time::timeout(self.limits.request_timeout(), self.schema.execute(request));
+            let execution =
+                graphql::execute(&self.schema, request.data(payer.clone()), &self.db, caller, budget.clone());
+            let execution = tokio::time::timeout(self.limits.request_timeout(), execution);
             let Ok(response) = execution.await else {
                 let message = format!("The request took over {} seconds and was stopped.", self.limits.request_timeout);
                 return refuse(StatusCode::SERVICE_UNAVAILABLE, "REQUEST_TIMEOUT", &message, response_type);

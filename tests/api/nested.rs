@@ -77,7 +77,11 @@ async fn a_nested_connection_pages_through_every_row_once_and_counts_them() {
     let first_page = app.graphql_as(Some(&national), COHORT_MEMBERSHIPS, json!({ "id": cohort, "first": 7 })).await;
     let cursor = first_page["data"]["node"]["memberships"]["pageInfo"]["endCursor"].clone();
     let in_root = app
-        .graphql_as(Some(&national), "query($a: String) { memberships(after: $a) { nodes { id } } }", json!({ "a": cursor }))
+        .graphql_as(
+            Some(&national),
+            "query($a: String) { memberships(after: $a) { nodes { id } } }",
+            json!({ "a": cursor }),
+        )
         .await;
     assert_eq!(error_codes(&in_root), ["BAD_USER_INPUT"], "{in_root}");
     let in_pharmacist = app

@@ -64,19 +64,14 @@ async fn statements_per_query(db: &DatabaseConnection, counter: &Arc<AtomicUsize
     for query in QUERIES {
         let scope = Scope::resolve(db, &principal).await.expect("scope");
         counter.store(0, Ordering::SeqCst);
-        let response = schema
-            .execute(graphql::request_data(
-                query.into(),
-                db,
-                graphql::Caller {
-                    principal: principal.clone(),
-                    scope,
-                    request_id: "statement-count".to_owned(),
-                    today: crate::helpers::TEST_TODAY,
-                },
-                Arc::new(graphql::response_size::ResponseBudget::new(usize::MAX)),
-            ))
-            .await;
+        let caller = graphql::Caller {
+            principal: principal.clone(),
+            scope,
+            request_id: "statement-count".to_owned(),
+            today: crate::helpers::TEST_TODAY,
+        };
+        let budget = Arc::new(graphql::response_size::ResponseBudget::new(usize::MAX));
+        let response = graphql::execute(&schema, query.into(), db, caller, budget).await;
         assert!(response.errors.is_empty(), "{query}: {:?}", response.errors);
         counts.push(counter.load(Ordering::SeqCst));
     }
