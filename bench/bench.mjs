@@ -41,10 +41,15 @@ async function post(url, body, headers = {}) {
   return response.json();
 }
 
-const auth = (backend) => (backend.kind === "rotagraph" ? { authorization: `Bearer ${token}` } : {});
+/** The caller of a request: national, or an ICB administrator for requests marked `admin` (mutations). */
+const auth = (backend, request = {}) =>
+  backend.kind === "rotagraph" ? { authorization: `Bearer ${request.admin ? args["admin-token"] : token}` } : {};
+
+/** The body of one request: a fresh one each time for requests that vary (mutations), with `each`. */
+const bodyOf = (request) => (request.each ? request.each() : { query: request.query, variables: request.variables });
 
 async function graphql(backend, request) {
-  const answer = await post(backend.url, request, auth(backend));
+  const answer = await post(backend.url, bodyOf(request), auth(backend, request));
   if (answer.errors) throw new Error(`${backend.name}: ${JSON.stringify(answer.errors).slice(0, 500)}`);
   return answer.data;
 }
@@ -105,8 +110,10 @@ async function load(backend, request, connections) {
   const result = await autocannon({
     url: backend.url,
     method: "POST",
-    headers: { "content-type": "application/json", ...auth(backend) },
-    body: JSON.stringify(request),
+    headers: { "content-type": "application/json", ...auth(backend, request) },
+    body: JSON.stringify(bodyOf(request)),
+    // A request that varies gets a fresh body each time it is sent.
+    ...(request.each ? { requests: [{ setupRequest: (sent) => ({ ...sent, body: JSON.stringify(request.each()) }) }] } : {}),
     connections,
     duration,
   });

@@ -55,25 +55,29 @@ const newest = (total) => ({
   },
 });
 
-/** The view of the programme with the most members, down to placements and hosts or not. */
+/** The members a programme view shows per cohort (the first, by start date then id). */
+const MEMBERS_PER_COHORT = 20;
+
+/** The view of the programme with the most members: each cohort's first members, down to placements and
+ * hosts or not. */
 const programmeView = (placements) => ({
   setup: async (_, psql) => ({
     code: psql(`SELECT rp.code FROM rotation_programme rp JOIN cohort c ON c.programme_id = rp.id
       JOIN programme_membership m ON m.cohort_id = c.id GROUP BY rp.code ORDER BY count(*) DESC, rp.code LIMIT 1`),
   }),
   rotagraph: ({ code }) => ({
-    query: `query($code: String!) { programmes(first: 1, filter: { code: [$code] }) { nodes { code name cohorts { label
-      memberships { id status pharmacist { gphcNumber familyName } post { postNumber employer { odsCode name } }
-        ${placements ? "placements { id startDate host { odsCode name } }" : ""} } } } } }`,
+    query: `query($code: String!) { programmes(first: 1, filter: { code: [$code] }) { nodes { code name cohorts(first: 10) { nodes { label
+      memberships(first: ${MEMBERS_PER_COHORT}) { nodes { id status pharmacist { gphcNumber familyName } post { postNumber employer { odsCode name } }
+        ${placements ? "placements(first: 6) { nodes { id startDate host { odsCode name } } }" : ""} } } } } } } }`,
     variables: { code },
   }),
   normalise: {
     rotagraph: (data) =>
-      sorted(data.programmes.nodes.flatMap((programme) => programme.cohorts.flatMap((cohort) =>
-        cohort.memberships.flatMap((member) => [
+      sorted(data.programmes.nodes.flatMap((programme) => programme.cohorts.nodes.flatMap((cohort) =>
+        cohort.memberships.nodes.flatMap((member) => [
           [programme.code, cohort.label, uuid(member.id), member.status, member.pharmacist?.gphcNumber,
             member.post?.postNumber ?? null, member.post?.employer?.odsCode ?? null],
-          ...(member.placements ?? []).map((placement) =>
+          ...(member.placements?.nodes ?? []).map((placement) =>
             [uuid(member.id), uuid(placement.id), placement.startDate, placement.host.odsCode]),
         ])))),
     postgraphile: (data) => {
@@ -98,7 +102,8 @@ const programmeView = (placements) => ({
                            'host', json_build_object('odsCode', h.ods_code, 'name', h.name)) ORDER BY p.start_date, p.id), '[]')
                          FROM placement p JOIN organisation h ON h.id = p.host_id WHERE p.membership_id = m.id)` : ""}
         ) ORDER BY m.start_date, m.id), '[]')
-        FROM programme_membership m JOIN pharmacist ph ON ph.id = m.pharmacist_id WHERE m.cohort_id = c.id)
+        FROM (SELECT * FROM programme_membership WHERE cohort_id = c.id ORDER BY start_date, id LIMIT ${MEMBERS_PER_COHORT}) m
+        JOIN pharmacist ph ON ph.id = m.pharmacist_id)
       ) ORDER BY c.intake_date, c.id), '[]') FROM cohort c WHERE c.programme_id = rp.id))
     FROM rotation_programme rp WHERE rp.code = '${code.replaceAll("'", "''")}'`,
 });
@@ -177,7 +182,7 @@ export const views = [
     ...programmeView(false),
     postgraphile: ({ code }) => ({
       query: `query($code: String!) { rotationProgrammeByCode(code: $code) { code name cohortsByProgrammeId { nodes { label
-        programmeMembershipsByCohortId { nodes { rowId status pharmacistByPharmacistId { gphcNumber familyName }
+        programmeMembershipsByCohortId(first: ${MEMBERS_PER_COHORT}, orderBy: [START_DATE_ASC, PRIMARY_KEY_ASC]) { nodes { rowId status pharmacistByPharmacistId { gphcNumber familyName }
           rotationalPostByPostId { postNumber organisationByEmployerId { odsCode name } } } } } } } }`,
       variables: { code },
     }),
@@ -186,15 +191,15 @@ export const views = [
     name: "icbs-programmes-cohorts",
     // Compared as the set of (programme, cohort) rows: rotagraph lists a predecessor's programmes under
     // its successor, PostGraphile under the ICB that owns them.
-    rotagraph: () => ({ query: "{ icbs { odsCode name programmes { code name cohorts { label intakeDate placesOffered } } } }" }),
+    rotagraph: () => ({ query: "{ icbs { odsCode name programmes { nodes { code name cohorts { nodes { label intakeDate placesOffered } } } } } }" }),
     postgraphile: () => ({
       query: `{ allOrganisations(condition: { kind: "ICB" }) { nodes { odsCode name rotationProgrammesByOwnerIcbId { nodes {
         code name cohortsByProgrammeId { nodes { label intakeDate placesOffered } } } } } } }`,
     }),
     normalise: {
       rotagraph: (data) =>
-        unique(data.icbs.flatMap((icb) => icb.programmes.flatMap((programme) =>
-          programme.cohorts.map((cohort) => [programme.code, programme.name, cohort.label, cohort.intakeDate, cohort.placesOffered])))),
+        unique(data.icbs.flatMap((icb) => icb.programmes.nodes.flatMap((programme) =>
+          programme.cohorts.nodes.map((cohort) => [programme.code, programme.name, cohort.label, cohort.intakeDate, cohort.placesOffered])))),
       postgraphile: (data) =>
         unique(data.allOrganisations.nodes.flatMap((icb) => icb.rotationProgrammesByOwnerIcbId.nodes.flatMap((programme) =>
           programme.cohortsByProgrammeId.nodes.map((cohort) => [programme.code, programme.name, cohort.label, cohort.intakeDate, cohort.placesOffered])))),
@@ -262,6 +267,40 @@ export const views = [
     normalise: { rotagraph: (data) => data._entities.map((entity) => [entity.odsCode, entity.name]) },
     floor: ({ codes }) => `SELECT json_agg(json_build_object('odsCode', o.ods_code, 'name', o.name) ORDER BY o.ods_code)
       FROM organisation o WHERE o.kind = 'GP_PRACTICE' AND o.ods_code IN (${codes.map((code) => `'${code}'`).join(",")})`,
+  },
+  {
+    name: "mutation-mix",
+    // An ICB administrator of T6Y0W, alternately registering a pharmacist (a fresh GPhC number each time)
+    // and opening a vacancy at one of its GP practices: each a transaction with its checks and audit row.
+    // rotagraph only (PostGraphile's CRUD mutations have none of the rules).
+    setup: async (_, psql) => ({
+      practice: psql(`SELECT o.ods_code FROM organisation o
+        JOIN organisation_relationship r ON r.child_id = o.id AND r.kind = 'IN_ICB' AND r.valid_to IS NULL
+        JOIN organisation i ON i.id = r.parent_id AND i.ods_code = 'T6Y0W'
+        WHERE o.kind = 'GP_PRACTICE' AND o.legal_end_date IS NULL ORDER BY o.ods_code LIMIT 1`),
+    }),
+    rotagraph: ({ practice }) => {
+      let sent = 0;
+      return {
+        admin: true,
+        each: () => {
+          sent += 1;
+          return sent % 2
+            ? {
+                query: `mutation($i: CreatePharmacistInput!) { createPharmacist(input: $i) { pharmacist { id } userErrors { code } } }`,
+                variables: { i: { gphcNumber: String(3000000 + (process.pid % 100) * 10000 + sent).padStart(7, "0").slice(-7),
+                  givenName: "Bench", familyName: "Mark", firstRegisteredOn: "2025-07-01", managingIcb: "T6Y0W" } },
+              }
+            : {
+                query: `mutation($i: CreateVacancyInput!) { createVacancy(input: $i) { vacancy { id } userErrors { code } } }`,
+                variables: { i: { host: practice, sector: "GENERAL_PRACTICE", afcBand: "BAND_7", wte: 1, funding: "ARRS" } },
+              };
+        },
+      };
+    },
+    normalise: {
+      rotagraph: (data) => Object.values(data).map((payload) => payload.userErrors.map((error) => error.code)),
+    },
   },
   {
     name: "report-fill-rate-by-icb",
