@@ -9,10 +9,10 @@ use sea_orm::DatabaseConnection;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-/// Nested queries over every kind of relation. Each key type is loaded in one branch of a query only:
-/// two branches that reach the same key type (say, organisations as post employers and as placement
-/// hosts) may or may not share a batch, depending on which branch's earlier loads finish first, which
-/// would make the count depend on timing rather than on the query's shape.
+/// Nested queries over every kind of relation, nested connections (with `totalCount`) included. Each key
+/// type is loaded in one branch of a query only: two branches that reach the same key type (say,
+/// organisations as post employers and as placement hosts) share a batch only if they reach it while the
+/// same fetches are outstanding, which depends on the data's shape as well as the query's.
 const QUERIES: [&str; 13] = [
     r#"{ programmes(first: 10) { totalCount nodes { code fundingSources sectors leads { role }
          cohorts(first: 5) { totalCount nodes { label posts(first: 10) { nodes { postNumber vacancy { openedOn } } }
