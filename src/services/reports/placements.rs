@@ -101,7 +101,7 @@ fn host_icb(select: &mut SelectStatement, resolution: IcbResolution, today: Naiv
         IcbResolution::AtEvent => col("pl", placement::Column::HostIcbId),
         IcbResolution::CurrentSuccessor => {
             select.join_subquery(
-                JoinType::LeftJoin,
+                JoinType::InnerJoin,
                 parents_on(RelationshipKind::InIcb, today),
                 name("host_link"),
                 col("host_link", Column::ChildId).equals((name("pl"), placement::Column::HostId)),

@@ -50,7 +50,7 @@ pub async fn open_vacancies<C: ConnectionTrait>(
         .expr_as(col("host_link", organisation_relationship::Column::ParentId), name("icb"))
         .from_as(vacancy::Entity, name("v"))
         .join_subquery(
-            JoinType::LeftJoin,
+            JoinType::InnerJoin,
             parents_on(RelationshipKind::InIcb, icb_day),
             name("host_link"),
             col("host_link", organisation_relationship::Column::ChildId).equals((name("v"), Column::HostId)),
