@@ -26,6 +26,8 @@ use std::sync::{Arc, Mutex};
 /// - a connection (a field returning a `...Connection`) costs its page size (`first` or `last`, default
 ///   20, at most 100) times its selection;
 /// - a lookup by a list of `ids` or `representations` costs their number times its selection;
+/// - any other list costs [`PLAIN_LIST_WEIGHT`] times its selection (a list of scalars or enums: 1);
+/// - variables take their operation's default values where the request gives none;
 /// - introspection (`__schema`, `__type`) is costed flat: it is bounded by the schema.
 ///
 /// A fragment is costed once and reused wherever it is spread, so spreading fragments into each other
@@ -34,6 +36,8 @@ struct Costing<'a> {
     registry: &'a async_graphql::registry::Registry,
     document: &'a ExecutableDocument,
     variables: &'a Variables,
+    /// The default values of the operation's variables, for those the request does not give.
+    defaults: HashMap<&'a str, async_graphql::Value>,
     fragments: HashMap<&'a str, Option<Tally>>,
     /// Whether the document asks for `__schema` or `__type`.
     introspects: bool,
@@ -44,6 +48,11 @@ struct Costing<'a> {
     /// The most list items in all of any `filter` argument.
     filter_items: usize,
 }
+
+/// How many items a plain list of objects (`icbs`, `Region.icbs`, `Icb.successors`, a report's rows…) is
+/// costed as: the small fixed sets left as lists hold about this many, and a list of them nested in another
+/// multiplies its cost as a connection's page does.
+pub const PLAIN_LIST_WEIGHT: u64 = 10;
 
 /// A cost and an alias count.
 #[derive(Clone, Copy, Debug, Default)]
@@ -110,13 +119,18 @@ impl<'a> Costing<'a> {
         let return_type = meta.map(|meta| meta.ty.as_str()).unwrap_or_default();
         let named = MetaTypeName::concrete_typename(return_type);
         let children = self.selection(&field.selection_set.node, named, depth + 1);
-        let times = if name.starts_with("__") {
+        let introspection = name.starts_with("__") || parent.starts_with("__") || named.starts_with("__");
+        let times = if introspection {
             1
         } else if named.ends_with("Connection") {
             let page = self.argument(field, "first").or_else(|| self.argument(field, "last"));
             page.map_or(DEFAULT_PAGE_SIZE, |size| size.min(MAX_PAGE_SIZE))
         } else {
-            self.list_length(field, "ids").or_else(|| self.list_length(field, "representations")).unwrap_or(1)
+            let listed = self.list_length(field, "ids").or_else(|| self.list_length(field, "representations"));
+            // A plain list of objects (not a connection's own `nodes` or `edges`, whose page is already
+            // counted) is costed as `PLAIN_LIST_WEIGHT` items, so nesting lists multiplies their cost.
+            let plain_list = return_type.starts_with('[') && !parent.ends_with("Connection");
+            listed.unwrap_or(if plain_list { PLAIN_LIST_WEIGHT } else { 1 })
         };
         Tally {
             cost: 1u64.saturating_add(times.saturating_mul(children.cost)),
@@ -127,7 +141,13 @@ impl<'a> Costing<'a> {
     /// A field's argument, given inline or as a variable.
     fn value(&self, field: &Field, argument: &str) -> Option<async_graphql::Value> {
         let (_, value) = field.arguments.iter().find(|(name, _)| name.node.as_str() == argument)?;
-        value.node.clone().into_const_with(|name| self.variables.get(&name).cloned().ok_or(())).ok()
+        value
+            .node
+            .clone()
+            .into_const_with(|name| {
+                self.variables.get(&name).or_else(|| self.defaults.get(name.as_str())).cloned().ok_or(())
+            })
+            .ok()
     }
 
     fn argument(&self, field: &Field, argument: &str) -> Option<u64> {
@@ -205,6 +225,7 @@ fn survey(
         registry,
         document,
         variables,
+        defaults: HashMap::new(),
         fragments: HashMap::new(),
         introspects: false,
         longest_list: 0,
@@ -218,6 +239,17 @@ fn survey(
             OperationType::Mutation => registry.mutation_type.as_deref().unwrap_or_default(),
             OperationType::Subscription => registry.subscription_type.as_deref().unwrap_or_default(),
         };
+        // Each operation with its own variables' defaults (so fragments are costed again for it).
+        costing.defaults = operation
+            .node
+            .variable_definitions
+            .iter()
+            .filter_map(|definition| {
+                let default = definition.node.default_value.as_ref()?;
+                Some((definition.node.name.node.as_str(), default.node.clone()))
+            })
+            .collect();
+        costing.fragments.clear();
         let tally = costing.selection(&operation.node.selection_set.node, root, 0);
         worst = Tally { cost: worst.cost.max(tally.cost), aliases: worst.aliases.max(tally.aliases) };
     }

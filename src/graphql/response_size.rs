@@ -47,9 +47,11 @@ impl ResponseBudget {
     /// The answer to give: `response`, or the one `RESPONSE_TOO_LARGE` error if the request went past the
     /// bound (with none of what was read before it, but its extensions).
     pub fn bound(&self, response: Response) -> Response {
-        if !self.exceeded() {
-            return response;
-        }
+        if self.exceeded() { self.refuse(response) } else { response }
+    }
+
+    /// The one `RESPONSE_TOO_LARGE` error in place of `response` (keeping its extensions).
+    pub fn refuse(&self, response: Response) -> Response {
         let error = self.error();
         let mut refusal = ServerError::new(error.message, None);
         refusal.extensions = error.extensions;

@@ -73,8 +73,21 @@ fn refuse(status: StatusCode, code: &str, message: &str, response_type: Response
 }
 
 fn respond(status: StatusCode, body: &impl serde::Serialize, response_type: ResponseType) -> poem::Response {
-    let json = serde_json::to_vec(body).unwrap_or_else(|_| b"{\"errors\":[{\"message\":\"internal error\"}]}".to_vec());
-    poem::Response::builder().status(status).content_type(response_type.content_type()).body(json)
+    poem::Response::builder().status(status).content_type(response_type.content_type()).body(to_json(body))
+}
+
+/// `body` as JSON bytes.
+fn to_json(body: &impl serde::Serialize) -> Vec<u8> {
+    serde_json::to_vec(body).unwrap_or_else(|_| b"{\"errors\":[{\"message\":\"internal error\"}]}".to_vec())
+}
+
+/// The answers as one JSON body: an array for a batch, the one answer otherwise.
+fn serialise(responses: &[async_graphql::Response], is_batch: bool) -> Vec<u8> {
+    let bodies: Vec<ResponseBody<'_>> = responses.iter().map(response_body).collect();
+    match bodies.as_slice() {
+        [only] if !is_batch => to_json(only),
+        _ => to_json(&bodies),
+    }
 }
 
 /// A GraphQL response as JSON, written straight from the response (serialised once): a request that
@@ -340,18 +353,22 @@ impl Endpoint {
             super::label_request_errors(&mut response);
             responses.push(response);
         }
+        let mut json = serialise(&responses, is_batch);
+        if json.len() > self.limits.max_response_bytes {
+            // The estimate charged as rows were read can fall short (aliases repeat a field at no read):
+            // the bound holds on what is sent all the same.
+            let bound = ResponseBudget::new(self.limits.max_response_bytes);
+            responses = responses.into_iter().map(|response| bound.refuse(response)).collect();
+            json = serialise(&responses, is_batch);
+        }
         let status = responses
             .iter()
             .map(|response| status_of(response, response_type))
             .max_by_key(StatusCode::as_u16)
             .unwrap_or(StatusCode::OK);
         let retry = responses.iter().find_map(retry_after);
-        let mut bodies: Vec<ResponseBody<'_>> = responses.iter().map(response_body).collect();
-        let mut http_response = if is_batch {
-            respond(status, &bodies, response_type)
-        } else {
-            respond(status, &bodies.remove(0), response_type)
-        };
+        let mut http_response =
+            poem::Response::builder().status(status).content_type(response_type.content_type()).body(json);
         if let Some(seconds) = retry {
             http_response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(seconds));
         }

@@ -46,7 +46,8 @@ async fn refused_before_sql(app: &TestApp, body: Value, status: u16, code: &str)
 async fn every_limit_refuses_with_its_code_before_any_sql() {
     let app = spawn_app(DemoData::Skip).await;
 
-    let deep = format!("{{ icbs {}{{ odsCode }} {}}}", "{ region { icbs ".repeat(8), "} } ".repeat(8));
+    // Deep but cheap: a region is its own region, one object at every level.
+    let deep = format!("{{ regions {{ {}odsCode {}}} }}", "region { ".repeat(18), "} ".repeat(18));
     refused_before_sql(&app, json!({ "query": deep }), 200, "QUERY_TOO_DEEP").await;
 
     let costly = format!("{{ organisations(first: 100) {{ nodes {{ {} }} }} }}", "odsCode ".repeat(250));
@@ -197,4 +198,18 @@ async fn an_answer_over_the_size_bound_is_refused_whole_and_a_smaller_one_is_ans
     assert!(refused["data"].is_null(), "nothing of what was read before the bound");
     assert!(answered["errors"].is_null(), "{answered}");
     assert_eq!(answered["data"]["placements"]["nodes"].as_array().map(Vec::len), Some(5));
+}
+
+#[tokio::test]
+async fn aliases_repeating_a_field_cannot_carry_an_answer_past_the_size_bound() {
+    let limits = Limits { max_response_bytes: 30_000, ..Limits::default() };
+    let app = spawn_app_with(DemoData::Load, limits).await;
+    // Few rows read (well under the bound by the estimate), each id written 29 times.
+    let aliases: String = (1..30).map(|index| format!("a{index}: id ")).collect();
+    let repeated = format!("{{ icbs(asOf: \"2025-06-01\") {{ {aliases} }} }}");
+    let (status, _, refused) = post(&app, &json!({ "query": repeated }), &[]).await;
+    assert_eq!(status, 200);
+    assert_eq!(error_codes(&refused), ["RESPONSE_TOO_LARGE"], "{refused}");
+    assert!(refused["data"].is_null());
+    assert!(refused["extensions"]["cost"]["requested"].as_u64().is_some(), "the cost is still reported");
 }

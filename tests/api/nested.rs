@@ -189,6 +189,19 @@ async fn nested_connections_are_costed_by_their_page_size_and_the_wide_queries_a
     let default = app.graphql("{ programmes(first: 10) { nodes { cohorts { nodes { id } } } } }", json!({})).await;
     assert_eq!(cost(&default), Some(1 + 10 * (1 + 1 + 20 * 2)), "the default page is 20");
 
+    // A variable's default is costed as it runs.
+    let inline = app.graphql("{ icbs { organisations(first: 100) { nodes { odsCode } } } }", json!({})).await;
+    let defaulted = app
+        .graphql("query($n: Int = 100) { icbs { organisations(first: $n) { nodes { odsCode } } } }", json!({}))
+        .await;
+    assert_eq!(cost(&inline), Some(1 + 10 * (1 + 100 * 2)), "{inline}");
+    assert_eq!(cost(&defaulted), cost(&inline), "{defaulted}");
+
+    // Plain lists nested in each other multiply their cost too: regions, their ICBs, the ICBs' region...
+    let hops = "{ regions { icbs { region { icbs { region { icbs { region { icbs { odsCode name } } } } } } } } }";
+    let chained = app.graphql(hops, json!({})).await;
+    assert_eq!(error_codes(&chained), ["QUERY_TOO_COMPLEX"], "{chained}");
+
     // The query that once answered 24 MB: every level pages, so it is refused before any SQL runs.
     let national = token(Role::National, &[], None);
     let wide = app
