@@ -269,10 +269,26 @@ export const views = [
       FROM organisation o WHERE o.kind = 'GP_PRACTICE' AND o.ods_code IN (${codes.map((code) => `'${code}'`).join(",")})`,
   },
   {
+    name: "report-fill-rate-by-icb",
+    rotagraph: () => ({ query: "{ reports { fillRate(groupBy: ICB) { group { code } placesOffered accepted { value } fillRate { value } } } }" }),
+    normalise: { rotagraph: (data) => data.reports.fillRate.map((row) => [row.group.code, row.placesOffered, row.accepted.value]) },
+  },
+  {
+    name: "report-cross-icb-flows",
+    rotagraph: () => ({ query: "{ reports { crossIcbFlows(icbResolution: CURRENT_SUCCESSOR) { owner { code } host { code } placements { value } wte { value } } } }" }),
+    normalise: { rotagraph: (data) => data.reports.crossIcbFlows.map((row) => [row.owner.code, row.host.code, row.placements.value]) },
+  },
+  {
+    name: "report-open-vacancies",
+    rotagraph: () => ({ query: "{ reports { openVacancies { sector afcBand icb { code } vacancies { value } wte { value } } } }" }),
+    normalise: { rotagraph: (data) => data.reports.openVacancies.map((row) => [row.icb.code, row.sector, row.afcBand, row.vacancies.value]) },
+  },
+  {
     name: "mutation-mix",
-    // An ICB administrator of T6Y0W, alternately registering a pharmacist (a fresh GPhC number each time)
-    // and opening a vacancy at one of its GP practices: each a transaction with its checks and audit row.
-    // rotagraph only (PostGraphile's CRUD mutations have none of the rules).
+    // Last, because it changes the data the other views read (the backends run different numbers of
+    // mutations). An ICB administrator of T6Y0W, alternately registering a pharmacist (a fresh GPhC number
+    // each time) and opening a vacancy at one of its GP practices: each a transaction with its checks and
+    // audit row. rotagraph only (PostGraphile's CRUD mutations have none of the rules).
     setup: async (_, psql) => ({
       practice: psql(`SELECT o.ods_code FROM organisation o
         JOIN organisation_relationship r ON r.child_id = o.id AND r.kind = 'IN_ICB' AND r.valid_to IS NULL
@@ -301,20 +317,5 @@ export const views = [
     normalise: {
       rotagraph: (data) => Object.values(data).map((payload) => payload.userErrors.map((error) => error.code)),
     },
-  },
-  {
-    name: "report-fill-rate-by-icb",
-    rotagraph: () => ({ query: "{ reports { fillRate(groupBy: ICB) { group { code } placesOffered accepted { value } fillRate { value } } } }" }),
-    normalise: { rotagraph: (data) => data.reports.fillRate.map((row) => [row.group.code, row.placesOffered, row.accepted.value]) },
-  },
-  {
-    name: "report-cross-icb-flows",
-    rotagraph: () => ({ query: "{ reports { crossIcbFlows(icbResolution: CURRENT_SUCCESSOR) { owner { code } host { code } placements { value } wte { value } } } }" }),
-    normalise: { rotagraph: (data) => data.reports.crossIcbFlows.map((row) => [row.owner.code, row.host.code, row.placements.value]) },
-  },
-  {
-    name: "report-open-vacancies",
-    rotagraph: () => ({ query: "{ reports { openVacancies { sector afcBand icb { code } vacancies { value } wte { value } } } }" }),
-    normalise: { rotagraph: (data) => data.reports.openVacancies.map((row) => [row.icb.code, row.sector, row.afcBand, row.vacancies.value]) },
   },
 ];
