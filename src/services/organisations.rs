@@ -177,11 +177,11 @@ pub async fn children_on<C: ConnectionTrait>(
 /// practices of a PCN, the sites of a trust), as the relation `name` whose parent is the link's parent.
 pub fn children_relation(name: &'static str, kind: RelationshipKind, on: NaiveDate) -> Relation<organisation::Entity> {
     use organisation_relationship::Column;
-    let select = organisation::Entity::find()
-        .join(JoinType::InnerJoin, organisation_relationship::Relation::Child.def().rev())
-        .filter(Column::Kind.eq(kind))
-        .filter(valid_on(Column::ValidFrom, Column::ValidTo, on));
+    let select =
+        organisation::Entity::find().join(JoinType::InnerJoin, organisation_relationship::Relation::Child.def().rev());
     Relation::through(name, select, Expr::col((organisation_relationship::Entity, Column::ParentId)))
+        .filter(Condition::all().add(Column::Kind.eq(kind)))
+        .filter(valid_on(Column::ValidFrom, Column::ValidTo, on))
 }
 
 /// The rotation programmes each ICB answers for: its own and those of the ICBs it took over (a programme

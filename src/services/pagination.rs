@@ -10,7 +10,7 @@ use crate::error::AppError;
 use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::sea_query::{Alias, Asterisk, Expr, ExprTrait, Func, OverStatement, Query, WindowStatement};
 use sea_orm::{
-    ColumnTrait, ColumnType, ConnectionTrait, DbBackend, EntityTrait, FromQueryResult, Iterable, ModelTrait, Order,
+    ColumnTrait, ColumnType, ConnectionTrait, EntityTrait, FromQueryResult, Iterable, ModelTrait, Order,
     PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait, Select, Value,
 };
 use std::collections::HashMap;
@@ -295,22 +295,29 @@ pub struct Relation<E: EntityTrait> {
     pub name: &'static str,
     select: Select<E>,
     parent: Expr,
+    /// Every condition added by [`Relation::filter`], as written by `Debug`: with the name, what tells
+    /// this relation's statement from another's.
+    conditions: String,
 }
 
 impl<E: EntityTrait> Relation<E> {
     /// The rows whose `column` holds their parent's id.
     pub fn by_column<C: ColumnTrait<EntityName = E>>(name: &'static str, column: C) -> Self {
-        Self { name, select: E::find(), parent: column.into_expr() }
+        Self { name, select: E::find(), parent: column.into_expr(), conditions: String::new() }
     }
 
-    /// The rows `select` reaches (through joins), whose parent is `parent`.
+    /// The rows `select` reaches (through joins), whose parent is `parent`. `select` must be the same
+    /// for every relation of this `name`: what varies (dates, kinds, filters) is added by
+    /// [`Relation::filter`].
     pub fn through(name: &'static str, select: Select<E>, parent: Expr) -> Self {
-        Self { name, select, parent }
+        Self { name, select, parent, conditions: String::new() }
     }
 
     /// Only the rows that meet `condition` as well.
     #[must_use]
-    pub fn filter(self, condition: sea_orm::Condition) -> Self {
+    pub fn filter(mut self, condition: sea_orm::Condition) -> Self {
+        use std::fmt::Write as _;
+        let _ = write!(self.conditions, "{condition:?};");
         Self { select: self.select.filter(condition), ..self }
     }
 }
@@ -338,10 +345,13 @@ impl<E: EntityTrait> Slice<E> {
         counting: Counting,
     ) -> Self {
         let first = Ord::min(first.unwrap_or(DEFAULT_PAGE_SIZE), MAX_PAGE_SIZE);
-        let statement = relation.select.build(DbBackend::Sqlite);
         let after_json = after.as_ref().map(|key| key.to_json(&ordering));
-        let signature =
-            format!("{statement}|{}|{}|{after_json:?}|{first}|{counting:?}", relation.name, ordering.signature());
+        let signature = format!(
+            "{}|{}|{}|{after_json:?}|{first}|{counting:?}",
+            relation.name,
+            relation.conditions,
+            ordering.signature()
+        );
         Self { relation, ordering, after, first, counting, signature }
     }
 

@@ -127,6 +127,23 @@ async fn each_sibling_parent_gets_its_own_page_in_scope() {
     }
     assert!(checked > 0, "some ICB has more than two PCNs");
 
+    // The same relation with other arguments, side by side in one request, is another page.
+    let sides = app
+        .graphql(
+            r#"{ icb(odsCode: "T6Y0W") {
+                 practices: organisations(first: 3, kind: GP_PRACTICE) { nodes { kind } }
+                 pcns: organisations(first: 3, kind: PCN) { nodes { kind } }
+                 before: organisations(asOf: "2025-06-01") { totalCount }
+                 today: organisations { totalCount } } }"#,
+            json!({}),
+        )
+        .await;
+    let icb = &sides["data"]["icb"];
+    assert_eq!(strings(&icb["practices"]["nodes"], "kind"), ["GP_PRACTICE"; 3], "{sides}");
+    assert_eq!(strings(&icb["pcns"]["nodes"], "kind"), ["PCN"; 3], "{sides}");
+    assert_eq!(icb["before"]["totalCount"], 0, "T6Y0W did not exist before 2026-04-01: {sides}");
+    assert!(icb["today"]["totalCount"].as_u64() > Some(3), "{sides}");
+
     // A programme of a dissolved ICB belongs to it and to its successor.
     let owners = app
         .graphql(
