@@ -393,6 +393,22 @@ impl Loader<ResolvedOn> for DbLoader {
     }
 }
 
+/// The ICB with this ODS code and every ICB it took over (the ICBs a filter on the code rolls up): asked
+/// for by every sibling's filter alike, it is looked up once per level.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct RolledUpIcbs(pub String);
+
+impl Loader<RolledUpIcbs> for DbLoader {
+    type Value = Vec<Uuid>;
+    type Error = async_graphql::Error;
+
+    async fn load(&self, keys: &[RolledUpIcbs]) -> Result<HashMap<RolledUpIcbs, Self::Value>, Self::Error> {
+        let codes: Vec<String> = keys.iter().map(|key| key.0.clone()).collect();
+        let by_code = organisations::icbs_with_predecessors_by_code(&self.db, &codes).await.extend()?;
+        Ok(by_code.into_iter().map(|(code, ids)| (RolledUpIcbs(code), ids)).collect())
+    }
+}
+
 /// An organisation by ODS code (federation lookups).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct ByOdsCode(pub String);

@@ -8,9 +8,9 @@ use super::enums::{CredentialKind, CredentialStatus, MembershipStatus, Placement
 use super::organisation::{Icb, Organisation};
 use super::programme::{Cohort, RotationalPost};
 use super::scalars::Date;
-use super::{db, list, load_by, load_one, nested, personal, require_personal_data};
+use super::{list, load_by, load_one, nested, personal, require_personal_data};
 use crate::services::pagination::{Relation, SortKey};
-use crate::services::{organisations, rotations};
+use crate::services::rotations;
 use async_graphql::{Context, Enum, ID, InputObject, Object, Result, ResultExt};
 use entity::enums;
 use entity::{
@@ -464,21 +464,20 @@ impl MembershipFilter {
     }
 }
 
-/// The condition of a placement filter (none: every placement), with the ICBs it names looked up once,
-/// each with the ICBs it took over.
+/// The condition of a placement filter (none: every placement), with the ICBs it names looked up (each
+/// with the ICBs it took over) once for all sibling filters.
 pub(crate) async fn placement_condition(ctx: &Context<'_>, filter: Option<PlacementFilter>) -> Result<Condition> {
     let Some(filter) = filter else { return Ok(Condition::all()) };
     let all_codes: Vec<String> =
         each_filter(&filter).filter_map(|filter| filter.host_icb.as_ref()).flat_map(OdsCodeFilter::codes).collect();
-    let mut resolved = std::collections::HashMap::new();
-    for code in &all_codes {
-        if !resolved.contains_key(code) {
-            let ids = organisations::icbs_with_predecessors(db(ctx)?, std::slice::from_ref(code)).await.extend()?;
-            resolved.insert(code.clone(), ids);
-        }
-    }
+    // Through the request's loader: the filters of sibling parents look their codes up together.
+    let resolved = super::loader(ctx)?.load_many(all_codes.into_iter().map(super::loaders::RolledUpIcbs)).await?;
     let host_icbs = |codes: &OdsCodeFilter| -> Vec<uuid::Uuid> {
-        codes.codes().iter().flat_map(|code| resolved.get(code).cloned().unwrap_or_default()).collect()
+        codes
+            .codes()
+            .into_iter()
+            .flat_map(|code| resolved.get(&super::loaders::RolledUpIcbs(code)).cloned().unwrap_or_default())
+            .collect()
     };
     filter.condition(&host_icbs).extend()
 }

@@ -66,24 +66,38 @@ pub fn in_regions_on(codes: &[String], on: NaiveDate) -> Condition {
 /// The ids of the ICBs with these ODS codes and of every ICB they took over (transitively): the ICBs
 /// whose records roll up into them.
 pub async fn icbs_with_predecessors<C: ConnectionTrait>(db: &C, codes: &[String]) -> Result<Vec<Uuid>, AppError> {
-    let mut ids: std::collections::BTreeSet<Uuid> = organisation::Entity::find()
+    let by_code = icbs_with_predecessors_by_code(db, codes).await?;
+    let ids: std::collections::BTreeSet<Uuid> = by_code.into_values().flatten().collect();
+    Ok(ids.into_iter().collect())
+}
+
+/// For each of these ODS codes, the ids of the ICB with that code and of every ICB it took over
+/// (transitively), in two statements whatever the number of codes; an unknown code has none.
+pub async fn icbs_with_predecessors_by_code<C: ConnectionTrait>(
+    db: &C,
+    codes: &[String],
+) -> Result<HashMap<String, Vec<Uuid>>, AppError> {
+    let icbs = organisation::Entity::find()
         .filter(organisation::Column::OdsCode.is_in(codes.iter().map(String::as_str)))
         .filter(organisation::Column::Kind.eq(OrganisationKind::Icb))
         .all(db)
-        .await?
-        .into_iter()
-        .map(|icb| icb.id)
-        .collect();
+        .await?;
     let steps = organisation_succession::Entity::find().all(db).await?;
-    loop {
-        let before = ids.len();
-        let predecessors: Vec<Uuid> =
-            steps.iter().filter(|step| ids.contains(&step.successor_id)).map(|step| step.predecessor_id).collect();
-        ids.extend(predecessors);
-        if ids.len() == before {
-            return Ok(ids.into_iter().collect());
+    let mut by_code: HashMap<String, Vec<Uuid>> = codes.iter().map(|code| (code.clone(), Vec::new())).collect();
+    for icb in icbs {
+        let mut ids = std::collections::BTreeSet::from([icb.id]);
+        loop {
+            let before = ids.len();
+            let predecessors: Vec<Uuid> =
+                steps.iter().filter(|step| ids.contains(&step.successor_id)).map(|step| step.predecessor_id).collect();
+            ids.extend(predecessors);
+            if ids.len() == before {
+                break;
+            }
         }
+        by_code.insert(icb.ods_code, ids.into_iter().collect());
     }
+    Ok(by_code)
 }
 
 /// The ids of the organisations with these ODS codes (one statement; none for no codes).

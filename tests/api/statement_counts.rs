@@ -33,7 +33,7 @@ const QUERIES: [&str; 13] = [
          membership { cohort { programme { code } } } } } } }"#,
     r#"{ pharmacists(first: 100, filter: { firstRegisteredOn: { from: "2020-01-01" } }) { totalCount nodes {
          gphcNumber credentials { status } memberships(first: 5) { nodes { cohort { intakeDate } } }
-         placements(first: 5) { nodes { host { name } } } } } }"#,
+         placements(first: 5, filter: { hostIcb: { in: ["T6Y0W", "QMM"] } }) { nodes { host { name } } } } } }"#,
     r#"{ organisations(first: 100, filter: { kind: { in: [GP_PRACTICE, COMMUNITY_PHARMACY, NHS_TRUST] } }) {
          totalCount nodes { odsCode icb { odsCode } region { name } } } }"#,
     r#"{ vacancies(first: 100) { totalCount nodes { sector host { name } } } }"#,
