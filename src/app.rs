@@ -87,12 +87,12 @@ impl App {
 
     /// Serves until `shutdown` completes, then lets in-flight requests finish (within the timeout).
     pub async fn run_until(self, shutdown: impl Future<Output = ()>) -> anyhow::Result<()> {
-        let schema = graphql::schema(self.db.clone(), self.report_settings, &self.limits);
+        let api = graphql::api(self.db.clone(), self.report_settings, &self.limits);
         let callers = Arc::new(self.callers);
         tracing::info!(address = %self.address, "rotagraph listening; GraphiQL at http://{}/graphql", self.address);
         poem::Server::new_with_acceptor(self.acceptor)
             .run_with_graceful_shutdown(
-                http::routes(schema, self.db, callers, self.report_settings, self.limits, self.clock),
+                http::routes(api, self.db, callers, self.report_settings, self.limits, self.clock),
                 shutdown,
                 Some(self.shutdown_timeout),
             )

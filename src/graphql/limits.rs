@@ -1,26 +1,24 @@
-//! Cost control, before any SQL runs: cost and aliases are worked out as soon as the query is parsed,
-//! before async-graphql's own checks (see [`Costing`]); depth is read off validation; the cost is charged
-//! to the caller's and the caller's ICBs' budgets; every response reports `extensions.cost`. Each refusal is a GraphQL error with its `extensions.code`:
+//! Cost control, before any SQL runs and before async-graphql validates the document: cost, aliases and
+//! depth are worked out as soon as the query is parsed (see [`Costing`]); the cost is charged to the
+//! caller's and the caller's ICBs' budgets; every response reports `extensions.cost`. It runs in front of
+//! execution ([`super::execute`]), not as an async-graphql extension, which would hook every field. Each
+//! refusal is a GraphQL error with its `extensions.code`:
 //! `TOO_MANY_ALIASES`, `LIST_TOO_LONG`, `FILTER_TOO_COMPLEX`, `GRAPHQL_PARSE_FAILED`, `INVALID_TEXT`, `QUERY_TOO_DEEP`, `QUERY_TOO_COMPLEX`, `INTROSPECTION_DISABLED`, `RATE_LIMITED` (with
 //! `retryAfter`, seconds).
 
+use super::field_types::{self, FieldTypes};
 use crate::config::Limits;
 use crate::services::access::Principal;
 use crate::services::pagination::{DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE};
-use async_graphql::extensions::{
-    Extension, ExtensionContext, ExtensionFactory, NextPrepareRequest, NextRequest, NextValidation,
-};
 use async_graphql::parser::types::{ExecutableDocument, Field, OperationType, Selection, SelectionSet};
-use async_graphql::registry::MetaTypeName;
-use async_graphql::{ErrorExtensionValues, Response, ServerError, ServerResult, ValidationResult, Value, Variables};
+use async_graphql::{ErrorExtensionValues, Response, ServerError, Value, Variables};
 use governor::middleware::StateInformationMiddleware;
 use governor::{Quota, RateLimiter, clock::Clock, clock::DefaultClock, state::keyed::DefaultKeyedStateStore};
 use std::collections::HashMap;
 use std::num::NonZeroU32;
-use std::sync::{Arc, Mutex};
 
-/// What a document costs and how many aliases it uses, worked out from the schema's types before the
-/// document is validated or run:
+/// What a document costs, how many aliases it uses and how deep it nests fields, worked out from the
+/// schema's field types before the document is validated or run:
 ///
 /// - every field costs 1, plus what its selection costs;
 /// - a connection (a field returning a `...Connection`) costs its page size (`first` or `last`, default
@@ -30,10 +28,11 @@ use std::sync::{Arc, Mutex};
 /// - variables take their operation's default values where the request gives none;
 /// - introspection (`__schema`, `__type`) is costed flat: it is bounded by the schema.
 ///
+/// Depth counts fields nested in fields, fragments spread in place (as async-graphql's validation does).
 /// A fragment is costed once and reused wherever it is spread, so spreading fragments into each other
 /// cannot make the costing itself expensive.
 struct Costing<'a> {
-    registry: &'a async_graphql::registry::Registry,
+    types: &'a FieldTypes,
     document: &'a ExecutableDocument,
     variables: &'a Variables,
     /// The default values of the operation's variables, for those the request does not give.
@@ -54,16 +53,31 @@ struct Costing<'a> {
 /// multiplies its cost as a connection's page does.
 pub const PLAIN_LIST_WEIGHT: u64 = 10;
 
-/// A cost and an alias count.
+/// A cost, an alias count and a depth.
 #[derive(Clone, Copy, Debug, Default)]
 struct Tally {
     cost: u64,
     aliases: u64,
+    depth: usize,
 }
 
 impl Tally {
+    /// Two sibling selections together.
     fn add(self, other: Self) -> Self {
-        Self { cost: self.cost.saturating_add(other.cost), aliases: self.aliases.saturating_add(other.aliases) }
+        Self {
+            cost: self.cost.saturating_add(other.cost),
+            aliases: self.aliases.saturating_add(other.aliases),
+            depth: self.depth.max(other.depth),
+        }
+    }
+
+    /// The worse of two operations.
+    fn worst(self, other: Self) -> Self {
+        Self {
+            cost: self.cost.max(other.cost),
+            aliases: self.aliases.max(other.aliases),
+            depth: self.depth.max(other.depth),
+        }
     }
 }
 
@@ -115,9 +129,8 @@ impl<'a> Costing<'a> {
                 }
             }
         }
-        let meta = self.registry.types.get(parent).and_then(|parent| parent.field_by_name(name));
-        let return_type = meta.map(|meta| meta.ty.as_str()).unwrap_or_default();
-        let named = MetaTypeName::concrete_typename(return_type);
+        let return_type = self.types.get(parent, name);
+        let named = return_type.map_or("", field_types::named);
         let children = self.selection(&field.selection_set.node, named, depth + 1);
         let introspection = name.starts_with("__") || parent.starts_with("__") || named.starts_with("__");
         let times = if introspection {
@@ -129,12 +142,13 @@ impl<'a> Costing<'a> {
             let listed = self.list_length(field, "ids").or_else(|| self.list_length(field, "representations"));
             // A plain list of objects (not a connection's own `nodes` or `edges`, whose page is already
             // counted) is costed as `PLAIN_LIST_WEIGHT` items, so nesting lists multiplies their cost.
-            let plain_list = return_type.starts_with('[') && !parent.ends_with("Connection");
+            let plain_list = return_type.is_some_and(field_types::is_list) && !parent.ends_with("Connection");
             listed.unwrap_or(if plain_list { PLAIN_LIST_WEIGHT } else { 1 })
         };
         Tally {
             cost: 1u64.saturating_add(times.saturating_mul(children.cost)),
             aliases: u64::from(field.alias.is_some()).saturating_add(children.aliases),
+            depth: children.depth + 1,
         }
     }
 
@@ -203,7 +217,7 @@ fn objects_and_items_in(value: &Value) -> (usize, usize) {
 
 /// What a document asks for, before it runs.
 struct Survey {
-    /// The most any operation costs, and its aliases.
+    /// The most any operation costs, its aliases and depth.
     tally: Tally,
     /// Whether it introspects the schema.
     introspects: bool,
@@ -215,14 +229,10 @@ struct Survey {
     filter_items: usize,
 }
 
-/// Surveys `document` with `variables` against the schema's types.
-fn survey(
-    registry: &async_graphql::registry::Registry,
-    document: &ExecutableDocument,
-    variables: &Variables,
-) -> Survey {
+/// Surveys `document` with `variables` against the schema's field types.
+fn survey(types: &FieldTypes, document: &ExecutableDocument, variables: &Variables) -> Survey {
     let mut costing = Costing {
-        registry,
+        types,
         document,
         variables,
         defaults: HashMap::new(),
@@ -235,9 +245,9 @@ fn survey(
     let mut worst = Tally::default();
     for (_, operation) in document.operations.iter() {
         let root = match operation.node.ty {
-            OperationType::Query => registry.query_type.as_str(),
-            OperationType::Mutation => registry.mutation_type.as_deref().unwrap_or_default(),
-            OperationType::Subscription => registry.subscription_type.as_deref().unwrap_or_default(),
+            OperationType::Query => field_types::QUERY,
+            OperationType::Mutation => field_types::MUTATION,
+            OperationType::Subscription => field_types::SUBSCRIPTION,
         };
         // Each operation with its own variables' defaults (so fragments are costed again for it).
         costing.defaults = operation
@@ -251,7 +261,7 @@ fn survey(
             .collect();
         costing.fragments.clear();
         let tally = costing.selection(&operation.node.selection_set.node, root, 0);
-        worst = Tally { cost: worst.cost.max(tally.cost), aliases: worst.aliases.max(tally.aliases) };
+        worst = worst.worst(tally);
     }
     Survey {
         tally: worst,
@@ -328,39 +338,17 @@ impl Budgets {
     }
 }
 
-/// What the cost extension learnt about one request, for its `extensions.cost`.
+/// What cost control learnt about one request, for its `extensions.cost`.
 #[derive(Clone, Copy, Debug, Default)]
-struct CostReport {
+pub struct CostReport {
     cost: u64,
     remaining: Option<u32>,
 }
 
-/// The cost-control extension (one instance per request).
+/// Cost control: the limits, and the budgets the cost of each request is charged to.
 pub struct CostControl {
     limits: Limits,
-    budgets: Arc<Budgets>,
-}
-
-impl CostControl {
-    pub fn new(limits: Limits, budgets: Arc<Budgets>) -> Self {
-        Self { limits, budgets }
-    }
-}
-
-impl ExtensionFactory for CostControl {
-    fn create(&self) -> Arc<dyn Extension> {
-        Arc::new(CostControlRequest {
-            limits: self.limits.clone(),
-            budgets: self.budgets.clone(),
-            report: Mutex::new(CostReport::default()),
-        })
-    }
-}
-
-struct CostControlRequest {
-    limits: Limits,
-    budgets: Arc<Budgets>,
-    report: Mutex<CostReport>,
+    budgets: Budgets,
 }
 
 /// A query that does not parse: `GRAPHQL_PARSE_FAILED`, with a one-line message and the location.
@@ -390,45 +378,46 @@ pub(crate) fn refusal(message: String, code: &str, more: impl FnOnce(&mut ErrorE
     error
 }
 
-#[async_graphql::async_trait::async_trait]
-impl Extension for CostControlRequest {
-    async fn request(&self, ctx: &ExtensionContext<'_>, next: NextRequest<'_>) -> Response {
-        let mut response = next.run(ctx).await;
-        let report = *self.report.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        let mut cost = async_graphql::indexmap::IndexMap::new();
-        cost.insert(async_graphql::Name::new("requested"), Value::from(report.cost));
-        cost.insert(async_graphql::Name::new("limit"), Value::from(self.limits.max_cost));
-        if let Some(remaining) = report.remaining {
-            cost.insert(async_graphql::Name::new("remaining"), Value::from(remaining));
-        }
-        response.extensions.insert("cost".to_owned(), Value::Object(cost));
-        response
+impl CostControl {
+    pub fn new(limits: Limits) -> Self {
+        let budgets = Budgets::per_minute(limits.caller_budget, limits.icb_budget);
+        Self { limits, budgets }
     }
 
-    /// Costs the query as soon as it is parsed, before async-graphql's own checks walk it: those follow
-    /// every fragment spread without memory, so a document that spreads fragments into each other must be
-    /// refused here, by a costing that counts each fragment once.
-    async fn prepare_request(
+    /// Admits `request` to run, or refuses it: parses and cleans its document and variables, surveys it
+    /// against `types`, checks every limit, and charges its cost to `payer` (if any). The admitted request
+    /// carries its parsed document, so it is not parsed again.
+    ///
+    /// A document that spreads fragments into each other must be refused here, by a costing that counts
+    /// each fragment once, before async-graphql's validation follows every spread without memory.
+    pub fn admit(
         &self,
-        ctx: &ExtensionContext<'_>,
+        types: &FieldTypes,
         mut request: async_graphql::Request,
-        next: NextPrepareRequest<'_>,
-    ) -> ServerResult<async_graphql::Request> {
-        let mut document = async_graphql::parser::parse_query(&request.query).map_err(|error| parse_failure(&error))?;
+        payer: Option<&CostPayer>,
+    ) -> (Result<async_graphql::Request, ServerError>, CostReport) {
+        let mut report = CostReport::default();
+        let mut document = match async_graphql::parser::parse_query(&request.query) {
+            Ok(document) => document,
+            Err(error) => return (Err(parse_failure(&error)), report),
+        };
         let invalid_text = |refused: super::text::InvalidText| {
             let mut error = refusal(refused.to_string(), "INVALID_TEXT", |_| {});
             error.locations.extend(refused.position);
             error
         };
-        super::text::clean_document(&mut document).map_err(invalid_text)?;
-        super::text::clean_variables(&mut request.variables).map_err(invalid_text)?;
-        let Survey { tally: Tally { cost, aliases }, introspects, longest_list, largest_filter, filter_items } =
-            survey(&ctx.schema_env.registry, &document, &request.variables);
-        request.set_parsed_query(document);
-        self.report.lock().unwrap_or_else(std::sync::PoisonError::into_inner).cost = cost;
+        let cleaned = super::text::clean_document(&mut document)
+            .and_then(|()| super::text::clean_variables(&mut request.variables))
+            .map_err(invalid_text);
+        if let Err(refused) = cleaned {
+            return (Err(refused), report);
+        }
+        let Survey { tally: Tally { cost, aliases, depth }, introspects, longest_list, largest_filter, filter_items } =
+            survey(types, &document, &request.variables);
+        report.cost = cost;
         let limits = &self.limits;
         // Each limit in turn: whether it is exceeded, its code, and (only when refused) its message.
-        let checks: [(bool, &str, &(dyn Fn() -> String + Sync)); 6] = [
+        let checks: [(bool, &str, &dyn Fn() -> String); 7] = [
             (introspects && limits.disable_introspection, "INTROSPECTION_DISABLED", &|| {
                 "Introspection is switched off on this server.".to_owned()
             }),
@@ -450,44 +439,41 @@ impl Extension for CostControlRequest {
             (aliases > limits.max_aliases as u64, "TOO_MANY_ALIASES", &|| {
                 format!("The query uses {aliases} aliases; at most {} are allowed.", limits.max_aliases)
             }),
+            (depth > limits.max_depth, "QUERY_TOO_DEEP", &|| {
+                format!("The query is nested {depth} deep; at most {} is allowed.", limits.max_depth)
+            }),
             (cost > limits.max_cost as u64, "QUERY_TOO_COMPLEX", &|| {
                 format!("The query costs {cost}; at most {} is allowed.", limits.max_cost)
             }),
         ];
         if let Some((_, code, message)) = checks.iter().find(|(exceeded, ..)| *exceeded) {
-            return Err(refusal(message(), code, |_| {}));
+            return (Err(refusal(message(), code, |_| {})), report);
         }
-        next.run(ctx, request).await
-    }
-
-    async fn validation(
-        &self,
-        ctx: &ExtensionContext<'_>,
-        next: NextValidation<'_>,
-    ) -> Result<ValidationResult, Vec<ServerError>> {
-        let result = next.run(ctx).await?;
-        let cost = self.report.lock().unwrap_or_else(std::sync::PoisonError::into_inner).cost;
-        if result.depth > self.limits.max_depth {
-            return Err(vec![refusal(
-                format!("The query is nested {} deep; at most {} is allowed.", result.depth, self.limits.max_depth),
-                "QUERY_TOO_DEEP",
-                |_| {},
-            )]);
-        }
-        if let Some(payer) = ctx.data_opt::<CostPayer>() {
+        if let Some(payer) = payer {
             match self.budgets.charge(payer, cost) {
-                Ok(remaining) => {
-                    self.report.lock().unwrap_or_else(std::sync::PoisonError::into_inner).remaining = Some(remaining);
-                }
+                Ok(remaining) => report.remaining = Some(remaining),
                 Err(throttled) => {
-                    return Err(vec![refusal(
+                    let refused = refusal(
                         format!("Rate limit reached: retry after {} seconds.", throttled.retry_after_seconds),
                         "RATE_LIMITED",
                         |extensions| extensions.set("retryAfter", throttled.retry_after_seconds),
-                    )]);
+                    );
+                    return (Err(refused), report);
                 }
             }
         }
-        Ok(result)
+        request.set_parsed_query(document);
+        (Ok(request), report)
+    }
+
+    /// Adds `extensions.cost` to `response`: what the request cost, the limit, and the budget left.
+    pub fn report(&self, report: CostReport, response: &mut Response) {
+        let mut cost = async_graphql::indexmap::IndexMap::new();
+        cost.insert(async_graphql::Name::new("requested"), Value::from(report.cost));
+        cost.insert(async_graphql::Name::new("limit"), Value::from(self.limits.max_cost));
+        if let Some(remaining) = report.remaining {
+            cost.insert(async_graphql::Name::new("remaining"), Value::from(remaining));
+        }
+        response.extensions.insert("cost".to_owned(), Value::Object(cost));
     }
 }

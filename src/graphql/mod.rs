@@ -6,6 +6,8 @@
 pub mod common;
 /// GraphQL enums mirroring the stored vocabularies.
 pub mod enums;
+/// The return types of the schema's fields, for cost control and partial results.
+pub mod field_types;
 /// Consultant-pharmacist leads, ICB medicines leadership, medicines-optimisation teams.
 pub mod leadership;
 /// Cost control: aliases, depth, cost, budgets.
@@ -83,18 +85,24 @@ pub fn schema_builder() -> SchemaBuilder<Query, Mutation, EmptySubscription> {
         .register_output_type::<node::Node>()
 }
 
-/// The schema served over `db`. Each request adds its [`Scope`] and a loader (see [`execute`]).
-pub fn schema(db: DatabaseConnection, report_settings: reports::ReportSettings, limits: &Limits) -> AppSchema {
-    let budgets = Arc::new(limits::Budgets::per_minute(limits.caller_budget, limits.icb_budget));
-    let mut builder = schema_builder()
-        .data(db)
-        .data(report_settings)
-        .extension(limits::CostControl::new(limits.clone(), budgets))
-        .extension(partial::PartialResults);
+/// The GraphQL API: the schema, its field types, and the cost control in front of it. It has no
+/// async-graphql extension: any extension hooks every field and list item as a request executes, so cost
+/// control runs before execution and partial results are completed after it (see [`execute`]).
+pub struct Api {
+    schema: AppSchema,
+    types: field_types::FieldTypes,
+    cost_control: limits::CostControl,
+}
+
+/// The API served over `db`. Each request adds its [`Scope`] and a loader (see [`execute`]).
+pub fn api(db: DatabaseConnection, report_settings: reports::ReportSettings, limits: &Limits) -> Api {
+    let mut builder = schema_builder().data(db).data(report_settings);
     if limits.disable_introspection {
         builder = builder.disable_introspection().disable_suggestions();
     }
-    builder.finish()
+    let schema = builder.finish();
+    let types = field_types::FieldTypes::from_sdl(&schema.sdl());
+    Api { schema, types, cost_control: limits::CostControl::new(limits.clone()) }
 }
 
 /// Who makes a request, and when.
@@ -108,26 +116,40 @@ pub struct Caller {
     pub today: NaiveDate,
 }
 
-/// Runs `request` for `caller` over `db`, with the per-request data it needs: the caller and its scope, a
-/// loader bound to that scope (whose batches [`loaders::drive`] runs), the request's id, the day it
-/// answers for, and the budget of its answer's size (see [`response_size::ResponseBudget::bound`]).
+/// Runs `request` for `caller` over `db`: admits it through cost control (charging its cost to `payer`,
+/// if any), runs it with the per-request data it needs (the caller and its scope, a loader bound to that
+/// scope whose batches [`loaders::drive`] runs, the request's id, the day it answers for, and the budget of
+/// its answer's size: see [`response_size::ResponseBudget::bound`]), completes its partial results and
+/// reports its cost.
 pub async fn execute(
-    schema: &AppSchema,
+    api: &Api,
     request: async_graphql::Request,
     db: &DatabaseConnection,
     caller: Caller,
     budget: Arc<response_size::ResponseBudget>,
+    payer: Option<&limits::CostPayer>,
 ) -> async_graphql::Response {
-    let fetches = loaders::Fetches::default();
-    let scope = Arc::new(caller.scope);
-    let request = request
-        .data(RequestLoader::new(db.clone(), scope.clone(), budget.clone(), fetches.clone()))
-        .data(budget)
-        .data(scope)
-        .data(caller.principal)
-        .data(mutation::RequestId(caller.request_id))
-        .data(Today(caller.today));
-    loaders::drive(schema.execute(request), &fetches).await
+    let (query, operation_name) = (request.query.clone(), request.operation_name.clone());
+    let (admitted, cost) = api.cost_control.admit(&api.types, request, payer);
+    let mut response = match admitted {
+        Err(refusal) => async_graphql::Response::from_errors(vec![refusal]),
+        Ok(request) => {
+            let fetches = loaders::Fetches::default();
+            let scope = Arc::new(caller.scope);
+            let request = request
+                .data(RequestLoader::new(db.clone(), scope.clone(), budget.clone(), fetches.clone()))
+                .data(budget)
+                .data(scope)
+                .data(caller.principal)
+                .data(mutation::RequestId(caller.request_id))
+                .data(Today(caller.today));
+            let mut response = loaders::drive(api.schema.execute(request), &fetches).await;
+            partial::complete(&mut response, &api.types, &query, operation_name.as_deref());
+            response
+        }
+    };
+    api.cost_control.report(cost, &mut response);
+    response
 }
 
 /// The day a request answers for.

@@ -6,121 +6,162 @@
 //! async-graphql 7 instead leaves a failed field's key out of its parent object, and turns an object all
 //! of whose selected fields failed into `null`, so a reporter asking for `pharmacist { givenName }` would
 //! get `{}` or `null` where clients expect `{ "givenName": null }`, and a failed non-null field would
-//! leave its object without a key the schema promises. This extension catches the error of every
-//! nullable field as it leaves the resolver and answers `null` in its place; it marks the path of every
-//! failed non-null field, and as each ancestor completes (children always complete first) the nearest
-//! one that may be null becomes null.
+//! leave its object without a key the schema promises. [`complete`] mends the answer once it is built,
+//! from the paths of its errors, the document and the schema's field types: so a request without field
+//! errors pays nothing, and no hook runs per field while it executes.
 
-use async_graphql::extensions::{Extension, ExtensionContext, ExtensionFactory, NextRequest, NextResolve, ResolveInfo};
-use async_graphql::{Response, ServerError, ServerResult, Value};
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex, PoisonError};
+use super::field_types::{self, FieldTypes, Type};
+use async_graphql::parser::types::{
+    DocumentOperations, ExecutableDocument, Field, OperationType, Selection, SelectionSet,
+};
+use async_graphql::{Name, PathSegment, Response, Value};
 
-/// The partial-results extension (one instance per request).
-pub struct PartialResults;
-
-impl ExtensionFactory for PartialResults {
-    fn create(&self) -> Arc<dyn Extension> {
-        Arc::new(PartialResultsRequest::default())
+/// Completes `response`, the answer to `query` (running the operation `operation_name`), as the
+/// specification has it: each failed nullable field is `null` at its path; each failed non-null field
+/// makes its nearest nullable ancestor `null`, or `data` when it has none.
+pub fn complete(response: &mut Response, types: &FieldTypes, query: &str, operation_name: Option<&str>) {
+    if response.errors.iter().all(|error| error.path.is_empty()) {
+        return;
+    }
+    let Ok(document) = async_graphql::parser::parse_query(query) else { return };
+    let operation = match (&document.operations, operation_name) {
+        (DocumentOperations::Single(operation), _) => operation,
+        (DocumentOperations::Multiple(operations), Some(name)) => match operations.get(name) {
+            Some(operation) => operation,
+            None => return,
+        },
+        (DocumentOperations::Multiple(_), None) => return,
+    };
+    let root = match operation.node.ty {
+        OperationType::Query => field_types::QUERY,
+        OperationType::Mutation => field_types::MUTATION,
+        OperationType::Subscription => field_types::SUBSCRIPTION,
+    };
+    let walk = Walk { document: &document, types };
+    // The positions to null: failed nullable fields first (their objects may have to be made again, if
+    // async-graphql nulled them), then the ancestors of failed non-null fields (which win over them).
+    let mut failed_fields = Vec::new();
+    let mut ancestors = Vec::new();
+    let mut data_is_null = false;
+    for error in response.errors.iter().filter(|error| !error.path.is_empty()) {
+        let nullable = walk.nullability(root, &operation.node.selection_set.node, &error.path);
+        match nullable.iter().rposition(|nullable| *nullable) {
+            Some(last) if last + 1 == error.path.len() => failed_fields.push(error.path.as_slice()),
+            Some(ancestor) => ancestors.push(&error.path[..=ancestor]),
+            None => data_is_null = true,
+        }
+    }
+    if data_is_null {
+        response.data = Value::Null;
+        return;
+    }
+    for path in failed_fields {
+        set_null(&mut response.data, path, true);
+    }
+    for path in ancestors {
+        set_null(&mut response.data, path, false);
     }
 }
 
-#[derive(Default)]
-struct PartialResultsRequest {
-    /// The errors of the fields answered with `null`.
-    errors: Mutex<Vec<ServerError>>,
-    /// The paths of failed non-null fields whose nullable ancestor has not completed yet.
-    failed_non_null: Mutex<Vec<Vec<String>>>,
-    /// Whether `failed_non_null` may hold anything (so that a request without failures takes no lock).
-    any_failed_non_null: AtomicBool,
+/// The document and the schema's field types, to follow an error's path through.
+struct Walk<'a> {
+    document: &'a ExecutableDocument,
+    types: &'a FieldTypes,
 }
 
-/// How a field's value may be null: the field itself, and the items of its list (if it is one).
-struct Nullability {
-    field: bool,
-    items: Option<bool>,
-}
-
-impl Nullability {
-    /// Read from a qualified return type such as `Pharmacist`, `[Placement!]!` or `[Icb]`.
-    fn of(return_type: &str) -> Self {
-        let field = !return_type.ends_with('!');
-        let inner = return_type.trim_end_matches('!');
-        let items = inner.strip_prefix('[').and_then(|list| list.strip_suffix(']')).map(|item| !item.ends_with('!'));
-        Self { field, items }
+impl<'a> Walk<'a> {
+    /// Whether each position along `path` (a field, or a list item) may be null. A field the schema does
+    /// not list (introspection's) is taken as nullable.
+    fn nullability(&self, root: &'a str, selection: &'a SelectionSet, path: &[PathSegment]) -> Vec<bool> {
+        let mut nullable = Vec::with_capacity(path.len());
+        // The selection sets (with their types) that the next field is picked from.
+        let mut sets: Vec<(&'a SelectionSet, &'a str)> = vec![(selection, root)];
+        // The type at the current position, for list items.
+        let mut current: Option<&'a Type> = None;
+        for segment in path {
+            match segment {
+                PathSegment::Field(key) => {
+                    let fields = self.fields_answering(&sets, key);
+                    let ty =
+                        fields.first().and_then(|(field, parent)| self.types.get(parent, field.name.node.as_str()));
+                    nullable.push(ty.is_none_or(|ty| ty.nullable));
+                    let named = ty.map_or("", field_types::named);
+                    sets = fields.iter().map(|(field, _)| (&field.selection_set.node, named)).collect();
+                    current = ty;
+                }
+                PathSegment::Index(_) => {
+                    current = current.and_then(field_types::item);
+                    nullable.push(current.is_none_or(|item| item.nullable));
+                }
+            }
+        }
+        nullable
     }
-}
 
-impl PartialResultsRequest {
-    /// After a field at `path` resolved to `value`: the failed non-null fields below it that it absorbs,
-    /// by nulling itself or the list items that hold them. Those it cannot absorb stay for its ancestors.
-    fn absorb(&self, path: &[String], nullability: &Nullability, value: &mut Value) {
-        let mut failed = self.failed_non_null.lock().unwrap_or_else(PoisonError::into_inner);
-        let mut kept = Vec::with_capacity(failed.len());
-        for failure in failed.drain(..) {
-            let Some(below) = failure.strip_prefix(path) else {
-                kept.push(failure);
-                continue;
-            };
-            let item = below.first().and_then(|segment| segment.parse::<usize>().ok());
-            match (nullability.items, item, &mut *value) {
-                (Some(true), Some(index), Value::List(items)) if below.len() > 1 => {
-                    if let Some(item) = items.get_mut(index) {
-                        *item = Value::Null;
+    /// The fields of `sets` (fragments spread in place) whose response key is `key`, each with the type it
+    /// is selected on.
+    fn fields_answering(&self, sets: &[(&'a SelectionSet, &'a str)], key: &str) -> Vec<(&'a Field, &'a str)> {
+        let mut found = Vec::new();
+        let mut pending = sets.to_vec();
+        let mut spread = Vec::new();
+        while let Some((set, on)) = pending.pop() {
+            for selection in &set.items {
+                match &selection.node {
+                    Selection::Field(field) if field.node.response_key().node.as_str() == key => {
+                        found.push((&field.node, on));
+                    }
+                    Selection::Field(_) => {}
+                    Selection::InlineFragment(fragment) => {
+                        let on = fragment
+                            .node
+                            .type_condition
+                            .as_ref()
+                            .map_or(on, |condition| condition.node.on.node.as_str());
+                        pending.push((&fragment.node.selection_set.node, on));
+                    }
+                    Selection::FragmentSpread(name) => {
+                        let name = name.node.fragment_name.node.as_str();
+                        if spread.contains(&name) {
+                            continue;
+                        }
+                        spread.push(name);
+                        if let Some(fragment) = self.document.fragments.get(name) {
+                            let on = fragment.node.type_condition.node.on.node.as_str();
+                            pending.push((&fragment.node.selection_set.node, on));
+                        }
                     }
                 }
-                _ if nullability.field => *value = Value::Null,
-                _ => kept.push(failure),
             }
         }
-        self.any_failed_non_null.store(!kept.is_empty(), Ordering::SeqCst);
-        *failed = kept;
+        found
     }
 }
 
-#[async_graphql::async_trait::async_trait]
-impl Extension for PartialResultsRequest {
-    async fn request(&self, ctx: &ExtensionContext<'_>, next: NextRequest<'_>) -> Response {
-        let mut response = next.run(ctx).await;
-        let errors = std::mem::take(&mut *self.errors.lock().unwrap_or_else(PoisonError::into_inner));
-        response.errors.extend(errors);
-        if self.any_failed_non_null.load(Ordering::SeqCst) {
-            // A failed non-null field with no nullable ancestor: the whole of `data` is null.
-            response.data = Value::Null;
+/// Sets the position at `path` in `data` to `null`. With `remake`, an object on the way that
+/// async-graphql nulled (because all its fields failed) is made again, empty, to hold it; without, a
+/// position already nulled on the way is left as it is.
+fn set_null(data: &mut Value, path: &[PathSegment], remake: bool) {
+    let mut position = data;
+    for segment in path {
+        if remake && *position == Value::Null {
+            *position = Value::Object(Default::default());
         }
-        response
+        position = match (segment, position) {
+            (PathSegment::Field(key), Value::Object(fields)) => fields.entry(Name::new(key)).or_insert(Value::Null),
+            (PathSegment::Index(index), Value::List(items)) => match items.get_mut(*index) {
+                Some(item) => item,
+                None => return,
+            },
+            _ => return,
+        };
     }
-
-    async fn resolve(
-        &self,
-        ctx: &ExtensionContext<'_>,
-        info: ResolveInfo<'_>,
-        next: NextResolve<'_>,
-    ) -> ServerResult<Option<Value>> {
-        let nullability = Nullability::of(info.return_type);
-        let path_node = info.path_node;
-        match next.run(ctx, info).await {
-            Err(error) if nullability.field => {
-                self.errors.lock().unwrap_or_else(PoisonError::into_inner).push(error);
-                Ok(Some(Value::Null))
-            }
-            Err(error) => {
-                self.failed_non_null.lock().unwrap_or_else(PoisonError::into_inner).push(path_node.to_string_vec());
-                self.any_failed_non_null.store(true, Ordering::SeqCst);
-                Err(error)
-            }
-            Ok(Some(mut value)) if self.any_failed_non_null.load(Ordering::SeqCst) => {
-                self.absorb(&path_node.to_string_vec(), &nullability, &mut value);
-                Ok(Some(value))
-            }
-            answer => answer,
-        }
-    }
+    *position = Value::Null;
 }
 
 #[cfg(test)]
 mod tests {
-    use super::PartialResults;
+    use super::complete;
+    use crate::graphql::field_types::FieldTypes;
     use async_graphql::{EmptyMutation, EmptySubscription, Object, Result, Schema};
 
     struct Query;
@@ -159,8 +200,10 @@ mod tests {
     }
 
     async fn run(query: &str) -> (serde_json::Value, Vec<Vec<String>>) {
-        let schema = Schema::build(Query, EmptyMutation, EmptySubscription).extension(PartialResults).finish();
-        let response = schema.execute(query).await;
+        let schema = Schema::build(Query, EmptyMutation, EmptySubscription).finish();
+        let types = FieldTypes::from_sdl(&schema.sdl());
+        let mut response = schema.execute(query).await;
+        complete(&mut response, &types, query, None);
         let paths = response
             .errors
             .iter()
@@ -190,5 +233,18 @@ mod tests {
         // In a list of non-null items, the whole list goes (it is non-null too, so up to `data`).
         let (data, _) = run("{ records { must } }").await;
         assert_eq!(data, serde_json::Value::Null);
+    }
+
+    #[tokio::test]
+    async fn an_object_whose_every_field_failed_keeps_its_keys_through_aliases_and_fragments() {
+        let (data, paths) = run("{ record { fails } }").await;
+        assert_eq!(data, serde_json::json!({ "record": { "fails": null } }));
+        assert_eq!(paths, [["\"record\"", "\"fails\""]]);
+        let query = "{ r: record { ...F } other: record { ... on Record { x: fails } } } fragment F on Record { a: fails b: fails }";
+        let (data, _) = run(query).await;
+        assert_eq!(data, serde_json::json!({ "r": { "a": null, "b": null }, "other": { "x": null } }));
+        // A non-null field reached through a fragment still nulls its nearest nullable ancestor.
+        let (data, _) = run("{ record { ...G } required { fine } } fragment G on Record { fine inner { must } }").await;
+        assert_eq!(data, serde_json::json!({ "record": null, "required": { "fine": 1 } }));
     }
 }

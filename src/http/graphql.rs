@@ -15,7 +15,7 @@ use super::{Callers, RequestId, error_response};
 use crate::config::Limits;
 use crate::graphql::limits::{CostPayer, refusal};
 use crate::graphql::response_size::ResponseBudget;
-use crate::graphql::{self, AppSchema, nesting};
+use crate::graphql::{self, nesting};
 use crate::services::clock::Clock;
 use async_graphql::BatchRequest;
 use async_graphql::http::GraphiQLSource;
@@ -150,7 +150,7 @@ fn retry_after(response: &async_graphql::Response) -> Option<u64> {
 /// What the GraphQL endpoint serves with: the schema, the database, the callers' keys and scopes, the
 /// limits and the clock.
 pub(super) struct Endpoint {
-    pub schema: AppSchema,
+    pub api: graphql::Api,
     pub db: DatabaseConnection,
     pub callers: Arc<Callers>,
     pub limits: Limits,
@@ -342,8 +342,7 @@ impl Endpoint {
                 today,
             };
             let budget = Arc::new(ResponseBudget::new(self.limits.max_response_bytes));
-            let execution =
-                graphql::execute(&self.schema, request.data(payer.clone()), &self.db, caller, budget.clone());
+            let execution = graphql::execute(&self.api, request, &self.db, caller, budget.clone(), Some(&payer));
             let execution = tokio::time::timeout(self.limits.request_timeout(), execution);
             let Ok(response) = execution.await else {
                 let message = format!("The request took over {} seconds and was stopped.", self.limits.request_timeout);

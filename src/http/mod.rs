@@ -9,7 +9,6 @@ use crate::auth::TokenKeys;
 use crate::config::Limits;
 use crate::db;
 use crate::error::AppError;
-use crate::graphql::AppSchema;
 use crate::graphql::reports::ReportSettings;
 use crate::services::access::{Principal, Scope, ScopeResolver};
 use crate::services::clock::Clock;
@@ -23,7 +22,7 @@ use std::sync::Arc;
 
 /// Every route of the server.
 pub fn routes(
-    schema: AppSchema,
+    api: crate::graphql::Api,
     db: DatabaseConnection,
     callers: Arc<Callers>,
     report_settings: ReportSettings,
@@ -35,7 +34,7 @@ pub fn routes(
         .at("/reports/:file", get(reports::report_csv))
         .at("/health", get(health))
         .at("/ready", get(ready))
-        .data(Arc::new(graphql::Endpoint { schema, db: db.clone(), callers: callers.clone(), limits, clock }))
+        .data(Arc::new(graphql::Endpoint { api, db: db.clone(), callers: callers.clone(), limits, clock }))
         .data(db)
         .data(callers)
         .data(report_settings)

@@ -53,7 +53,7 @@ const QUERIES: [&str; 13] = [
 
 /// Runs each query in-process as a national reader and returns the statements each ran.
 async fn statements_per_query(db: &DatabaseConnection, counter: &Arc<AtomicUsize>) -> Vec<usize> {
-    let schema = graphql::schema(
+    let api = graphql::api(
         db.clone(),
         graphql::reports::ReportSettings { suppression_threshold: 5, rounding_base: 5 },
         &rotagraph::config::Limits::default(),
@@ -71,7 +71,7 @@ async fn statements_per_query(db: &DatabaseConnection, counter: &Arc<AtomicUsize
             today: crate::helpers::TEST_TODAY,
         };
         let budget = Arc::new(graphql::response_size::ResponseBudget::new(usize::MAX));
-        let response = graphql::execute(&schema, query.into(), db, caller, budget).await;
+        let response = graphql::execute(&api, query.into(), db, caller, budget, None).await;
         assert!(response.errors.is_empty(), "{query}: {:?}", response.errors);
         counts.push(counter.load(Ordering::SeqCst));
     }
