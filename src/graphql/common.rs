@@ -4,12 +4,13 @@
 use super::scalars::{Date, OdsCodeScalar};
 use crate::error::AppError;
 use crate::services::pagination::{Counting, Key, Ordering, Page, Window};
-use async_graphql::connection::{Connection, Edge, EmptyFields};
+use async_graphql::connection::{Connection, CursorType, Edge, EmptyFields};
 use async_graphql::{ErrorExtensions, ID, InputObject, OutputType};
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::NaiveDate;
 use sea_orm::{ColumnTrait, Condition};
+use std::sync::Arc;
 use uuid::Uuid;
 
 /// The object types that have global ids.
@@ -96,7 +97,28 @@ impl ConnectionFields {
 
 /// A Relay connection of `T`. Its cursors are opaque: URL-safe base64 of the row's position in the
 /// list's order (its sort values and id).
-pub type ConnectionOf<T> = Connection<String, T, ConnectionFields, EmptyFields>;
+pub type ConnectionOf<T> = Connection<RowCursor, T, ConnectionFields, EmptyFields>;
+
+/// A row's cursor: its position in its list's order, written out (as JSON in URL-safe base64) only if
+/// the request selects it, so a request for `nodes` writes none.
+pub struct RowCursor {
+    key: Key,
+    /// The [`Ordering::signature`] of the list's order, shared by the page's rows.
+    order: Arc<str>,
+}
+
+impl CursorType for RowCursor {
+    type Error = AppError;
+
+    /// Cursors are read with their list's order, by [`Paging::window`]; never without it.
+    fn decode_cursor(_: &str) -> Result<Self, AppError> {
+        Err(AppError::invalid("cursor", "is not a cursor of this list and order"))
+    }
+
+    fn encode_cursor(&self) -> String {
+        URL_SAFE_NO_PAD.encode(self.key.to_json(&self.order).to_string())
+    }
+}
 
 /// Relay paging arguments, as given: the cursors are read once the list's order is known.
 #[derive(Clone, Debug, Default)]
@@ -163,10 +185,10 @@ pub fn connection<E: sea_orm::EntityTrait, T: OutputType>(
 ) -> ConnectionOf<T> {
     let mut connection =
         Connection::with_additional_fields(page.has_previous, page.has_next, ConnectionFields { total: page.total });
-    connection.edges.extend(page.rows.into_iter().map(|(row, key)| {
-        let cursor = URL_SAFE_NO_PAD.encode(key.to_json(ordering).to_string());
-        Edge::new(cursor, node(row))
-    }));
+    let order: Arc<str> = ordering.signature().into();
+    connection.edges.extend(
+        page.rows.into_iter().map(|(row, key)| Edge::new(RowCursor { key, order: order.clone() }, node(row))),
+    );
     connection
 }
 

@@ -99,7 +99,7 @@ impl<E: EntityTrait> Ordering<E> {
 
     /// A short name of the list and its order, carried by its cursors so that a cursor of one list or
     /// order is not taken for another's (memberships and placements both order by start date).
-    fn signature(&self) -> String {
+    pub fn signature(&self) -> String {
         let columns: Vec<&str> = self.keys.iter().map(|key| sea_orm::IdenStatic::as_str(&key.column())).collect();
         let table = E::default().table_name().to_owned();
         let table = match self.relation {
@@ -154,10 +154,11 @@ pub struct Key {
 }
 
 impl Key {
-    /// The key as JSON, with the order it belongs to (what a cursor carries).
-    pub fn to_json<E: EntityTrait>(&self, ordering: &Ordering<E>) -> serde_json::Value {
+    /// The key as JSON, with the [`Ordering::signature`] of the order it belongs to (what a cursor
+    /// carries).
+    pub fn to_json(&self, order: &str) -> serde_json::Value {
         let values: Vec<serde_json::Value> = self.values.iter().map(json_of).collect();
-        serde_json::json!({ "order": ordering.signature(), "key": values })
+        serde_json::json!({ "order": order, "key": values })
     }
 }
 
@@ -345,7 +346,7 @@ impl<E: EntityTrait> Slice<E> {
         counting: Counting,
     ) -> Self {
         let first = Ord::min(first.unwrap_or(DEFAULT_PAGE_SIZE), MAX_PAGE_SIZE);
-        let after_json = after.as_ref().map(|key| key.to_json(&ordering));
+        let after_json = after.as_ref().map(|key| key.to_json(&ordering.signature()));
         let signature = format!(
             "{}|{}|{}|{after_json:?}|{first}|{counting:?}",
             relation.name,
