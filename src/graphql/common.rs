@@ -4,12 +4,12 @@
 use super::scalars::{Date, OdsCodeScalar};
 use crate::error::AppError;
 use crate::services::pagination::{Counting, Key, Ordering, Page, Window};
+use crate::services::queries;
 use async_graphql::connection::{Connection, CursorType, Edge, EmptyFields};
 use async_graphql::{ErrorExtensions, ID, InputObject, OutputType};
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::NaiveDate;
-use sea_orm::{ColumnTrait, Condition};
 use std::sync::Arc;
 use uuid::Uuid;
 
@@ -186,9 +186,9 @@ pub fn connection<E: sea_orm::EntityTrait, T: OutputType>(
     let mut connection =
         Connection::with_additional_fields(page.has_previous, page.has_next, ConnectionFields { total: page.total });
     let order: Arc<str> = ordering.signature().into();
-    connection.edges.extend(
-        page.rows.into_iter().map(|(row, key)| Edge::new(RowCursor { key, order: order.clone() }, node(row))),
-    );
+    connection
+        .edges
+        .extend(page.rows.into_iter().map(|(row, key)| Edge::new(RowCursor { key, order: order.clone() }, node(row))));
     connection
 }
 
@@ -254,22 +254,9 @@ pub struct DateRange {
     pub to: Option<Date>,
 }
 
-impl DateRange {
-    /// The condition on `column`.
-    pub fn condition(&self, column: impl ColumnTrait) -> Result<Condition, AppError> {
-        if let (Some(from), Some(to)) = (self.from, self.to)
-            && from.0 > to.0
-        {
-            return Err(AppError::invalid("to", "is before from"));
-        }
-        let mut condition = Condition::all();
-        if let Some(from) = self.from {
-            condition = condition.add(column.gte(from.0));
-        }
-        if let Some(to) = self.to {
-            condition = condition.add(column.lte(to.0));
-        }
-        Ok(condition)
+impl From<DateRange> for queries::DateRange {
+    fn from(range: DateRange) -> Self {
+        Self { from: range.from.map(|day| day.0), to: range.to.map(|day| day.0) }
     }
 }
 
@@ -282,37 +269,10 @@ pub struct TextFilter {
     pub starts_with: Option<String>,
 }
 
-/// Longest text a text filter accepts.
-const MAX_FILTER_TEXT: usize = 200;
-
-impl TextFilter {
-    /// The condition on `column` (case-insensitive on both backends; `%` and `_` match themselves).
-    pub fn condition(&self, column: impl ColumnTrait) -> Result<Condition, AppError> {
-        let mut condition = Condition::all();
-        for (text, pattern) in [
-            (&self.contains, self.contains.as_deref().map(|text| format!("%{}%", escape_like(text)))),
-            (&self.starts_with, self.starts_with.as_deref().map(|text| format!("{}%", escape_like(text)))),
-        ] {
-            if let (Some(text), Some(pattern)) = (text, pattern) {
-                if text.chars().count() > MAX_FILTER_TEXT {
-                    return Err(AppError::invalid(
-                        "name",
-                        format!("filter text is longer than {MAX_FILTER_TEXT} characters"),
-                    ));
-                }
-                let lowered = sea_orm::sea_query::Func::lower(sea_orm::sea_query::Expr::col(column.as_column_ref()));
-                condition = condition.add(sea_orm::sea_query::ExprTrait::like(
-                    sea_orm::sea_query::Expr::expr(lowered),
-                    sea_orm::sea_query::LikeExpr::new(pattern.to_lowercase()).escape('\\'),
-                ));
-            }
-        }
-        Ok(condition)
+impl From<&TextFilter> for queries::TextMatch {
+    fn from(filter: &TextFilter) -> Self {
+        Self { contains: filter.contains.clone(), starts_with: filter.starts_with.clone() }
     }
-}
-
-fn escape_like(text: &str) -> String {
-    text.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")
 }
 
 /// `date`, or the request's today (by the server's clock) when absent.
@@ -341,109 +301,13 @@ pub struct EnumFilter<T: async_graphql::InputType + Copy> {
 }
 
 impl<T: async_graphql::InputType + Copy> EnumFilter<T> {
-    /// The condition on `column`, converting each value to the stored enum `S`.
-    pub fn condition<S>(&self, column: impl ColumnTrait) -> Condition
+    /// The values the filter accepts, as the stored enum `S`.
+    pub fn values<S>(&self) -> Vec<S>
     where
         T: Into<S>,
-        S: Into<sea_orm::Value>,
     {
-        let values: Vec<sea_orm::Value> =
-            self.eq.iter().chain(self.in_.iter().flatten()).map(|value| (*value).into().into()).collect();
-        Condition::all().add(column.is_in(values))
+        self.eq.iter().chain(self.in_.iter().flatten()).map(|value| (*value).into()).collect()
     }
-}
-
-/// A filter input whose own fields combine with AND and whose `and`, `or` and `not` hold sub-filters.
-/// Its condition is built by [`tree_condition`] from an explicit work list, never by recursion, so no
-/// shape of tree can exhaust the stack (its depth is bounded before parsing, by `--max-nesting`).
-pub trait FilterTree: Sized {
-    /// The sub-filters that must all hold (`and`).
-    fn all_of(&self) -> &[Self];
-    /// The sub-filters of which one must hold (`or`), if given.
-    fn any_of(&self) -> Option<&[Self]>;
-    /// The sub-filter that must not hold (`not`), if given.
-    fn negated(&self) -> Option<&Self>;
-}
-
-/// Implements [`FilterTree`] for filter inputs with `and: Option<Vec<Self>>`, `or: Option<Vec<Self>>` and
-/// `not: Option<Box<Self>>`.
-macro_rules! filter_tree {
-    ($($filter:ty),* $(,)?) => {
-        $(impl $crate::graphql::common::FilterTree for $filter {
-            fn all_of(&self) -> &[Self] {
-                self.and.as_deref().unwrap_or_default()
-            }
-            fn any_of(&self) -> Option<&[Self]> {
-                self.or.as_deref()
-            }
-            fn negated(&self) -> Option<&Self> {
-                self.not.as_deref()
-            }
-        })*
-    };
-}
-pub(crate) use filter_tree;
-
-/// One filter of a tree, with the positions of its sub-filters in the work list.
-struct Branch<'a, F> {
-    filter: &'a F,
-    all: Vec<usize>,
-    any: Option<Vec<usize>>,
-    not: Option<usize>,
-}
-
-/// Every filter of the tree under `root`, breadth first: a filter always comes before its sub-filters.
-fn branches<F: FilterTree>(root: &F) -> Vec<Branch<'_, F>> {
-    let branch = |filter| Branch { filter, all: Vec::new(), any: None, not: None };
-    let mut branches = vec![branch(root)];
-    let mut next = 0;
-    while next < branches.len() {
-        let filter = branches[next].filter;
-        let all = filter.all_of();
-        branches[next].all = (branches.len()..branches.len() + all.len()).collect();
-        branches.extend(all.iter().map(branch));
-        if let Some(any) = filter.any_of() {
-            branches[next].any = Some((branches.len()..branches.len() + any.len()).collect());
-            branches.extend(any.iter().map(branch));
-        }
-        if let Some(child) = filter.negated() {
-            branches[next].not = Some(branches.len());
-            branches.push(branch(child));
-        }
-        next += 1;
-    }
-    branches
-}
-
-/// Every filter of the tree under `root`, `root` first.
-pub fn each_filter<F: FilterTree>(root: &F) -> impl Iterator<Item = &F> {
-    branches(root).into_iter().map(|branch| branch.filter)
-}
-
-/// The condition of the tree under `root`: for each filter, `fields` of its own fields, AND its `and`
-/// sub-filters, AND any of its `or` sub-filters, AND NOT its `not` sub-filter. Built bottom up from the
-/// work list (sub-filters before the filters that hold them), without recursion.
-pub fn tree_condition<F: FilterTree>(
-    root: &F,
-    fields: impl Fn(&F) -> Result<Condition, AppError>,
-) -> Result<Condition, AppError> {
-    let branches = branches(root);
-    let mut built: Vec<Option<Condition>> = branches.iter().map(|_| None).collect();
-    for (position, branch) in branches.iter().enumerate().rev() {
-        let mut take = |child: usize| built[child].take().unwrap_or_else(Condition::all);
-        let mut condition = Condition::all();
-        for child in &branch.all {
-            condition = condition.add(take(*child));
-        }
-        if let Some(any) = &branch.any {
-            condition = condition.add(any.iter().fold(Condition::any(), |either, child| either.add(take(*child))));
-        }
-        if let Some(child) = branch.not {
-            condition = condition.add(take(child).not());
-        }
-        built[position] = Some(condition.add(fields(branch.filter)?));
-    }
-    Ok(built.first_mut().and_then(Option::take).unwrap_or_else(Condition::all))
 }
 
 #[cfg(test)]
@@ -467,80 +331,5 @@ mod id_tests {
             let other = ID(URL_SAFE_NO_PAD.encode(format!("Placement:{spelling}")));
             assert!(decode_global_id(&other).is_err(), "{spelling}");
         }
-    }
-}
-
-#[cfg(test)]
-mod filter_tree_tests {
-    use super::{FilterTree, each_filter, tree_condition};
-    use sea_orm::Condition;
-    use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query, SqliteQueryBuilder};
-
-    #[derive(Default)]
-    struct Filter {
-        and: Vec<Self>,
-        or: Option<Vec<Self>>,
-        not: Option<Box<Self>>,
-        equals: Option<i32>,
-    }
-
-    impl FilterTree for Filter {
-        fn all_of(&self) -> &[Self] {
-            &self.and
-        }
-        fn any_of(&self) -> Option<&[Self]> {
-            self.or.as_deref()
-        }
-        fn negated(&self) -> Option<&Self> {
-            self.not.as_deref()
-        }
-    }
-
-    fn sql(filter: &Filter) -> String {
-        let condition = tree_condition(filter, |filter| {
-            Ok(Condition::all().add_option(filter.equals.map(|value| Expr::col(Alias::new("x")).eq(value))))
-        })
-        .expect("condition");
-        Query::select()
-            .column(Alias::new("x"))
-            .from(Alias::new("t"))
-            .cond_where(condition)
-            .to_string(SqliteQueryBuilder)
-    }
-
-    fn equals(value: i32) -> Filter {
-        Filter { equals: Some(value), ..Filter::default() }
-    }
-
-    #[test]
-    fn a_tree_becomes_and_or_and_not_of_its_branches() {
-        let filter = Filter {
-            and: vec![equals(1)],
-            or: Some(vec![equals(2), equals(3)]),
-            not: Some(Box::new(equals(4))),
-            equals: Some(5),
-        };
-        assert_eq!(
-            sql(&filter),
-            r#"SELECT "x" FROM "t" WHERE "x" = 1 AND ("x" = 2 OR "x" = 3) AND (NOT "x" = 4) AND "x" = 5"#
-        );
-        assert_eq!(each_filter(&filter).count(), 5);
-    }
-
-    #[test]
-    fn a_deep_tree_is_walked_without_recursion() {
-        let mut filter = equals(0);
-        for depth in 1..=20_000 {
-            filter = Filter { not: Some(Box::new(filter)), equals: Some(depth % 7), ..Filter::default() };
-        }
-        assert_eq!(each_filter(&filter).count(), 20_001);
-        let condition = tree_condition(&filter, |_| Ok(Condition::all()));
-        assert!(condition.is_ok());
-        // Dropping a 20,000-deep Box chain recurses: take it apart iteratively.
-        let mut next = filter.not.take();
-        while let Some(mut inner) = next {
-            next = inner.not.take();
-        }
-        std::mem::forget(condition);
     }
 }

@@ -10,15 +10,13 @@ use super::programme::RotationProgramme;
 use super::scalars::Date;
 use super::workforce::Pharmacist;
 use super::{list, load_by, load_one, personal};
-use crate::services::organisations;
 use crate::services::pagination::SortKey;
+use crate::services::queries;
 use async_graphql::{Context, ID, InputObject, Object, Result};
-use entity::enums;
 use entity::{
     consultant_lead, icb_medicines_role, medicines_optimisation_team, organisation, pharmacist, programme_lead,
     rotation_programme,
 };
-use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter, QuerySelect, QueryTrait};
 
 /// A consultant pharmacist leading a specialism in a trust, with RPS credentialing dates.
 pub struct ConsultantLead(pub consultant_lead::Model);
@@ -271,35 +269,14 @@ impl LeadershipQuery {
     ) -> Result<ConnectionOf<ConsultantLead>> {
         let paging = Paging::new(after, before, first, last)?;
         let filter = filter.unwrap_or_default();
-        let on = as_of_or_today(ctx, as_of)?;
-        let mut condition = Condition::all();
-        if let Some(specialism) = &filter.specialism {
-            condition = condition.add(specialism.condition::<enums::Specialism>(consultant_lead::Column::Specialism));
+        let condition = queries::leadership::ConsultantLeadFilter {
+            specialisms: filter.specialism.as_ref().map(EnumFilter::values),
+            trusts: filter.trust.as_ref().map(OdsCodeFilter::codes),
+            icbs: filter.icb.as_ref().map(OdsCodeFilter::codes),
+            current: filter.current,
+            as_of: as_of_or_today(ctx, as_of)?,
         }
-        if let Some(trusts) = &filter.trust {
-            let ids = organisation::Entity::find()
-                .select_only()
-                .column(organisation::Column::Id)
-                .filter(organisation::Column::OdsCode.is_in(trusts.codes()))
-                .into_query();
-            condition = condition.add(consultant_lead::Column::TrustId.in_subquery(ids));
-        }
-        if let Some(icbs) = &filter.icb {
-            let members = organisation::Entity::find()
-                .select_only()
-                .column(organisation::Column::Id)
-                .filter(organisations::in_icbs_on(&icbs.codes(), on))
-                .into_query();
-            condition = condition.add(consultant_lead::Column::TrustId.in_subquery(members));
-        }
-        if let Some(current) = filter.current {
-            let in_role = Condition::all().add(consultant_lead::Column::ValidFrom.lte(on)).add(
-                Condition::any()
-                    .add(consultant_lead::Column::ValidTo.is_null())
-                    .add(consultant_lead::Column::ValidTo.gte(on)),
-            );
-            condition = condition.add(if current { in_role } else { in_role.not() });
-        }
+        .condition();
         let order = order_by.unwrap_or_default();
         let column = match order.field {
             ConsultantLeadOrderField::ValidFrom => consultant_lead::Column::ValidFrom,

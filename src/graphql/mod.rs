@@ -38,16 +38,14 @@ pub mod text;
 pub mod workforce;
 
 use crate::config::Limits;
-use crate::error::AppError;
 use crate::services::access::{Principal, Scope, Scoped};
 use crate::services::pagination::{self, Ordering, Relation, Slice, SortKey};
-use async_graphql::{
-    Context, EmptySubscription, ErrorExtensions, MergedObject, Result, ResultExt, Schema, SchemaBuilder,
-};
+use crate::services::queries;
+use async_graphql::{Context, EmptySubscription, MergedObject, Result, ResultExt, Schema, SchemaBuilder};
 use chrono::NaiveDate;
 use common::{ConnectionOf, OrderDirection, Paging, connection};
 use loaders::{ByColumn, ById, PageOf, RequestLoader};
-use sea_orm::{Condition, DatabaseConnection, QueryFilter};
+use sea_orm::{Condition, DatabaseConnection};
 use std::sync::Arc;
 use uuid::Uuid;
 
@@ -213,8 +211,8 @@ where
 {
     let ordering = Ordering::<E>::by(order, direction == OrderDirection::Desc);
     let window = paging.window(&ordering).extend()?;
-    let select = E::find().filter(condition).filter(E::visible(scope(ctx)?));
-    let page = pagination::page(db(ctx)?, select, &ordering, &window, common::counting(ctx)).await.extend()?;
+    let page =
+        queries::list(db(ctx)?, scope(ctx)?, condition, &ordering, &window, common::counting(ctx)).await.extend()?;
     charge(ctx, page.rows.iter().map(|(row, _)| row))?;
     Ok(connection(page, &ordering, node))
 }
@@ -259,5 +257,5 @@ fn personal<'a>(ctx: &Context<'_>, field: &'static str, value: &'a str) -> Resul
 
 /// Refuses (with `FORBIDDEN`) what would reveal personal data to a reader without access to it.
 fn require_personal_data(ctx: &Context<'_>, what: &'static str) -> Result<()> {
-    if scope(ctx)?.personal_data { Ok(()) } else { Err(AppError::Forbidden(what).extend()) }
+    scope(ctx)?.require_personal_data(what).extend()
 }

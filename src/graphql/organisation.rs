@@ -2,8 +2,7 @@
 //! succession, and the queries over them.
 
 use super::common::{
-    ConnectionOf, EnumFilter, NodeType, OdsCodeFilter, OrderDirection, Paging, TextFilter, as_of_or_today, filter_tree,
-    global_id, tree_condition,
+    ConnectionOf, EnumFilter, NodeType, OdsCodeFilter, OrderDirection, Paging, TextFilter, as_of_or_today, global_id,
 };
 use super::enums::{IcbResolution, OrganisationKind, PharmacyContractType, SuccessionKind};
 use super::leadership::{ConsultantLead, IcbMedicinesRole, MedicinesOptimisationTeam};
@@ -17,6 +16,7 @@ use super::workforce::{Placement, PlacementFilter, PlacementOrder, placements_of
 use super::{db, list, load_by, load_one, loader, nested};
 use crate::services::organisations::{self, Direction};
 use crate::services::pagination::{Relation, SortKey};
+use crate::services::queries::{self, filter_tree, tree_map};
 use async_graphql::{Context, ID, InputObject, Interface, Object, Result, ResultExt};
 use chrono::NaiveDate;
 use entity::enums::{self, RelationshipKind};
@@ -607,30 +607,20 @@ pub struct OrganisationFilter {
 filter_tree!(OrganisationFilter);
 
 impl OrganisationFilter {
-    /// The condition of the whole tree, on the query's `asOf`.
-    fn condition(&self, on: NaiveDate) -> Result<Condition, crate::AppError> {
-        tree_condition(self, |filter| filter.fields(on))
-    }
-
-    /// The condition of this filter's own fields.
-    fn fields(&self, on: NaiveDate) -> Result<Condition, crate::AppError> {
-        let mut condition = Condition::all();
-        if let Some(codes) = &self.ods_code {
-            condition = condition.add(organisation::Column::OdsCode.is_in(codes.codes()));
-        }
-        if let Some(kind) = &self.kind {
-            condition = condition.add(kind.condition::<enums::OrganisationKind>(organisation::Column::Kind));
-        }
-        if let Some(name) = &self.name {
-            condition = condition.add(name.condition(organisation::Column::Name)?);
-        }
-        if let Some(icb) = &self.icb {
-            condition = condition.add(organisations::in_icbs_on(&icb.codes(), on));
-        }
-        if let Some(region) = &self.region {
-            condition = condition.add(organisations::in_regions_on(&region.codes(), on));
-        }
-        Ok(condition)
+    /// The filter tree as the services read it (translated from the work list, without recursion).
+    fn to_query(&self) -> Result<queries::organisations::OrganisationFilter, crate::AppError> {
+        tree_map(self, |filter, all, any, not| {
+            Ok(queries::organisations::OrganisationFilter {
+                and: filter.and.as_ref().map(|_| all),
+                or: any,
+                not: not.map(Box::new),
+                ods_codes: filter.ods_code.as_ref().map(OdsCodeFilter::codes),
+                kinds: filter.kind.as_ref().map(EnumFilter::values),
+                name: filter.name.as_ref().map(Into::into),
+                icbs: filter.icb.as_ref().map(OdsCodeFilter::codes),
+                regions: filter.region.as_ref().map(OdsCodeFilter::codes),
+            })
+        })
     }
 }
 
@@ -679,7 +669,11 @@ impl OrganisationQuery {
     ) -> Result<ConnectionOf<Organisation>> {
         let paging = Paging::new(after, before, first, last)?;
         let on = as_of_or_today(ctx, as_of)?;
-        let condition = filter.map(|filter| filter.condition(on)).transpose().extend()?.unwrap_or_else(Condition::all);
+        let condition = filter
+            .map(|filter| filter.to_query().and_then(|filter| filter.condition(on)))
+            .transpose()
+            .extend()?
+            .unwrap_or_else(Condition::all);
         let order = order_by.unwrap_or_default();
         let columns = match order.field {
             OrganisationOrderField::Name => vec![organisation::Column::Name],

@@ -10,16 +10,15 @@ use super::organisation::{Icb, Organisation};
 use super::scalars::Date;
 use super::workforce::{Membership, MembershipFilter, MembershipOrder, memberships_of};
 use super::{db, list, load_by, load_one, loader, nested};
-use crate::services::organisations;
 use crate::services::pagination::{self, Relation, SortKey};
+use crate::services::queries;
 use async_graphql::{Context, ID, InputObject, Object, Result, ResultExt};
 use chrono::NaiveDate;
-use entity::enums;
 use entity::{
     cohort, organisation, programme_education_offer, programme_funding_source, programme_ics_aim, programme_lead,
     programme_membership, programme_sector, rotation_programme, rotational_post, vacancy,
 };
-use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter, QuerySelect, QueryTrait};
+use sea_orm::Condition;
 
 /// A rotation programme run by an ICB, such as Norfolk and Waveney's STAR.
 pub struct RotationProgramme(pub rotation_programme::Model);
@@ -434,61 +433,35 @@ pub struct VacancyOrder {
 }
 
 impl PostFilter {
-    /// The condition of the filter, with ICBs on `on`.
-    pub(crate) fn condition(&self, on: NaiveDate) -> Result<Condition, crate::AppError> {
-        let mut condition = Condition::all();
-        if let Some(status) = &self.status {
-            condition = condition.add(status.condition::<enums::PostStatus>(rotational_post::Column::Status));
-        }
-        if let Some(funding) = &self.funding {
-            condition = condition.add(funding.condition::<enums::FundingSource>(rotational_post::Column::Funding));
-        }
-        if let Some(cohorts) = &self.cohort {
-            let ids = cohorts.uuids(NodeType::Cohort, "cohort")?;
-            condition = condition.add(rotational_post::Column::CohortId.is_in(ids));
-        }
-        if let Some(programmes) = &self.programme {
-            let ids = programmes.uuids(NodeType::RotationProgramme, "programme")?;
-            let cohorts = cohort::Entity::find()
-                .select_only()
-                .column(cohort::Column::Id)
-                .filter(cohort::Column::ProgrammeId.is_in(ids))
-                .into_query();
-            condition = condition.add(rotational_post::Column::CohortId.in_subquery(cohorts));
-        }
-        if let Some(icb) = &self.employer_icb {
-            condition = condition.add(organisation_in_icbs(rotational_post::Column::EmployerId, &icb.codes(), on));
-        }
-        Ok(condition)
+    /// The filter as the services read it, with ICBs on `as_of`.
+    pub(crate) fn to_query(&self, as_of: NaiveDate) -> Result<queries::programmes::PostFilter, crate::AppError> {
+        Ok(queries::programmes::PostFilter {
+            statuses: self.status.as_ref().map(EnumFilter::values),
+            funding: self.funding.as_ref().map(EnumFilter::values),
+            programmes: self
+                .programme
+                .as_ref()
+                .map(|ids| ids.uuids(NodeType::RotationProgramme, "programme"))
+                .transpose()?,
+            cohorts: self.cohort.as_ref().map(|ids| ids.uuids(NodeType::Cohort, "cohort")).transpose()?,
+            employer_icbs: self.employer_icb.as_ref().map(OdsCodeFilter::codes),
+            as_of,
+        })
     }
 }
 
 impl VacancyFilter {
-    /// The condition of the filter, with `open` and ICBs on `on`.
-    pub(crate) fn condition(&self, on: NaiveDate) -> Result<Condition, crate::AppError> {
-        let mut condition = Condition::all();
-        if let Some(sector) = &self.sector {
-            condition = condition.add(sector.condition::<enums::Sector>(vacancy::Column::Sector));
+    /// The filter as the services read it, with `open` and ICBs on `as_of`.
+    pub(crate) fn to_query(&self, as_of: NaiveDate) -> queries::programmes::VacancyFilter {
+        queries::programmes::VacancyFilter {
+            sectors: self.sector.as_ref().map(EnumFilter::values),
+            funding: self.funding.as_ref().map(EnumFilter::values),
+            afc_bands: self.afc_band.as_ref().map(EnumFilter::values),
+            open: self.open,
+            opened_on: self.opened_on.map(Into::into),
+            icbs: self.icb.as_ref().map(OdsCodeFilter::codes),
+            as_of,
         }
-        if let Some(funding) = &self.funding {
-            condition = condition.add(funding.condition::<enums::FundingSource>(vacancy::Column::Funding));
-        }
-        if let Some(band) = &self.afc_band {
-            condition = condition.add(band.condition::<enums::AfcBand>(vacancy::Column::AfcBand));
-        }
-        if let Some(open) = self.open {
-            let is_open = Condition::all()
-                .add(vacancy::Column::OpenedOn.lte(on))
-                .add(Condition::any().add(vacancy::Column::ClosedOn.is_null()).add(vacancy::Column::ClosedOn.gte(on)));
-            condition = condition.add(if open { is_open } else { is_open.not() });
-        }
-        if let Some(range) = &self.opened_on {
-            condition = condition.add(range.condition(vacancy::Column::OpenedOn)?);
-        }
-        if let Some(icb) = &self.icb {
-            condition = condition.add(organisation_in_icbs(vacancy::Column::HostId, &icb.codes(), on));
-        }
-        Ok(condition)
     }
 }
 
@@ -515,14 +488,14 @@ impl VacancyOrder {
     }
 }
 
-/// Organisations that belonged to one of these ICBs on `on`, as a subquery on `column`.
-fn organisation_in_icbs(column: impl ColumnTrait, codes: &[String], on: NaiveDate) -> Condition {
-    let members = organisation::Entity::find()
-        .select_only()
-        .column(organisation::Column::Id)
-        .filter(organisations::in_icbs_on(codes, on))
-        .into_query();
-    Condition::all().add(column.in_subquery(members))
+/// The condition of a post filter, with ICBs on `as_of` (default: today).
+fn post_condition(ctx: &Context<'_>, filter: Option<PostFilter>, as_of: Option<Date>) -> Result<Condition> {
+    filter.unwrap_or_default().to_query(as_of_or_today(ctx, as_of)?).and_then(|filter| filter.condition()).extend()
+}
+
+/// The condition of a vacancy filter, with `open` and ICBs on `as_of` (default: today).
+fn vacancy_condition(ctx: &Context<'_>, filter: Option<VacancyFilter>, as_of: Option<Date>) -> Result<Condition> {
+    filter.unwrap_or_default().to_query(as_of_or_today(ctx, as_of)?).condition().extend()
 }
 
 /// The posts of one parent (a cohort or an employer), filtered (with ICBs on `asOf`) and ordered.
@@ -533,7 +506,7 @@ pub(crate) async fn posts_of(
     (filter, order_by, as_of): (Option<PostFilter>, Option<PostOrder>, Option<Date>),
     paging: Paging,
 ) -> Result<ConnectionOf<RotationalPost>> {
-    let condition = filter.unwrap_or_default().condition(as_of_or_today(ctx, as_of)?).extend()?;
+    let condition = post_condition(ctx, filter, as_of)?;
     nested(ctx, parent, relation.filter(condition), order_by.unwrap_or_default().keys(), paging, RotationalPost).await
 }
 
@@ -545,7 +518,7 @@ pub(crate) async fn vacancies_of(
     (filter, order_by, as_of): (Option<VacancyFilter>, Option<VacancyOrder>, Option<Date>),
     paging: Paging,
 ) -> Result<ConnectionOf<Vacancy>> {
-    let condition = filter.unwrap_or_default().condition(as_of_or_today(ctx, as_of)?).extend()?;
+    let condition = vacancy_condition(ctx, filter, as_of)?;
     nested(ctx, parent, relation.filter(condition), order_by.unwrap_or_default().keys(), paging, Vacancy).await
 }
 
@@ -570,20 +543,13 @@ impl ProgrammeQuery {
     ) -> Result<ConnectionOf<RotationProgramme>> {
         let paging = Paging::new(after, before, first, last)?;
         let filter = filter.unwrap_or_default();
-        let mut condition = Condition::all();
-        if let Some(codes) = &filter.code {
-            condition = condition.add(rotation_programme::Column::Code.is_in(codes.iter().map(String::as_str)));
-        }
-        if let Some(name) = &filter.name {
-            condition = condition.add(name.condition(rotation_programme::Column::Name).extend()?);
-        }
-        if let Some(status) = &filter.status {
-            condition = condition.add(status.condition::<enums::ProgrammeStatus>(rotation_programme::Column::Status));
-        }
-        if let Some(owner) = &filter.owner_icb {
-            let owners = organisations::icbs_with_predecessors(db(ctx)?, &owner.codes()).await.extend()?;
-            condition = condition.add(rotation_programme::Column::OwnerIcbId.is_in(owners));
-        }
+        let filter = queries::programmes::ProgrammeFilter {
+            codes: filter.code,
+            name: filter.name.as_ref().map(Into::into),
+            statuses: filter.status.as_ref().map(EnumFilter::values),
+            owner_icbs: filter.owner_icb.as_ref().map(OdsCodeFilter::codes),
+        };
+        let condition = filter.condition(db(ctx)?).await.extend()?;
         let order = order_by.unwrap_or_default();
         let column = match order.field {
             ProgrammeOrderField::Name => rotation_programme::Column::Name,
@@ -614,7 +580,7 @@ impl ProgrammeQuery {
         #[graphql(desc = "At most this many rows from the end (at most 100).")] last: Option<i32>,
     ) -> Result<ConnectionOf<RotationalPost>> {
         let paging = Paging::new(after, before, first, last)?;
-        let condition = filter.unwrap_or_default().condition(as_of_or_today(ctx, as_of)?).extend()?;
+        let condition = post_condition(ctx, filter, as_of)?;
         let (keys, direction) = order_by.unwrap_or_default().keys();
         list::<rotational_post::Entity, _>(ctx, condition, keys, direction, paging, RotationalPost).await
     }
@@ -633,7 +599,7 @@ impl ProgrammeQuery {
         #[graphql(desc = "At most this many rows from the end (at most 100).")] last: Option<i32>,
     ) -> Result<ConnectionOf<Vacancy>> {
         let paging = Paging::new(after, before, first, last)?;
-        let condition = filter.unwrap_or_default().condition(as_of_or_today(ctx, as_of)?).extend()?;
+        let condition = vacancy_condition(ctx, filter, as_of)?;
         let (keys, direction) = order_by.unwrap_or_default().keys();
         list::<vacancy::Entity, _>(ctx, condition, keys, direction, paging, Vacancy).await
     }

@@ -2,21 +2,22 @@
 
 use super::common::{
     ConnectionOf, DateRange, EnumFilter, IdFilter, NodeType, OdsCodeFilter, OrderDirection, Paging, TextFilter,
-    as_of_or_today, each_filter, filter_tree, global_id, tree_condition,
+    as_of_or_today, global_id,
 };
 use super::enums::{CredentialKind, CredentialStatus, MembershipStatus, PlacementStatus, RegistrationStatus, Sector};
 use super::organisation::{Icb, Organisation};
 use super::programme::{Cohort, RotationalPost};
 use super::scalars::Date;
-use super::{list, load_by, load_one, nested, personal, require_personal_data};
+use super::{list, load_by, load_one, nested, personal, require_personal_data, scope};
 use crate::services::pagination::{Relation, SortKey};
+use crate::services::queries::{self, filter_tree, tree_map};
 use crate::services::rotations;
 use async_graphql::{Context, Enum, ID, InputObject, Object, Result, ResultExt};
 use entity::enums;
 use entity::{
     cohort, credential, organisation, pharmacist, placement, programme_membership, programme_sector, rotational_post,
 };
-use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter, QuerySelect, QueryTrait};
+use sea_orm::Condition;
 
 /// A pharmacist. Names and the GPhC number are personal data: readers without access to it (the
 /// `reporter` role) get null with a `FORBIDDEN` error.
@@ -439,28 +440,19 @@ pub struct PlacementFilter {
 filter_tree!(PlacementFilter);
 
 impl MembershipFilter {
-    /// The condition of the filter.
-    pub(crate) fn condition(&self) -> Result<Condition, crate::AppError> {
-        let mut condition = Condition::all();
-        if let Some(status) = &self.status {
-            condition =
-                condition.add(status.condition::<enums::MembershipStatus>(programme_membership::Column::Status));
-        }
-        if let Some(programmes) = &self.programme {
-            let ids = programmes.uuids(NodeType::RotationProgramme, "programme")?;
-            condition = condition.add(programme_membership::Column::Id.in_subquery(memberships_of_programmes(ids)));
-        }
-        if let Some(cohorts) = &self.cohort {
-            let ids = cohorts.uuids(NodeType::Cohort, "cohort")?;
-            condition = condition.add(programme_membership::Column::CohortId.is_in(ids));
-        }
-        if let Some(range) = &self.start_date {
-            condition = condition.add(range.condition(programme_membership::Column::StartDate)?);
-        }
-        if let Some(range) = &self.planned_end_date {
-            condition = condition.add(range.condition(programme_membership::Column::PlannedEndDate)?);
-        }
-        Ok(condition)
+    /// The filter as the services read it.
+    pub(crate) fn to_query(&self) -> Result<queries::workforce::MembershipFilter, crate::AppError> {
+        Ok(queries::workforce::MembershipFilter {
+            statuses: self.status.as_ref().map(EnumFilter::values),
+            programmes: self
+                .programme
+                .as_ref()
+                .map(|ids| ids.uuids(NodeType::RotationProgramme, "programme"))
+                .transpose()?,
+            cohorts: self.cohort.as_ref().map(|ids| ids.uuids(NodeType::Cohort, "cohort")).transpose()?,
+            start_date: self.start_date.map(Into::into),
+            planned_end_date: self.planned_end_date.map(Into::into),
+        })
     }
 }
 
@@ -468,75 +460,47 @@ impl MembershipFilter {
 /// with the ICBs it took over) once for all sibling filters.
 pub(crate) async fn placement_condition(ctx: &Context<'_>, filter: Option<PlacementFilter>) -> Result<Condition> {
     let Some(filter) = filter else { return Ok(Condition::all()) };
-    let all_codes: Vec<String> =
-        each_filter(&filter).filter_map(|filter| filter.host_icb.as_ref()).flat_map(OdsCodeFilter::codes).collect();
+    let filter = filter.to_query().extend()?;
     // Through the request's loader: the filters of sibling parents look their codes up together.
-    let resolved = super::loader(ctx)?.load_many(all_codes.into_iter().map(super::loaders::RolledUpIcbs)).await?;
-    let host_icbs = |codes: &OdsCodeFilter| -> Vec<uuid::Uuid> {
+    let codes = filter.host_icb_codes().into_iter().map(super::loaders::RolledUpIcbs);
+    let resolved = super::loader(ctx)?.load_many(codes).await?;
+    let host_icbs = |codes: &[String]| -> Vec<uuid::Uuid> {
         codes
-            .codes()
-            .into_iter()
-            .flat_map(|code| resolved.get(&super::loaders::RolledUpIcbs(code)).cloned().unwrap_or_default())
+            .iter()
+            .flat_map(|code| resolved.get(&super::loaders::RolledUpIcbs(code.clone())).cloned().unwrap_or_default())
             .collect()
     };
     filter.condition(&host_icbs).extend()
 }
 
 impl PlacementFilter {
-    /// The condition of the whole tree, with the host-ICB codes already resolved to ids (including
-    /// predecessors).
-    fn condition(&self, host_icbs: &dyn Fn(&OdsCodeFilter) -> Vec<uuid::Uuid>) -> Result<Condition, crate::AppError> {
-        tree_condition(self, |filter| filter.fields(host_icbs))
+    /// The filter tree as the services read it (translated from the work list, without recursion).
+    fn to_query(&self) -> Result<queries::workforce::PlacementFilter, crate::AppError> {
+        tree_map(self, |filter, all, any, not| {
+            Ok(queries::workforce::PlacementFilter {
+                and: filter.and.as_ref().map(|_| all),
+                or: any,
+                not: not.map(Box::new),
+                sectors: filter.sector.as_ref().map(EnumFilter::values),
+                statuses: filter.status.as_ref().map(EnumFilter::values),
+                start_date: filter.start_date.map(Into::into),
+                end_date: filter.end_date.map(Into::into),
+                active_on: filter.active_on.map(|day| day.0),
+                host_icbs: filter.host_icb.as_ref().map(OdsCodeFilter::codes),
+                is_cross_icb: filter.is_cross_icb,
+                programmes: filter
+                    .programme
+                    .as_ref()
+                    .map(|ids| ids.uuids(NodeType::RotationProgramme, "programme"))
+                    .transpose()?,
+                pharmacists: filter
+                    .pharmacist
+                    .as_ref()
+                    .map(|ids| ids.uuids(NodeType::Pharmacist, "pharmacist"))
+                    .transpose()?,
+            })
+        })
     }
-
-    /// The condition of this filter's own fields.
-    fn fields(&self, host_icbs: &dyn Fn(&OdsCodeFilter) -> Vec<uuid::Uuid>) -> Result<Condition, crate::AppError> {
-        let mut condition = Condition::all();
-        if let Some(sector) = &self.sector {
-            condition = condition.add(sector.condition::<enums::Sector>(placement::Column::Sector));
-        }
-        if let Some(status) = &self.status {
-            condition = condition.add(status.condition::<enums::PlacementStatus>(placement::Column::Status));
-        }
-        if let Some(range) = &self.start_date {
-            condition = condition.add(range.condition(placement::Column::StartDate)?);
-        }
-        if let Some(range) = &self.end_date {
-            condition = condition.add(range.condition(placement::Column::EndDate)?);
-        }
-        if let Some(day) = self.active_on {
-            condition =
-                condition.add(placement::Column::StartDate.lte(day.0)).add(placement::Column::EndDate.gte(day.0));
-        }
-        if let Some(icbs) = &self.host_icb {
-            condition = condition.add(placement::Column::HostIcbId.is_in(host_icbs(icbs)));
-        }
-        if let Some(cross) = self.is_cross_icb {
-            condition = condition.add(placement::Column::IsCrossIcb.eq(cross));
-        }
-        if let Some(programmes) = &self.programme {
-            let ids = programmes.uuids(NodeType::RotationProgramme, "programme")?;
-            condition = condition.add(placement::Column::MembershipId.in_subquery(memberships_of_programmes(ids)));
-        }
-        if let Some(pharmacists) = &self.pharmacist {
-            condition = condition
-                .add(placement::Column::PharmacistId.is_in(pharmacists.uuids(NodeType::Pharmacist, "pharmacist")?));
-        }
-        Ok(condition)
-    }
-}
-
-fn memberships_of_programmes(programmes: Vec<uuid::Uuid>) -> sea_orm::sea_query::SelectStatement {
-    let cohorts = cohort::Entity::find()
-        .select_only()
-        .column(cohort::Column::Id)
-        .filter(cohort::Column::ProgrammeId.is_in(programmes))
-        .into_query();
-    programme_membership::Entity::find()
-        .select_only()
-        .column(programme_membership::Column::Id)
-        .filter(programme_membership::Column::CohortId.in_subquery(cohorts))
-        .into_query()
 }
 
 /// What pharmacists can be ordered by.
@@ -646,7 +610,8 @@ pub(crate) async fn memberships_of(
     order_by: Option<MembershipOrder>,
     paging: Paging,
 ) -> Result<ConnectionOf<Membership>> {
-    let relation = relation.filter(filter.unwrap_or_default().condition().extend()?);
+    let relation =
+        relation.filter(filter.unwrap_or_default().to_query().and_then(|filter| filter.condition()).extend()?);
     nested(ctx, parent, relation, order_by.unwrap_or_default().keys(), paging, Membership).await
 }
 
@@ -672,31 +637,15 @@ impl WorkforceQuery {
     ) -> Result<ConnectionOf<Pharmacist>> {
         let paging = Paging::new(after, before, first, last)?;
         let filter = filter.unwrap_or_default();
-        let mut condition = Condition::all();
-        if let Some(numbers) = &filter.gphc_number {
-            require_personal_data(ctx, "gphcNumber")?;
-            condition = condition.add(pharmacist::Column::GphcNumber.is_in(numbers.iter().map(String::as_str)));
-        }
-        if let Some(name) = &filter.family_name {
-            require_personal_data(ctx, "familyName")?;
-            condition = condition.add(name.condition(pharmacist::Column::FamilyName).extend()?);
-        }
-        if let Some(status) = &filter.registration_status {
-            condition =
-                condition.add(status.condition::<enums::RegistrationStatus>(pharmacist::Column::RegistrationStatus));
-        }
-        if let Some(range) = &filter.first_registered_on {
-            condition = condition.add(range.condition(pharmacist::Column::FirstRegisteredOn).extend()?);
-        }
-        if let Some(prescriber) = filter.independent_prescriber {
-            let on = as_of_or_today(ctx, as_of)?;
-            let since = pharmacist::Column::IndependentPrescriberSince;
-            condition = condition.add(if prescriber {
-                Condition::all().add(since.lte(on))
-            } else {
-                Condition::any().add(since.is_null()).add(since.gt(on))
-            });
-        }
+        let filter = queries::workforce::PharmacistFilter {
+            gphc_numbers: filter.gphc_number,
+            family_name: filter.family_name.as_ref().map(Into::into),
+            registration_statuses: filter.registration_status.as_ref().map(EnumFilter::values),
+            first_registered_on: filter.first_registered_on.map(Into::into),
+            independent_prescriber: filter.independent_prescriber,
+            as_of: as_of_or_today(ctx, as_of)?,
+        };
+        let condition = filter.condition(scope(ctx)?).extend()?;
         let order = order_by.unwrap_or_default();
         let columns = match order.field {
             PharmacistOrderField::FirstRegisteredOn => vec![pharmacist::Column::FirstRegisteredOn],
@@ -729,7 +678,7 @@ impl WorkforceQuery {
         #[graphql(desc = "At most this many rows from the end (at most 100).")] last: Option<i32>,
     ) -> Result<ConnectionOf<Membership>> {
         let paging = Paging::new(after, before, first, last)?;
-        let condition = filter.unwrap_or_default().condition().extend()?;
+        let condition = filter.unwrap_or_default().to_query().and_then(|filter| filter.condition()).extend()?;
         let (keys, direction) = order_by.unwrap_or_default().keys();
         list::<programme_membership::Entity, _>(ctx, condition, keys, direction, paging, Membership).await
     }

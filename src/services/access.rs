@@ -99,6 +99,11 @@ impl Scope {
         Self { records: RecordScope::All, personal_data, split_from: Vec::new() }
     }
 
+    /// Refuses (`FORBIDDEN`) what would reveal personal data (`what`) to a reader without access to it.
+    pub fn require_personal_data(&self, what: &'static str) -> Result<(), AppError> {
+        if self.personal_data { Ok(()) } else { Err(AppError::Forbidden(what)) }
+    }
+
     /// Resolves a principal's scope: its ICBs (or its region's) and every ICB they took over. Reads the
     /// reference data it needs; a server keeps a [`ScopeResolver`] instead and resolves without SQL.
     pub async fn resolve<C: ConnectionTrait>(db: &C, principal: &Principal) -> Result<Self, AppError> {

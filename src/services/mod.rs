@@ -15,6 +15,8 @@ pub mod organisations;
 pub mod pagination;
 /// Changing programmes, cohorts and posts.
 pub mod programmes;
+/// The read queries of the lists: filters, their conditions, and the scoped keyset page.
+pub mod queries;
 /// Reports for dashboards, computed by the database, with small-number suppression.
 pub mod reports;
 /// Changing memberships and placements: the rules of a rotation.

@@ -14,6 +14,7 @@ mod migrations;
 mod mutations;
 mod nested;
 mod pagination;
+mod queries;
 mod races;
 mod read_api;
 mod records;
