@@ -5,6 +5,7 @@ use crate::config::{Limits, ServeArgs};
 use crate::graphql::reports::ReportSettings;
 use crate::services::access::ScopeResolver;
 use crate::services::clock::Clock;
+use crate::services::reports::ReportCache;
 use crate::{db, generator, graphql, http, reference};
 use anyhow::Context as _;
 use poem::listener::{Acceptor, Listener, TcpAcceptor, TcpListener};
@@ -74,6 +75,7 @@ impl App {
             report_settings: ReportSettings {
                 suppression_threshold: settings.suppression_threshold,
                 rounding_base: settings.rounding_base,
+                cache: Arc::new(ReportCache::new(settings.report_cache_age())),
             },
             limits: settings.limits.clone(),
             clock: Clock::fixed_at(settings.today),
@@ -87,7 +89,7 @@ impl App {
 
     /// Serves until `shutdown` completes, then lets in-flight requests finish (within the timeout).
     pub async fn run_until(self, shutdown: impl Future<Output = ()>) -> anyhow::Result<()> {
-        let api = graphql::api(self.db.clone(), self.report_settings, &self.limits);
+        let api = graphql::api(self.db.clone(), self.report_settings.clone(), &self.limits);
         let callers = Arc::new(self.callers);
         tracing::info!(address = %self.address, "rotagraph listening; GraphiQL at http://{}/graphql", self.address);
         poem::Server::new_with_acceptor(self.acceptor)

@@ -156,6 +156,11 @@ pub struct ServeArgs {
     /// rounded), and figures derived from counts are computed from the rounded counts.
     #[arg(long, env = "ROTAGRAPH_ROUNDING_BASE", default_value_t = 5, value_parser = clap::value_parser!(u64).range(1..))]
     pub rounding_base: u64,
+    /// Seconds a report's answer is kept for readers asking the same again while the data stays the same
+    /// (every change made through rotagraph drops it at once; 0: reports are always worked out afresh).
+    /// Changes written to the database by other means show within this time.
+    #[arg(long, env = "ROTAGRAPH_REPORT_CACHE_SECONDS", default_value_t = 60)]
+    pub report_cache_seconds: u64,
     /// Answer as if today were this day (YYYY-MM-DD): the default of every `asOf`, the day
     /// `CURRENT_SUCCESSOR` resolves to and the latest date a registration may have. For demonstrations,
     /// training and tests; by default, the calendar day in England.
@@ -301,6 +306,11 @@ impl ServeArgs {
     /// The graceful-shutdown bound.
     pub fn shutdown_timeout(&self) -> Duration {
         Duration::from_secs(self.shutdown_timeout)
+    }
+
+    /// The most time a report's answer is kept.
+    pub fn report_cache_age(&self) -> Duration {
+        Duration::from_secs(self.report_cache_seconds)
     }
 }
 

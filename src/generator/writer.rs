@@ -61,6 +61,7 @@ pub async fn write(db: &DatabaseConnection, network: &Network) -> Result<SeedRep
     rows.push(("programme_lead", insert_all(&txn, &network.programme_leads).await?));
     rows.push(("icb_medicines_role", insert_all(&txn, &network.medicines_roles).await?));
     rows.push(("medicines_optimisation_team", insert_all(&txn, &network.medicines_teams).await?));
+    crate::services::data_version::raise(&txn).await?;
     txn.commit().await?;
     Ok(SeedReport { rows, generate_time: Duration::ZERO, write_time: started.elapsed() })
 }

@@ -7,18 +7,21 @@ use super::scalars::{Date, OdsCodeScalar};
 use super::{db, scope};
 use crate::services::reports::{
     self, ActivityRow, CohortGrouping, Count, CrossIcbFlowRow, FillRateRow, IcbLeadershipRow, LeadCoverageRow,
-    PrescriberRow, ReportFilter, ReportGroup, RotationsEndingRow, Suppression, VacancyRow,
+    PrescriberRow, ReportCache, ReportFilter, ReportGroup, RotationsEndingRow, Suppression, VacancyRow,
 };
 use async_graphql::{Context, Enum, ErrorExtensions, ID, InputObject, Object, Result, ResultExt, SimpleObject};
 use chrono::NaiveDate;
+use std::sync::Arc;
 
-/// Settings of the reports (from the command line).
-#[derive(Clone, Copy, Debug)]
+/// Settings of the reports (from the command line), and the answers kept.
+#[derive(Clone, Debug)]
 pub struct ReportSettings {
     /// Counts below this are suppressed for readers without access to personal data.
     pub suppression_threshold: u64,
     /// The other counts are rounded to multiples of this for them.
     pub rounding_base: u64,
+    /// The answers kept while the data stays the same, shared by GraphQL and CSV.
+    pub cache: Arc<ReportCache>,
 }
 
 /// Which records a report covers. Fields combine with AND.
@@ -381,6 +384,19 @@ fn suppression(ctx: &Context<'_>) -> Result<Suppression> {
     Ok(Suppression::for_scope(scope(ctx)?, settings.suppression_threshold, settings.rounding_base))
 }
 
+/// The rows of `report`, kept while the data stays the same (see [`ReportCache`]), by the report's
+/// `arguments` with the reader's scope and disclosure rules.
+async fn kept<T: Clone + Send + Sync + 'static>(
+    ctx: &Context<'_>,
+    report: &'static str,
+    arguments: &impl std::fmt::Debug,
+    rows: impl Future<Output = Result<Vec<T>, crate::AppError>>,
+) -> Result<Vec<T>> {
+    let settings = ctx.data::<ReportSettings>()?;
+    let key = (arguments, scope(ctx)?, suppression(ctx)?);
+    settings.cache.rows(db(ctx)?, report, &key, rows).await.extend()
+}
+
 /// The reports.
 #[derive(Default)]
 pub struct Reports;
@@ -401,7 +417,13 @@ impl Reports {
     ) -> Result<Vec<FillRateReportRow>> {
         let filter = filter.unwrap_or_default().to_filter(icb_resolution, super::today(ctx)?).extend()?;
         let grouping = group_by.into();
-        let rows = reports::fill_rate(db(ctx)?, scope(ctx)?, suppression(ctx)?, &filter, grouping).await.extend()?;
+        let rows = kept(
+            ctx,
+            "fill_rate",
+            &(&filter, grouping),
+            reports::fill_rate(db(ctx)?, scope(ctx)?, suppression(ctx)?, &filter, grouping),
+        )
+        .await?;
         Ok(rows.into_iter().map(|row| fill_rate_row(row, grouping)).collect())
     }
 
@@ -417,9 +439,13 @@ impl Reports {
     ) -> Result<Vec<PrescriberReportRow>> {
         let filter = filter.unwrap_or_default().to_filter(icb_resolution, super::today(ctx)?).extend()?;
         let grouping = group_by.into();
-        let rows = reports::independent_prescribers(db(ctx)?, scope(ctx)?, suppression(ctx)?, &filter, grouping)
-            .await
-            .extend()?;
+        let rows = kept(
+            ctx,
+            "independent_prescribers",
+            &(&filter, grouping),
+            reports::independent_prescribers(db(ctx)?, scope(ctx)?, suppression(ctx)?, &filter, grouping),
+        )
+        .await?;
         Ok(rows.into_iter().map(|row| prescriber_row(row, grouping)).collect())
     }
 
@@ -431,7 +457,13 @@ impl Reports {
         #[graphql(desc = "Which ICBs (`icb`, `region`) and the day (`asOf`).")] filter: Option<ReportFilterInput>,
     ) -> Result<Vec<IcbLeadershipReportRow>> {
         let filter = filter.unwrap_or_default().to_filter(IcbResolution::AtEvent, super::today(ctx)?).extend()?;
-        let rows = reports::icb_medicines_leadership(db(ctx)?, scope(ctx)?, &filter).await.extend()?;
+        let rows = kept(
+            ctx,
+            "icb_medicines_leadership",
+            &(&filter,),
+            reports::icb_medicines_leadership(db(ctx)?, scope(ctx)?, &filter),
+        )
+        .await?;
         Ok(rows.into_iter().map(leadership_row).collect())
     }
 
@@ -443,7 +475,13 @@ impl Reports {
         filter: Option<ReportFilterInput>,
     ) -> Result<Vec<ReportGroupObject>> {
         let filter = filter.unwrap_or_default().to_filter(IcbResolution::AtEvent, super::today(ctx)?).extend()?;
-        let rows = reports::programmes_without_clinical_lead(db(ctx)?, scope(ctx)?, &filter).await.extend()?;
+        let rows = kept(
+            ctx,
+            "programmes_without_clinical_lead",
+            &(&filter,),
+            reports::programmes_without_clinical_lead(db(ctx)?, scope(ctx)?, &filter),
+        )
+        .await?;
         Ok(rows.into_iter().map(programme_group).collect())
     }
 
@@ -457,7 +495,13 @@ impl Reports {
         >,
     ) -> Result<Vec<LeadCoverageReportRow>> {
         let filter = filter.unwrap_or_default().to_filter(IcbResolution::AtEvent, super::today(ctx)?).extend()?;
-        let rows = reports::consultant_lead_coverage(db(ctx)?, scope(ctx)?, &filter).await.extend()?;
+        let rows = kept(
+            ctx,
+            "consultant_lead_coverage",
+            &(&filter,),
+            reports::consultant_lead_coverage(db(ctx)?, scope(ctx)?, &filter),
+        )
+        .await?;
         Ok(rows.into_iter().map(coverage_row).collect())
     }
 
@@ -471,7 +515,13 @@ impl Reports {
         icb_resolution: IcbResolution,
     ) -> Result<Vec<VacancyReportRow>> {
         let filter = filter.unwrap_or_default().to_filter(icb_resolution, super::today(ctx)?).extend()?;
-        let rows = reports::open_vacancies(db(ctx)?, scope(ctx)?, suppression(ctx)?, &filter).await.extend()?;
+        let rows = kept(
+            ctx,
+            "open_vacancies",
+            &(&filter,),
+            reports::open_vacancies(db(ctx)?, scope(ctx)?, suppression(ctx)?, &filter),
+        )
+        .await?;
         Ok(rows.into_iter().map(vacancy_row).collect())
     }
 
@@ -491,9 +541,13 @@ impl Reports {
         }
         let filter = filter.unwrap_or_default().to_filter(icb_resolution, super::today(ctx)?).extend()?;
         let grouping = group_by.into();
-        let rows = reports::rotations_ending(db(ctx)?, scope(ctx)?, suppression(ctx)?, &filter, grouping, within_days)
-            .await
-            .extend()?;
+        let rows = kept(
+            ctx,
+            "rotations_ending",
+            &(&filter, grouping, within_days),
+            reports::rotations_ending(db(ctx)?, scope(ctx)?, suppression(ctx)?, &filter, grouping, within_days),
+        )
+        .await?;
         Ok(rows.into_iter().map(|row| rotations_ending_row(row, grouping)).collect())
     }
 
@@ -513,9 +567,13 @@ impl Reports {
             PeriodGranularity::Month => reports::Granularity::Month,
             PeriodGranularity::NhsFinancialYear => reports::Granularity::NhsFinancialYear,
         };
-        let rows = reports::placement_activity(db(ctx)?, scope(ctx)?, suppression(ctx)?, &filter, granularity)
-            .await
-            .extend()?;
+        let rows = kept(
+            ctx,
+            "placement_activity",
+            &(&filter, granularity),
+            reports::placement_activity(db(ctx)?, scope(ctx)?, suppression(ctx)?, &filter, granularity),
+        )
+        .await?;
         Ok(rows.into_iter().map(activity_row).collect())
     }
 
@@ -533,7 +591,13 @@ impl Reports {
         icb_resolution: IcbResolution,
     ) -> Result<Vec<CrossIcbFlowReportRow>> {
         let filter = filter.unwrap_or_default().to_filter(icb_resolution, super::today(ctx)?).extend()?;
-        let rows = reports::cross_icb_flows(db(ctx)?, scope(ctx)?, suppression(ctx)?, &filter).await.extend()?;
+        let rows = kept(
+            ctx,
+            "cross_icb_flows",
+            &(&filter,),
+            reports::cross_icb_flows(db(ctx)?, scope(ctx)?, suppression(ctx)?, &filter),
+        )
+        .await?;
         Ok(rows.into_iter().map(cross_icb_flow_row).collect())
     }
 }

@@ -9,7 +9,7 @@ use crate::graphql::common::{NodeType, decode_id_of};
 use crate::graphql::reports::ReportSettings;
 use crate::services::access::Scope;
 use crate::services::clock::Clock;
-use crate::services::reports::{self, CohortGrouping, ReportFilter, Suppression};
+use crate::services::reports::{self, CohortGrouping, ReportCache, ReportFilter, Suppression};
 use poem::web::Data;
 use poem::{IntoResponse, Request, handler, http::StatusCode};
 use sea_orm::DatabaseConnection;
@@ -105,6 +105,7 @@ impl ReportParams {
 /// One CSV report request: the reader, its disclosure control, its parameters and the day it answers for.
 struct CsvRequest<'a> {
     db: &'a DatabaseConnection,
+    cache: &'a ReportCache,
     scope: &'a Scope,
     suppression: Suppression,
     params: &'a ReportParams,
@@ -115,6 +116,17 @@ impl CsvRequest<'_> {
     /// The service filter the parameters give.
     fn filter(&self) -> Result<ReportFilter, AppError> {
         self.params.filter(self.today)
+    }
+
+    /// The rows of `report`, kept while the data stays the same (see [`ReportCache`]), by the report's
+    /// `arguments` with the reader's scope and disclosure rules.
+    async fn kept<T: Clone + Send + Sync + 'static>(
+        &self,
+        report: &'static str,
+        arguments: &impl std::fmt::Debug,
+        rows: impl Future<Output = Result<Vec<T>, AppError>>,
+    ) -> Result<Vec<T>, AppError> {
+        self.cache.rows(self.db, report, &(arguments, self.scope, self.suppression), rows).await
     }
 }
 
@@ -151,7 +163,14 @@ pub(super) async fn report_csv(
         None => ReportParams::default(),
     };
     let suppression = Suppression::for_scope(&scope, settings.suppression_threshold, settings.rounding_base);
-    let request = CsvRequest { db: &db, scope: &scope, suppression, params: &params, today: clock.today() };
+    let request = CsvRequest {
+        db: &db,
+        cache: &settings.cache,
+        scope: &scope,
+        suppression,
+        params: &params,
+        today: clock.today(),
+    };
     let result = match file.0.as_str() {
         "fill-rate.csv" => fill_rate_csv(&request).await,
         "cross-icb-flows.csv" => cross_icb_flows_csv(&request).await,
@@ -174,7 +193,14 @@ pub(super) async fn report_csv(
 
 async fn fill_rate_csv(request: &CsvRequest<'_>) -> Result<Vec<Vec<String>>, AppError> {
     let grouping = request.params.cohort_grouping()?;
-    let rows = reports::fill_rate(request.db, request.scope, request.suppression, &request.filter()?, grouping).await?;
+    let filter = request.filter()?;
+    let rows = request
+        .kept(
+            "fill_rate",
+            &(&filter, grouping),
+            reports::fill_rate(request.db, request.scope, request.suppression, &filter, grouping),
+        )
+        .await?;
     let header = [
         "group_id",
         "group_code",
@@ -212,9 +238,14 @@ async fn fill_rate_csv(request: &CsvRequest<'_>) -> Result<Vec<Vec<String>>, App
 
 async fn prescribers_csv(request: &CsvRequest<'_>) -> Result<Vec<Vec<String>>, AppError> {
     let grouping = request.params.cohort_grouping()?;
-    let rows =
-        reports::independent_prescribers(request.db, request.scope, request.suppression, &request.filter()?, grouping)
-            .await?;
+    let filter = request.filter()?;
+    let rows = request
+        .kept(
+            "independent_prescribers",
+            &(&filter, grouping),
+            reports::independent_prescribers(request.db, request.scope, request.suppression, &filter, grouping),
+        )
+        .await?;
     let mut records = header_record(&["group_id", "group_code", "group_name", "members", "prescribers", "share"]);
     for row in rows {
         let row = graphql::reports::prescriber_row(row, grouping);
@@ -232,7 +263,14 @@ async fn prescribers_csv(request: &CsvRequest<'_>) -> Result<Vec<Vec<String>>, A
 
 async fn leadership_csv(request: &CsvRequest<'_>) -> Result<Vec<Vec<String>>, AppError> {
     request.params.no_grouping()?;
-    let rows = reports::icb_medicines_leadership(request.db, request.scope, &request.filter()?).await?;
+    let filter = request.filter()?;
+    let rows = request
+        .kept(
+            "icb_medicines_leadership",
+            &(&filter,),
+            reports::icb_medicines_leadership(request.db, request.scope, &filter),
+        )
+        .await?;
     let mut records = header_record(&[
         "icb_id",
         "icb_code",
@@ -257,7 +295,14 @@ async fn leadership_csv(request: &CsvRequest<'_>) -> Result<Vec<Vec<String>>, Ap
 
 async fn programmes_without_lead_csv(request: &CsvRequest<'_>) -> Result<Vec<Vec<String>>, AppError> {
     request.params.no_grouping()?;
-    let rows = reports::programmes_without_clinical_lead(request.db, request.scope, &request.filter()?).await?;
+    let filter = request.filter()?;
+    let rows = request
+        .kept(
+            "programmes_without_clinical_lead",
+            &(&filter,),
+            reports::programmes_without_clinical_lead(request.db, request.scope, &filter),
+        )
+        .await?;
     let mut records = header_record(&["programme_id", "programme_code", "programme_name"]);
     for row in rows {
         let group = graphql::reports::programme_group(row);
@@ -268,7 +313,14 @@ async fn programmes_without_lead_csv(request: &CsvRequest<'_>) -> Result<Vec<Vec
 
 async fn coverage_csv(request: &CsvRequest<'_>) -> Result<Vec<Vec<String>>, AppError> {
     request.params.no_grouping()?;
-    let rows = reports::consultant_lead_coverage(request.db, request.scope, &request.filter()?).await?;
+    let filter = request.filter()?;
+    let rows = request
+        .kept(
+            "consultant_lead_coverage",
+            &(&filter,),
+            reports::consultant_lead_coverage(request.db, request.scope, &filter),
+        )
+        .await?;
     let mut records = header_record(&["trust_id", "trust_code", "trust_name", "specialisms"]);
     for row in rows {
         let specialisms: Vec<String> = row.specialisms.iter().map(sea_orm::ActiveEnum::to_value).collect();
@@ -285,9 +337,14 @@ async fn activity_csv(request: &CsvRequest<'_>) -> Result<Vec<Vec<String>>, AppE
         Some("NHS_FINANCIAL_YEAR") => reports::Granularity::NhsFinancialYear,
         Some(_) => return Err(AppError::invalid("granularity", "must be MONTH or NHS_FINANCIAL_YEAR")),
     };
-    let rows =
-        reports::placement_activity(request.db, request.scope, request.suppression, &request.filter()?, granularity)
-            .await?;
+    let filter = request.filter()?;
+    let rows = request
+        .kept(
+            "placement_activity",
+            &(&filter, granularity),
+            reports::placement_activity(request.db, request.scope, request.suppression, &filter, granularity),
+        )
+        .await?;
     let mut records =
         header_record(&["period", "period_start", "period_end", "sector", "placements", "pharmacist_months", "wte"]);
     for row in rows {
@@ -313,15 +370,14 @@ async fn rotations_ending_csv(request: &CsvRequest<'_>) -> Result<Vec<Vec<String
         .within_days
         .filter(|days| *days <= 3660)
         .ok_or_else(|| AppError::invalid("withinDays", "is required, at most 3660"))?;
-    let rows = reports::rotations_ending(
-        request.db,
-        request.scope,
-        request.suppression,
-        &request.filter()?,
-        grouping,
-        within_days,
-    )
-    .await?;
+    let filter = request.filter()?;
+    let rows = request
+        .kept(
+            "rotations_ending",
+            &(&filter, grouping, within_days),
+            reports::rotations_ending(request.db, request.scope, request.suppression, &filter, grouping, within_days),
+        )
+        .await?;
     let mut records =
         header_record(&["group_id", "group_code", "group_name", "active", "ending", "without_next_placement"]);
     for row in rows {
@@ -340,7 +396,14 @@ async fn rotations_ending_csv(request: &CsvRequest<'_>) -> Result<Vec<Vec<String
 
 async fn vacancies_csv(request: &CsvRequest<'_>) -> Result<Vec<Vec<String>>, AppError> {
     request.params.no_grouping()?;
-    let rows = reports::open_vacancies(request.db, request.scope, request.suppression, &request.filter()?).await?;
+    let filter = request.filter()?;
+    let rows = request
+        .kept(
+            "open_vacancies",
+            &(&filter,),
+            reports::open_vacancies(request.db, request.scope, request.suppression, &filter),
+        )
+        .await?;
     let mut records = header_record(&[
         "sector",
         "afc_band",
@@ -387,7 +450,14 @@ fn figure(figure: graphql::reports::ReportFigure) -> String {
 
 async fn cross_icb_flows_csv(request: &CsvRequest<'_>) -> Result<Vec<Vec<String>>, AppError> {
     request.params.no_grouping()?;
-    let rows = reports::cross_icb_flows(request.db, request.scope, request.suppression, &request.filter()?).await?;
+    let filter = request.filter()?;
+    let rows = request
+        .kept(
+            "cross_icb_flows",
+            &(&filter,),
+            reports::cross_icb_flows(request.db, request.scope, request.suppression, &filter),
+        )
+        .await?;
     let mut records = header_record(&[
         "owner_id",
         "owner_code",

@@ -171,6 +171,9 @@ pub async fn load<C: ConnectionTrait + TransactionTrait>(db: &C) -> Result<LoadS
         relationships: insert_missing(&txn, data.relationship_rows()).await?,
         successions: insert_missing(&txn, data.succession_rows()).await?,
     };
+    if summary != LoadSummary::default() {
+        crate::services::data_version::raise(&txn).await?;
+    }
     txn.commit().await?;
     if summary != LoadSummary::default() {
         tracing::info!(

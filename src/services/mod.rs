@@ -7,6 +7,8 @@ pub mod access;
 pub mod audit;
 /// What "today" is: the one clock every date default and rule reads.
 pub mod clock;
+/// The data version every change raises: what kept answers are checked against.
+pub mod data_version;
 /// Changing consultant-pharmacist leads, ICB medicines leadership roles and medicines-optimisation teams.
 pub mod leadership;
 /// Organisations, their dated parents and ICB succession.

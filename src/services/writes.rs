@@ -401,6 +401,7 @@ impl<'a> Change<'a> {
             .insert(&self.txn)
             .await?;
         }
+        super::data_version::raise(&self.txn).await?;
         self.txn.commit().await?;
         Ok(())
     }

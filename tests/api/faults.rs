@@ -111,6 +111,7 @@ async fn postgres_stopped_and_started_under_load_fails_cleanly_and_recovers() {
         shutdown_timeout: 5,
         suppression_threshold: 5,
         rounding_base: 5,
+        report_cache_seconds: 60,
         today: Some(crate::helpers::TEST_TODAY),
         limits: Limits::default(),
     };

@@ -123,6 +123,7 @@ pub async fn spawn_app_on(demo: DemoData, limits: Limits, today: chrono::NaiveDa
         shutdown_timeout: 5,
         suppression_threshold: 5,
         rounding_base: 5,
+        report_cache_seconds: 60,
         today: Some(today),
         limits,
     };

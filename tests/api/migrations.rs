@@ -2,7 +2,7 @@ use crate::helpers::fresh_database;
 use migration::SchemaManager;
 use migration::{Migrator, MigratorTrait};
 
-const TABLES: [&str; 22] = [
+const TABLES: [&str; 23] = [
     "organisation",
     "organisation_relationship",
     "organisation_succession",
@@ -24,6 +24,7 @@ const TABLES: [&str; 22] = [
     "medicines_optimisation_team",
     "audit_log",
     "idempotency_key",
+    "data_version",
     "seaql_migrations",
 ];
 

@@ -1137,3 +1137,47 @@ fn rendered(value: &Value) -> String {
         other => other.to_string(),
     }
 }
+
+#[tokio::test]
+async fn a_report_asked_again_is_answered_from_the_kept_answer_until_a_change_commits() {
+    let app = spawn_app(DemoData::Load).await;
+    let national = token(Role::National, &[], None);
+    let admin = token(Role::IcbAdmin, &["T6Y0W"], None);
+    let query = "{ reports { openVacancies { icb { code } vacancies { value } } } }";
+    let open = |answer: &Value| -> u64 {
+        answer["data"]["reports"]["openVacancies"]
+            .as_array()
+            .map(|rows| rows.iter().filter_map(|row| row["vacancies"]["value"].as_u64()).sum())
+            .unwrap_or_default()
+    };
+
+    let first = app.graphql_as(Some(&national), query, json!({})).await;
+    let before = app.statements();
+    let again = app.graphql_as(Some(&national), query, json!({})).await;
+    assert_eq!(again["data"], first["data"]);
+    assert_eq!(app.statements() - before, 1, "only the data version is read");
+    let before = app.statements();
+    let csv = app.get_text("/reports/open-vacancies.csv", Some(&national)).await;
+    assert!(csv.lines().count() > 1, "{csv}");
+    assert_eq!(app.statements() - before, 1, "CSV is answered from the same kept answer");
+
+    let practices = app
+        .graphql_as(
+            Some(&national),
+            r#"{ organisations(first: 1, filter: { kind: { eq: GP_PRACTICE }, icb: { eq: "T6Y0W" } }) { nodes { odsCode } } }"#,
+            json!({}),
+        )
+        .await;
+    let practice = practices["data"]["organisations"]["nodes"][0]["odsCode"].clone();
+    let created = app
+        .graphql_as(
+            Some(&admin),
+            "mutation($i: CreateVacancyInput!) { createVacancy(input: $i) { vacancy { id } userErrors { code } } }",
+            json!({ "i": { "host": practice, "sector": "GENERAL_PRACTICE", "afcBand": "BAND_7", "wte": 1, "funding": "ARRS" } }),
+        )
+        .await;
+    assert!(created["data"]["createVacancy"]["vacancy"]["id"].is_string(), "{created}");
+
+    let after = app.graphql_as(Some(&national), query, json!({})).await;
+    assert_eq!(open(&after), open(&first) + 1, "the change shows at once: {after}");
+}

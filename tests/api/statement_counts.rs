@@ -55,7 +55,11 @@ const QUERIES: [&str; 13] = [
 async fn statements_per_query(db: &DatabaseConnection, counter: &Arc<AtomicUsize>) -> Vec<usize> {
     let api = graphql::api(
         db.clone(),
-        graphql::reports::ReportSettings { suppression_threshold: 5, rounding_base: 5 },
+        graphql::reports::ReportSettings {
+            suppression_threshold: 5,
+            rounding_base: 5,
+            cache: Arc::new(rotagraph::services::reports::ReportCache::new(std::time::Duration::from_secs(60))),
+        },
         &rotagraph::config::Limits::default(),
     );
     let principal =

@@ -15,6 +15,8 @@
 //! role) never see a count below the threshold, nor a figure derived from one, and see the others
 //! rounded ([`Suppression`]).
 
+/// Report answers kept while the data stays the same.
+mod cache;
 /// Fill rate, independent prescribers and rotations ending: figures over cohorts.
 mod cohorts;
 /// Disclosure control: suppression and rounding.
@@ -28,6 +30,7 @@ mod sql;
 /// Open vacancies.
 mod vacancies;
 
+pub use cache::ReportCache;
 pub use cohorts::{
     FillRateRow, PrescriberRow, RotationsEndingRow, fill_rate, independent_prescribers, rotations_ending,
 };
