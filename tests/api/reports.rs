@@ -1181,3 +1181,27 @@ async fn a_report_asked_again_is_answered_from_the_kept_answer_until_a_change_co
     let after = app.graphql_as(Some(&national), query, json!({})).await;
     assert_eq!(open(&after), open(&first) + 1, "the change shows at once: {after}");
 }
+
+#[tokio::test]
+async fn readers_asking_for_the_same_report_at_once_wait_for_one_answer_and_a_new_version_drops_it() {
+    use rotagraph::services::{data_version, reports::ReportCache};
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let test_db = crate::helpers::prepared_database(DemoData::Skip).await;
+    let cache = ReportCache::new(std::time::Duration::from_secs(60));
+    let worked_out = AtomicUsize::new(0);
+    let ask = || {
+        cache.rows(&test_db.db, "a report", &("the same arguments",), async {
+            worked_out.fetch_add(1, Ordering::SeqCst);
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+            Ok(vec![7_u64])
+        })
+    };
+
+    let answers = futures_util::future::join_all((0..8).map(|_| ask())).await;
+    assert!(answers.iter().all(|answer| answer.as_ref().ok() == Some(&vec![7])));
+    assert_eq!(worked_out.load(Ordering::SeqCst), 1, "worked out once for eight readers");
+
+    data_version::raise(&test_db.db).await.expect("raise");
+    ask().await.expect("answer");
+    assert_eq!(worked_out.load(Ordering::SeqCst), 2, "worked out again for the new version");
+}

@@ -13,6 +13,7 @@ use std::collections::HashMap;
 use std::fmt::Debug;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
+use tokio::sync::OnceCell;
 
 /// The most answers kept; past it, the oldest are dropped.
 pub const CAPACITY: usize = 512;
@@ -24,12 +25,15 @@ pub struct ReportCache {
     answers: Mutex<HashMap<String, Answer>>,
 }
 
+/// An answer for one data version: worked out once, however many readers ask for it at the same time.
 #[derive(Debug)]
 struct Answer {
     version: i64,
     at: Instant,
-    rows: Arc<dyn Any + Send + Sync>,
+    rows: Arc<OnceCell<Rows>>,
 }
+
+type Rows = Arc<dyn Any + Send + Sync>;
 
 impl ReportCache {
     /// A cache that keeps each answer at most `max_age` (zero: keeps nothing).
@@ -39,7 +43,8 @@ impl ReportCache {
 
     /// The rows of `report` for `arguments` (which must name everything the rows depend on: the filter,
     /// the reader's scope, the disclosure rules): those kept for the current data version, or those
-    /// `rows` works out (then kept). `rows` runs only when nothing is kept.
+    /// `rows` works out (then kept). `rows` runs only when nothing is kept; readers asking for the same
+    /// at the same time wait for one of them to work it out.
     pub async fn rows<C, T>(
         &self,
         db: &C,
@@ -55,32 +60,29 @@ impl ReportCache {
             return rows.await;
         }
         let version = data_version::current(db).await?;
-        let key = format!("{report}|{arguments:?}");
-        if let Some(kept) = self.kept::<T>(&key, version) {
-            return Ok(kept);
-        }
-        let rows = rows.await?;
-        self.keep(key, version, Arc::new(rows.clone()));
-        Ok(rows)
+        let answer = self.answer(format!("{report}|{arguments:?}"), version);
+        let kept = answer.get_or_try_init(|| async { Ok::<Rows, AppError>(Arc::new(rows.await?)) }).await?;
+        kept.downcast_ref::<Vec<T>>()
+            .cloned()
+            .ok_or_else(|| AppError::Internal(anyhow::anyhow!("a kept report answer of another type: {report}")))
     }
 
-    fn kept<T: Clone + Send + Sync + 'static>(&self, key: &str, version: i64) -> Option<Vec<T>> {
-        let answers = self.answers.lock().unwrap_or_else(PoisonError::into_inner);
-        let answer = answers.get(key)?;
-        if answer.version != version || answer.at.elapsed() > self.max_age {
-            return None;
-        }
-        answer.rows.downcast_ref::<Vec<T>>().cloned()
-    }
-
-    fn keep(&self, key: String, version: i64, rows: Arc<dyn Any + Send + Sync>) {
+    /// The answer for `key` at `version`: the one kept if it is of that version and fresh, or a new one
+    /// (dropping those of other versions or too old, and the oldest past [`CAPACITY`]).
+    fn answer(&self, key: String, version: i64) -> Arc<OnceCell<Rows>> {
         let mut answers = self.answers.lock().unwrap_or_else(PoisonError::into_inner);
-        answers.retain(|_, answer| answer.version == version && answer.at.elapsed() <= self.max_age);
+        let fresh = |answer: &Answer| answer.version == version && answer.at.elapsed() <= self.max_age;
+        if let Some(answer) = answers.get(&key).filter(|answer| fresh(answer)) {
+            return answer.rows.clone();
+        }
+        answers.retain(|_, answer| fresh(answer));
         if answers.len() >= CAPACITY
             && let Some(oldest) = answers.iter().min_by_key(|(_, answer)| answer.at).map(|(key, _)| key.clone())
         {
             answers.remove(&oldest);
         }
-        answers.insert(key, Answer { version, at: Instant::now(), rows });
+        let rows = Arc::new(OnceCell::new());
+        answers.insert(key, Answer { version, at: Instant::now(), rows: rows.clone() });
+        rows
     }
 }
