@@ -22,6 +22,7 @@ mod m20261124_000007_write_support;
 mod m20261202_000008_keyset_indexes;
 mod m20261202_000009_nested_order_indexes;
 mod m20261206_000010_data_version;
+mod m20261206_000011_filter_order_indexes;
 
 /// The ordered list of migrations.
 #[derive(Debug)]
@@ -41,6 +42,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000008_keyset_indexes::Migration),
             Box::new(m20261202_000009_nested_order_indexes::Migration),
             Box::new(m20261206_000010_data_version::Migration),
+            Box::new(m20261206_000011_filter_order_indexes::Migration),
         ]
     }
 }
