@@ -19,6 +19,7 @@ use entity::{
 };
 
 /// A consultant pharmacist leading a specialism in a trust, with RPS credentialing dates.
+#[derive(Clone)]
 pub struct ConsultantLead(pub consultant_lead::Model);
 
 /// A consultant pharmacist leading a specialism in a trust, with RPS credentialing dates.
@@ -82,6 +83,7 @@ impl ConsultantLead {
 }
 
 /// A consultant-pharmacist lead's role for a programme over a period.
+#[derive(Clone)]
 pub struct ProgrammeLead(pub programme_lead::Model);
 
 /// A consultant-pharmacist lead's role for a programme over a period.
@@ -119,6 +121,7 @@ impl ProgrammeLead {
 }
 
 /// A medicines leadership role in an ICB held by a person over a period.
+#[derive(Clone)]
 pub struct IcbMedicinesRole(pub icb_medicines_role::Model);
 
 /// A medicines leadership role in an ICB held by a person over a period.
@@ -167,6 +170,7 @@ impl IcbMedicinesRole {
 }
 
 /// A medicines-optimisation team of an ICB.
+#[derive(Clone)]
 pub struct MedicinesOptimisationTeam(pub medicines_optimisation_team::Model);
 
 /// A medicines-optimisation team of an ICB.

@@ -3,14 +3,17 @@
 //! caller's and the caller's ICBs' budgets; every response reports `extensions.cost`. It runs in front of
 //! execution ([`super::execute`]), not as an async-graphql extension, which would hook every field. Each
 //! refusal is a GraphQL error with its `extensions.code`:
-//! `TOO_MANY_ALIASES`, `LIST_TOO_LONG`, `FILTER_TOO_COMPLEX`, `GRAPHQL_PARSE_FAILED`, `INVALID_TEXT`, `QUERY_TOO_DEEP`, `QUERY_TOO_COMPLEX`, `INTROSPECTION_DISABLED`, `RATE_LIMITED` (with
+//! `TOO_MANY_MUTATIONS` (a mutation operation makes one change), `TOO_MANY_ALIASES`, `LIST_TOO_LONG`, `FILTER_TOO_COMPLEX`, `GRAPHQL_PARSE_FAILED`, `INVALID_TEXT`, `QUERY_TOO_DEEP`, `QUERY_TOO_COMPLEX`, `INTROSPECTION_DISABLED`, `RATE_LIMITED` (with
 //! `retryAfter`, seconds).
 
 use super::field_types::{self, FieldTypes};
 use crate::config::Limits;
 use crate::services::access::Principal;
 use crate::services::pagination::{DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE};
-use async_graphql::parser::types::{ExecutableDocument, Field, OperationType, Selection, SelectionSet};
+use async_graphql::Positioned;
+use async_graphql::parser::types::{
+    DocumentOperations, ExecutableDocument, Field, OperationDefinition, OperationType, Selection, SelectionSet,
+};
 use async_graphql::{ErrorExtensionValues, Response, ServerError, Value, Variables};
 use governor::middleware::StateInformationMiddleware;
 use governor::{Quota, RateLimiter, clock::Clock, clock::DefaultClock, state::keyed::DefaultKeyedStateStore};
@@ -219,6 +222,8 @@ fn objects_and_items_in(value: &Value) -> (usize, usize) {
 struct Survey {
     /// The most any operation costs, its aliases and depth.
     tally: Tally,
+    /// The most root fields of a mutation: the changes it makes.
+    changes: usize,
     /// Whether it introspects the schema.
     introspects: bool,
     /// The most items in any list argument.
@@ -229,8 +234,49 @@ struct Survey {
     filter_items: usize,
 }
 
-/// Surveys `document` with `variables` against the schema's field types.
-fn survey(types: &FieldTypes, document: &ExecutableDocument, variables: &Variables) -> Survey {
+/// The operations of `document` that may run: the one `operation_name` names, or all of them (when it
+/// names none, or one the document lacks, which execution refuses).
+fn operations<'a>(
+    document: &'a ExecutableDocument,
+    operation_name: Option<&str>,
+) -> Vec<&'a Positioned<OperationDefinition>> {
+    match (&document.operations, operation_name) {
+        (DocumentOperations::Multiple(operations), Some(name)) if operations.contains_key(name) => {
+            operations.get(name).into_iter().collect()
+        }
+        _ => document.operations.iter().map(|(_, operation)| operation).collect(),
+    }
+}
+
+/// How many root fields `set` selects, fragments spread in place (each fragment once).
+fn root_fields(document: &ExecutableDocument, set: &SelectionSet) -> usize {
+    let (mut fields, mut pending, mut spread) = (0, vec![set], Vec::new());
+    while let Some(set) = pending.pop() {
+        for selection in &set.items {
+            match &selection.node {
+                Selection::Field(_) => fields += 1,
+                Selection::InlineFragment(fragment) => pending.push(&fragment.node.selection_set.node),
+                Selection::FragmentSpread(name) => {
+                    let name = name.node.fragment_name.node.as_str();
+                    if let Some(fragment) = document.fragments.get(name).filter(|_| !spread.contains(&name)) {
+                        spread.push(name);
+                        pending.push(&fragment.node.selection_set.node);
+                    }
+                }
+            }
+        }
+    }
+    fields
+}
+
+/// Surveys the operations of `document` that may run (see [`operations`]) with `variables` against the
+/// schema's field types.
+fn survey(
+    types: &FieldTypes,
+    document: &ExecutableDocument,
+    operation_name: Option<&str>,
+    variables: &Variables,
+) -> Survey {
     let mut costing = Costing {
         types,
         document,
@@ -243,7 +289,11 @@ fn survey(types: &FieldTypes, document: &ExecutableDocument, variables: &Variabl
         filter_items: 0,
     };
     let mut worst = Tally::default();
-    for (_, operation) in document.operations.iter() {
+    let mut changes = 0;
+    for operation in operations(document, operation_name) {
+        if operation.node.ty == OperationType::Mutation {
+            changes = changes.max(root_fields(document, &operation.node.selection_set.node));
+        }
         let root = match operation.node.ty {
             OperationType::Query => field_types::QUERY,
             OperationType::Mutation => field_types::MUTATION,
@@ -265,6 +315,7 @@ fn survey(types: &FieldTypes, document: &ExecutableDocument, variables: &Variabl
     }
     Survey {
         tally: worst,
+        changes,
         introspects: costing.introspects,
         longest_list: costing.longest_list,
         largest_filter: costing.largest_filter,
@@ -412,12 +463,24 @@ impl CostControl {
         if let Err(refused) = cleaned {
             return (Err(refused), report);
         }
-        let Survey { tally: Tally { cost, aliases, depth }, introspects, longest_list, largest_filter, filter_items } =
-            survey(types, &document, &request.variables);
+        let Survey {
+            tally: Tally { cost, aliases, depth },
+            changes,
+            introspects,
+            longest_list,
+            largest_filter,
+            filter_items,
+        } = survey(types, &document, request.operation_name.as_deref(), &request.variables);
         report.cost = cost;
         let limits = &self.limits;
         // Each limit in turn: whether it is exceeded, its code, and (only when refused) its message.
-        let checks: [(bool, &str, &dyn Fn() -> String); 7] = [
+        let checks: [(bool, &str, &dyn Fn() -> String); 8] = [
+            (changes > 1, "TOO_MANY_MUTATIONS", &|| {
+                format!(
+                    "The mutation makes {changes} changes; send each on its own, so that none runs after another \
+                     has failed."
+                )
+            }),
             (introspects && limits.disable_introspection, "INTROSPECTION_DISABLED", &|| {
                 "Introspection is switched off on this server.".to_owned()
             }),

@@ -28,7 +28,7 @@ use sea_orm::{ColumnTrait, Condition};
 use uuid::Uuid;
 
 /// An NHS organisation of any kind, identified by its ODS code.
-#[derive(Interface)]
+#[derive(Interface, Clone)]
 #[expect(clippy::duplicated_attributes, reason = "each interface field repeats `name`, `ty` and `desc` keys")]
 #[graphql(
     field(name = "id", ty = "ID", desc = "Opaque global id (see `node`)."),
@@ -166,6 +166,7 @@ async fn parent(
 macro_rules! organisation_type {
     ($(#[doc = $doc:literal])* $name:ident { $($fields:tt)* }) => {
         $(#[doc = $doc])*
+        #[derive(Clone)]
         pub struct $name(pub organisation::Model);
 
         $(#[doc = $doc])*

@@ -21,6 +21,7 @@ use entity::{
 use sea_orm::Condition;
 
 /// A rotation programme run by an ICB, such as Norfolk and Waveney's STAR.
+#[derive(Clone)]
 pub struct RotationProgramme(pub rotation_programme::Model);
 
 /// A rotation programme run by an ICB, such as Norfolk and Waveney's STAR.
@@ -141,6 +142,7 @@ impl RotationProgramme {
 }
 
 /// One intake of a programme, with the number of places it offers.
+#[derive(Clone)]
 pub struct Cohort(pub cohort::Model);
 
 /// One intake of a programme, with the number of places it offers.
@@ -215,6 +217,7 @@ impl Cohort {
 }
 
 /// A funded rotational post of a cohort, employed by one organisation.
+#[derive(Clone)]
 pub struct RotationalPost(pub rotational_post::Model);
 
 /// A funded rotational post of a cohort, employed by one organisation.
@@ -273,6 +276,7 @@ impl RotationalPost {
 }
 
 /// A vacancy in a host organisation.
+#[derive(Clone)]
 pub struct Vacancy(pub vacancy::Model);
 
 /// A vacancy in a host organisation.

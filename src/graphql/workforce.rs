@@ -21,6 +21,7 @@ use sea_orm::Condition;
 
 /// A pharmacist. Names and the GPhC number are personal data: readers without access to it (the
 /// `reporter` role) get null with a `FORBIDDEN` error.
+#[derive(Clone)]
 pub struct Pharmacist(pub pharmacist::Model);
 
 /// A pharmacist. Names and the GPhC number are personal data: readers without access to it (the
@@ -120,6 +121,7 @@ impl Pharmacist {
 }
 
 /// A credential or course of education of a pharmacist, with its progress.
+#[derive(Clone)]
 pub struct Credential(pub credential::Model);
 
 /// A credential or course of education of a pharmacist, with its progress.
@@ -172,6 +174,7 @@ impl Credential {
 }
 
 /// A pharmacist's membership of a programme cohort, from offer to completion or withdrawal.
+#[derive(Clone)]
 pub struct Membership(pub programme_membership::Model);
 
 /// A pharmacist's membership of a programme cohort, from offer to completion or withdrawal.
@@ -294,6 +297,7 @@ pub enum PlacementTiming {
 }
 
 /// A period a member works at a host organisation in one sector (a FHIR PractitionerRole).
+#[derive(Clone)]
 pub struct Placement(pub placement::Model);
 
 /// A period a member works at a host organisation in one sector (a FHIR PractitionerRole).

@@ -213,3 +213,39 @@ async fn aliases_repeating_a_field_cannot_carry_an_answer_past_the_size_bound() 
     assert!(refused["data"].is_null());
     assert!(refused["extensions"]["cost"]["requested"].as_u64().is_some(), "the cost is still reported");
 }
+
+#[tokio::test]
+async fn a_mutation_operation_makes_one_change_and_a_document_costs_what_its_chosen_operation_costs() {
+    let app = spawn_app(DemoData::Load).await;
+    let admin = crate::helpers::token(rotagraph::services::access::Role::IcbAdmin, &["T6Y0W"], None);
+    let create = |alias: &str, number: &str| {
+        format!(
+            r#"{alias}: createPharmacist(input: {{ gphcNumber: "{number}", givenName: "Tess", familyName: "Ter",
+                firstRegisteredOn: "2024-01-01", managingIcb: "T6Y0W" }}) {{ pharmacist {{ id }} userErrors {{ code }} }}"#
+        )
+    };
+    let two = format!("mutation {{ {} {} }}", create("a", "9912345"), create("b", "9912346"));
+    let through_a_fragment = format!(
+        "mutation {{ {} ...More }} fragment More on Mutation {{ {} }}",
+        create("a", "9912345"),
+        create("b", "9912346")
+    );
+    for query in [two, through_a_fragment] {
+        let before = app.statements();
+        let refused = app.graphql_as(Some(&admin), &query, json!({})).await;
+        assert_eq!(error_codes(&refused), ["TOO_MANY_MUTATIONS"], "{refused}");
+        assert_eq!(app.statements(), before, "nothing runs, nothing is written");
+    }
+    let one = app.graphql_as(Some(&admin), &format!("mutation {{ {} }}", create("a", "9912345")), json!({})).await;
+    assert!(one["data"]["a"]["pharmacist"]["id"].is_string(), "{one}");
+
+    // A cheap operation beside one over the cost limit: the one chosen is costed, and runs.
+    let costly = format!("query B {{ organisations(first: 100) {{ nodes {{ {} }} }} }}", "odsCode ".repeat(250));
+    let document = format!("query A {{ icbs {{ odsCode }} }} {costly}");
+    let (status, _, chosen) = post(&app, &json!({ "query": document, "operationName": "A" }), &[]).await;
+    assert_eq!(status, 200);
+    assert!(chosen["errors"].is_null(), "{chosen}");
+    assert_eq!(chosen["extensions"]["cost"]["requested"], 1 + 10, "icbs: a plain list of 10 × odsCode");
+    let (_, _, refused) = post(&app, &json!({ "query": document, "operationName": "B" }), &[]).await;
+    assert_eq!(error_codes(&refused), ["QUERY_TOO_COMPLEX"]);
+}

@@ -194,7 +194,7 @@ async fn node_and_nodes_fetch_objects_again_by_global_id() {
         .graphql_as(
             Some(&national),
             "query($ids: [ID!]!) { nodes(ids: $ids) { id ... on Icb { odsCode } } }",
-            json!({ "ids": [placement, icb["id"], programme["id"]] }),
+            json!({ "ids": [placement, icb["id"], programme["id"], placement] }),
         )
         .await;
     let invalid = app.graphql("{ node(id: \"bm90LWFuLWlk\") { id } }", json!({})).await;
@@ -206,6 +206,7 @@ async fn node_and_nodes_fetch_objects_again_by_global_id() {
     assert_eq!(many["data"]["nodes"][0]["id"], placement);
     assert_eq!(many["data"]["nodes"][1], icb);
     assert_eq!(many["data"]["nodes"][2]["id"], programme["id"]);
+    assert_eq!(many["data"]["nodes"][3]["id"], placement, "an id given twice is answered twice");
     assert_eq!(error_codes(&invalid), ["BAD_USER_INPUT"]);
     assert_eq!(error_codes(&too_many), ["BAD_USER_INPUT"]);
 }

@@ -71,8 +71,9 @@ pub struct TextMatch {
 const MAX_FILTER_TEXT: usize = 200;
 
 impl TextMatch {
-    /// The condition on `column` (case-insensitive on both backends; `%` and `_` match themselves).
-    pub fn condition(&self, column: impl ColumnTrait) -> Result<Condition, AppError> {
+    /// The condition on `column`, the filter's `field` (case-insensitive on both backends; `%` and `_`
+    /// match themselves).
+    pub fn condition(&self, column: impl ColumnTrait, field: &'static str) -> Result<Condition, AppError> {
         let mut condition = Condition::all();
         for (text, pattern) in [
             (&self.contains, self.contains.as_deref().map(|text| format!("%{}%", escape_like(text)))),
@@ -81,7 +82,7 @@ impl TextMatch {
             if let (Some(text), Some(pattern)) = (text, pattern) {
                 if text.chars().count() > MAX_FILTER_TEXT {
                     return Err(AppError::invalid(
-                        "name",
+                        field,
                         format!("filter text is longer than {MAX_FILTER_TEXT} characters"),
                     ));
                 }

@@ -41,7 +41,7 @@ impl OrganisationFilter {
             condition = condition.add(one_of(organisation::Column::Kind, kinds.iter().copied()));
         }
         if let Some(name) = &self.name {
-            condition = condition.add(name.condition(organisation::Column::Name)?);
+            condition = condition.add(name.condition(organisation::Column::Name, "name")?);
         }
         if let Some(icbs) = &self.icbs {
             condition = condition.add(in_icbs_on(icbs, on));

@@ -27,7 +27,7 @@ impl ProgrammeFilter {
             condition = condition.add(one_of(rotation_programme::Column::Code, codes.iter().map(String::as_str)));
         }
         if let Some(name) = &self.name {
-            condition = condition.add(name.condition(rotation_programme::Column::Name)?);
+            condition = condition.add(name.condition(rotation_programme::Column::Name, "name")?);
         }
         if let Some(statuses) = &self.statuses {
             condition = condition.add(one_of(rotation_programme::Column::Status, statuses.iter().copied()));

@@ -34,7 +34,7 @@ impl PharmacistFilter {
         }
         if let Some(name) = &self.family_name {
             scope.require_personal_data("familyName")?;
-            condition = condition.add(name.condition(pharmacist::Column::FamilyName)?);
+            condition = condition.add(name.condition(pharmacist::Column::FamilyName, "familyName")?);
         }
         if let Some(statuses) = &self.registration_statuses {
             condition = condition.add(one_of(pharmacist::Column::RegistrationStatus, statuses.iter().copied()));
