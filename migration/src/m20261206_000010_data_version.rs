@@ -1,6 +1,7 @@
-//! The data version: one row whose number every change raises in its own transaction, just before it
-//! commits, so a reader that sees a version sees every change up to it. Answers worked out from the data
-//! (the reports) are kept per version and dropped as soon as it moves.
+//! The data version: the sum of the numbers of a few rows (shards), one of which every change raises in its
+//! own transaction, just before it commits, so a reader that sees a version sees every change up to it.
+//! Answers worked out from the data (the reports) are kept per version and dropped as soon as it moves.
+//! Several rows, so that concurrent changes seldom wait for each other's row lock.
 
 use sea_orm_migration::prelude::*;
 
@@ -10,9 +11,12 @@ pub struct Migration;
 #[derive(DeriveIden)]
 enum DataVersion {
     Table,
-    Id,
+    Shard,
     Version,
 }
+
+/// How many rows share the version (as `services::data_version::SHARDS` has it).
+const SHARDS: i32 = 16;
 
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
@@ -26,19 +30,18 @@ impl MigrationTrait for Migration {
             .create_table(
                 Table::create()
                     .table(DataVersion::Table)
-                    .col(ColumnDef::new(DataVersion::Id).integer().not_null().primary_key())
+                    .col(ColumnDef::new(DataVersion::Shard).integer().not_null().primary_key())
                     .col(ColumnDef::new(DataVersion::Version).big_integer().not_null().default(0))
-                    .check(Expr::col(DataVersion::Id).eq(1))
+                    .check(Expr::col(DataVersion::Shard).gte(0).and(Expr::col(DataVersion::Shard).lt(SHARDS)))
                     .to_owned(),
             )
             .await?;
-        let mut first = Query::insert();
-        first
-            .into_table(DataVersion::Table)
-            .columns([DataVersion::Id, DataVersion::Version])
-            .values([1.into(), 0.into()])
-            .map_err(|error| DbErr::Migration(error.to_string()))?;
-        manager.exec_stmt(first).await
+        let mut shards = Query::insert();
+        shards.into_table(DataVersion::Table).columns([DataVersion::Shard, DataVersion::Version]);
+        for shard in 0..SHARDS {
+            shards.values([shard.into(), 0.into()]).map_err(|error| DbErr::Migration(error.to_string()))?;
+        }
+        manager.exec_stmt(shards).await
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {

@@ -243,6 +243,15 @@ impl IdFilter {
     pub fn uuids(&self, node_type: NodeType, field: &'static str) -> Result<Vec<Uuid>, AppError> {
         self.eq.iter().chain(self.in_.iter().flatten()).map(|id| decode_id_of(node_type, field, id)).collect()
     }
+
+    /// The row ids of `filter`, if given, checked to be of `node_type`.
+    pub fn uuids_of(
+        filter: Option<&Self>,
+        node_type: NodeType,
+        field: &'static str,
+    ) -> Result<Option<Vec<Uuid>>, AppError> {
+        filter.map(|ids| ids.uuids(node_type, field)).transpose()
+    }
 }
 
 /// Matches dates in an inclusive range; either end may be open.

@@ -442,12 +442,8 @@ impl PostFilter {
         Ok(queries::programmes::PostFilter {
             statuses: self.status.as_ref().map(EnumFilter::values),
             funding: self.funding.as_ref().map(EnumFilter::values),
-            programmes: self
-                .programme
-                .as_ref()
-                .map(|ids| ids.uuids(NodeType::RotationProgramme, "programme"))
-                .transpose()?,
-            cohorts: self.cohort.as_ref().map(|ids| ids.uuids(NodeType::Cohort, "cohort")).transpose()?,
+            programmes: IdFilter::uuids_of(self.programme.as_ref(), NodeType::RotationProgramme, "programme")?,
+            cohorts: IdFilter::uuids_of(self.cohort.as_ref(), NodeType::Cohort, "cohort")?,
             employer_icbs: self.employer_icb.as_ref().map(OdsCodeFilter::codes),
             as_of,
         })

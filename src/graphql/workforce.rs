@@ -448,12 +448,8 @@ impl MembershipFilter {
     pub(crate) fn to_query(&self) -> Result<queries::workforce::MembershipFilter, crate::AppError> {
         Ok(queries::workforce::MembershipFilter {
             statuses: self.status.as_ref().map(EnumFilter::values),
-            programmes: self
-                .programme
-                .as_ref()
-                .map(|ids| ids.uuids(NodeType::RotationProgramme, "programme"))
-                .transpose()?,
-            cohorts: self.cohort.as_ref().map(|ids| ids.uuids(NodeType::Cohort, "cohort")).transpose()?,
+            programmes: IdFilter::uuids_of(self.programme.as_ref(), NodeType::RotationProgramme, "programme")?,
+            cohorts: IdFilter::uuids_of(self.cohort.as_ref(), NodeType::Cohort, "cohort")?,
             start_date: self.start_date.map(Into::into),
             planned_end_date: self.planned_end_date.map(Into::into),
         })
@@ -492,16 +488,8 @@ impl PlacementFilter {
                 active_on: filter.active_on.map(|day| day.0),
                 host_icbs: filter.host_icb.as_ref().map(OdsCodeFilter::codes),
                 is_cross_icb: filter.is_cross_icb,
-                programmes: filter
-                    .programme
-                    .as_ref()
-                    .map(|ids| ids.uuids(NodeType::RotationProgramme, "programme"))
-                    .transpose()?,
-                pharmacists: filter
-                    .pharmacist
-                    .as_ref()
-                    .map(|ids| ids.uuids(NodeType::Pharmacist, "pharmacist"))
-                    .transpose()?,
+                programmes: IdFilter::uuids_of(filter.programme.as_ref(), NodeType::RotationProgramme, "programme")?,
+                pharmacists: IdFilter::uuids_of(filter.pharmacist.as_ref(), NodeType::Pharmacist, "pharmacist")?,
             })
         })
     }
