@@ -20,9 +20,9 @@ pub enum AppError {
         /// What is wrong with it.
         message: String,
     },
-    /// The principal may not read this field (personal data for a role without access to it).
-    /// `extensions.code`: `FORBIDDEN`.
-    #[error("not allowed to read {0}")]
+    /// The principal may not read this field (personal data for a role without access to it) or make this
+    /// change. `extensions.code`: `FORBIDDEN`.
+    #[error("not allowed for this caller: {0}")]
     Forbidden(&'static str),
     /// The bearer token is malformed, expired, or not signed by a configured key.
     /// `extensions.code`: `UNAUTHENTICATED`.

@@ -248,26 +248,35 @@ fn operations<'a>(
     }
 }
 
-/// How many root fields `set` selects, fragments spread in place (each fragment once).
-fn root_fields(document: &ExecutableDocument, set: &SelectionSet) -> usize {
-    let (mut fields, mut pending, mut spread) = (0, vec![set], Vec::new());
+/// How many root fields other than `__typename` `set` selects, counting each time a field is spread in
+/// place (async-graphql runs a field once for every spread that selects it). Counting stops past 1: a
+/// mutation needs to know only whether it makes more than one change, and a cycle of fragments (which
+/// validation refuses) cannot make it run on.
+fn changes(document: &ExecutableDocument, set: &SelectionSet) -> usize {
+    let (mut fields, mut pending, mut expanded) = (0, vec![set], 0);
     while let Some(set) = pending.pop() {
         for selection in &set.items {
             match &selection.node {
-                Selection::Field(_) => fields += 1,
+                Selection::Field(field) if field.node.name.node != "__typename" => fields += 1,
+                Selection::Field(_) => {}
                 Selection::InlineFragment(fragment) => pending.push(&fragment.node.selection_set.node),
                 Selection::FragmentSpread(name) => {
-                    let name = name.node.fragment_name.node.as_str();
-                    if let Some(fragment) = document.fragments.get(name).filter(|_| !spread.contains(&name)) {
-                        spread.push(name);
+                    if let Some(fragment) = document.fragments.get(name.node.fragment_name.node.as_str()) {
                         pending.push(&fragment.node.selection_set.node);
                     }
                 }
             }
         }
+        expanded += 1;
+        if fields > 1 || expanded > MAX_EXPANSIONS {
+            break;
+        }
     }
     fields
 }
+
+/// How many selection sets [`changes`] expands at most.
+const MAX_EXPANSIONS: usize = 1_000;
 
 /// Surveys the operations of `document` that may run (see [`operations`]) with `variables` against the
 /// schema's field types.
@@ -292,7 +301,7 @@ fn survey(
     let mut changes = 0;
     for operation in operations(document, operation_name) {
         if operation.node.ty == OperationType::Mutation {
-            changes = changes.max(root_fields(document, &operation.node.selection_set.node));
+            changes = changes.max(self::changes(document, &operation.node.selection_set.node));
         }
         let root = match operation.node.ty {
             OperationType::Query => field_types::QUERY,

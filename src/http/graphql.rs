@@ -182,7 +182,7 @@ pub(super) async fn get_graphql(
     let Some(response_type) = ResponseType::from_accept(accept) else {
         return not_acceptable();
     };
-    let Ok(graphql_request) = async_graphql::http::parse_query_string(query_string) else {
+    let Some(graphql_request) = request_of_query_string(query_string) else {
         let message = "The query string is not a GraphQL request (`query`, `operationName`, `variables` as JSON).";
         return refuse(StatusCode::BAD_REQUEST, "BAD_REQUEST", message, response_type);
     };
@@ -250,6 +250,32 @@ pub(super) async fn post_graphql(
         return refuse(StatusCode::BAD_REQUEST, "BAD_REQUEST", message, response_type);
     };
     endpoint.execute(request, remote, batch, response_type).await
+}
+
+/// The GraphQL request a `GET` query string carries: `query`, `operationName`, and `variables` and
+/// `extensions` as JSON (async-graphql's own parser drops `operationName`), or `None` if it is malformed.
+fn request_of_query_string(query_string: &str) -> Option<async_graphql::Request> {
+    #[derive(serde::Deserialize)]
+    #[serde(rename_all = "camelCase")]
+    struct Parameters {
+        #[serde(default)]
+        query: String,
+        operation_name: Option<String>,
+        variables: Option<String>,
+        extensions: Option<String>,
+    }
+    let parameters: Parameters = serde_urlencoded::from_str(query_string).ok()?;
+    let mut request = async_graphql::Request::new(parameters.query);
+    if let Some(name) = parameters.operation_name {
+        request = request.operation_name(name);
+    }
+    if let Some(variables) = parameters.variables {
+        request = request.variables(async_graphql::Variables::from_json(serde_json::from_str(&variables).ok()?));
+    }
+    if let Some(extensions) = parameters.extensions {
+        request.extensions = serde_json::from_str(&extensions).ok()?;
+    }
+    Some(request)
 }
 
 fn not_acceptable() -> poem::Response {

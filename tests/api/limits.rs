@@ -169,6 +169,18 @@ async fn the_endpoint_follows_graphql_over_http() {
             format!("{}?{}", app.url("/graphql"), serde_urlencoded::to_string([("query", query)]).expect("encode"));
         app.client.get(url).send()
     };
+    // `operationName` chooses the query beside a mutation.
+    let url = format!(
+        "{}?{}",
+        app.url("/graphql"),
+        serde_urlencoded::to_string([
+            ("query", "query A { icbs { odsCode } } mutation B { __typename }"),
+            ("operationName", "A")
+        ])
+        .expect("encode")
+    );
+    let chosen: Value = app.client.get(url).send().await.expect("get").json().await.expect("json");
+    assert_eq!(chosen["data"]["icbs"].as_array().map(Vec::len), Some(36), "{chosen}");
     let query = get("{ icbs { odsCode } }").await.expect("get");
     assert_eq!(query.status(), 200);
     let body: Value = query.json().await.expect("json");
@@ -230,14 +242,18 @@ async fn a_mutation_operation_makes_one_change_and_a_document_costs_what_its_cho
         create("a", "9912345"),
         create("b", "9912346")
     );
-    for query in [two, through_a_fragment] {
+    // One field spread twice runs twice.
+    let spread_twice =
+        format!("mutation {{ ...One ...One }} fragment One on Mutation {{ {} }}", create("a", "9912345"));
+    for query in [two, through_a_fragment, spread_twice] {
         let before = app.statements();
         let refused = app.graphql_as(Some(&admin), &query, json!({})).await;
         assert_eq!(error_codes(&refused), ["TOO_MANY_MUTATIONS"], "{refused}");
         assert_eq!(app.statements(), before, "nothing runs, nothing is written");
     }
-    let one = app.graphql_as(Some(&admin), &format!("mutation {{ {} }}", create("a", "9912345")), json!({})).await;
-    assert!(one["data"]["a"]["pharmacist"]["id"].is_string(), "{one}");
+    let one =
+        app.graphql_as(Some(&admin), &format!("mutation {{ __typename {} }}", create("a", "9912345")), json!({})).await;
+    assert!(one["data"]["a"]["pharmacist"]["id"].is_string(), "`__typename` is no change: {one}");
 
     // A cheap operation beside one over the cost limit: the one chosen is costed, and runs.
     let costly = format!("query B {{ organisations(first: 100) {{ nodes {{ {} }} }} }}", "odsCode ".repeat(250));

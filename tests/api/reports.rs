@@ -923,6 +923,23 @@ async fn placement_activity_by_month_and_financial_year() {
               "placements": { "value": 7 }, "pharmacistMonths": { "value": 41.63 }, "wte": { "value": 3.47 } },
         ])
     );
+    // 240 months at most: a longer range is refused, not cut short, in GraphQL and as CSV.
+    let long = app
+        .graphql_as(
+            Some(&national),
+            r#"{ reports { placementActivity(filter: { from: "2005-01-01", to: "2026-01-01" }) { period } } }"#,
+            json!({}),
+        )
+        .await;
+    assert_eq!(error_codes(&long), ["BAD_USER_INPUT"], "{long}");
+    let csv = app
+        .client
+        .get(app.url("/reports/placement-activity.csv?from=1900-01-01&to=2026-01-01"))
+        .bearer_auth(&national)
+        .send()
+        .await
+        .expect("csv");
+    assert_eq!(csv.status(), 400);
     // Filtered by the host's ICB: on the first day, the Suffolk pharmacy was in QJG until the merger; today
     // it is in T6Y0W, so rolled up all its placements count for T6Y0W.
     let by_icb = |resolution: &'static str| {

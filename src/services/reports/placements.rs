@@ -183,7 +183,7 @@ pub async fn cross_icb_flows<C: ConnectionTrait>(
     Ok(report)
 }
 
-/// The periods of `granularity` that overlap `from ..= to`.
+/// The periods of `granularity` that overlap `from ..= to`, at most one more than [`MAX_PERIODS`].
 pub fn periods(granularity: Granularity, from: NaiveDate, to: NaiveDate) -> Vec<(NaiveDate, NaiveDate, String)> {
     use chrono::{Datelike, Months};
     let mut start = match granularity {
@@ -198,7 +198,8 @@ pub fn periods(granularity: Granularity, from: NaiveDate, to: NaiveDate) -> Vec<
         Granularity::NhsFinancialYear => Months::new(12),
     };
     let mut periods = Vec::new();
-    while start <= to && periods.len() < MAX_PERIODS {
+    // One past the most, so that a range over it can be told apart.
+    while start <= to && periods.len() <= MAX_PERIODS {
         let Some(next) = start.checked_add_months(step) else { break };
         let end = next.pred_opt().unwrap_or(next);
         let label = match granularity {
@@ -235,6 +236,9 @@ pub async fn placement_activity<C: ConnectionTrait>(
     let to = filter.to.unwrap_or(as_of);
     let from = filter.from.unwrap_or_else(|| to - chrono::Duration::days(365));
     let periods = periods(granularity, from, to);
+    if periods.len() > MAX_PERIODS {
+        return Err(AppError::invalid("filter", format!("spans more than {MAX_PERIODS} periods: narrow from and to")));
+    }
     let Some((first, rest)) = periods.split_first() else { return Ok(Vec::new()) };
     let period = |(start, end, _): &(NaiveDate, NaiveDate, String)| {
         Query::select()
