@@ -127,7 +127,8 @@ pub async fn execute(
     budget: Arc<response_size::ResponseBudget>,
     payer: Option<&limits::CostPayer>,
 ) -> async_graphql::Response {
-    let (query, operation_name) = (request.query.clone(), request.operation_name.clone());
+    let (query, operation_name, variables) =
+        (request.query.clone(), request.operation_name.clone(), request.variables.clone());
     let (admitted, cost) = api.cost_control.admit(&api.types, request, payer);
     let mut response = match admitted {
         Err(refusal) => async_graphql::Response::from_errors(vec![refusal]),
@@ -142,7 +143,7 @@ pub async fn execute(
                 .data(mutation::RequestId(caller.request_id))
                 .data(Today(caller.today));
             let mut response = loaders::drive(api.schema.execute(request), &fetches).await;
-            partial::complete(&mut response, &api.types, &query, operation_name.as_deref());
+            partial::complete(&mut response, &api.types, &query, operation_name.as_deref(), &variables);
             response
         }
     };

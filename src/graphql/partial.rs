@@ -14,12 +14,18 @@ use super::field_types::{self, FieldTypes, Type};
 use async_graphql::parser::types::{
     DocumentOperations, ExecutableDocument, Field, OperationType, Selection, SelectionSet,
 };
-use async_graphql::{Name, PathSegment, Response, Value};
+use async_graphql::{Name, PathSegment, Response, Value, Variables};
 
-/// Completes `response`, the answer to `query` (running the operation `operation_name`), as the
-/// specification has it: each failed nullable field is `null` at its path; each failed non-null field
-/// makes its nearest nullable ancestor `null`, or `data` when it has none.
-pub fn complete(response: &mut Response, types: &FieldTypes, query: &str, operation_name: Option<&str>) {
+/// Completes `response`, the answer to `query` (running the operation `operation_name` with
+/// `variables`), as the specification has it: each failed nullable field is `null` at its path; each
+/// failed non-null field makes its nearest nullable ancestor `null`, or `data` when it has none.
+pub fn complete(
+    response: &mut Response,
+    types: &FieldTypes,
+    query: &str,
+    operation_name: Option<&str>,
+    variables: &Variables,
+) {
     if response.errors.iter().all(|error| error.path.is_empty()) {
         return;
     }
@@ -38,6 +44,7 @@ pub fn complete(response: &mut Response, types: &FieldTypes, query: &str, operat
         OperationType::Subscription => field_types::SUBSCRIPTION,
     };
     let walk = Walk { document: &document, types };
+    repair_entity_paths(response, &walk, &operation.node.selection_set.node, variables);
     // The positions to null: failed nullable fields first (their objects may have to be made again, if
     // async-graphql nulled them), then the ancestors of failed non-null fields (which win over them).
     let mut failed_fields = Vec::new();
@@ -61,6 +68,68 @@ pub fn complete(response: &mut Response, types: &FieldTypes, query: &str, operat
     for path in ancestors {
         set_null(&mut response.data, path, false);
     }
+}
+
+/// async-graphql resolves `_entities` without putting each representation's index into the paths of the
+/// errors below it (`["_entities", "givenName"]`). Each such path gets its index back: the first item, in
+/// order, whose representation's `__typename` selects that field, whose answer lacks it (a failed field
+/// leaves its key out) and that no other error with the same path has taken.
+fn repair_entity_paths(response: &mut Response, walk: &Walk<'_>, selection: &SelectionSet, variables: &Variables) {
+    for (entities, _) in walk.fields_where(&[(selection, field_types::QUERY)], |field| field.name.node == "_entities") {
+        let key = entities.response_key().node.as_str();
+        let Value::Object(answers) = &response.data else { return };
+        let Some(Value::List(items)) = answers.get(key) else { continue };
+        let representations = entities
+            .get_argument("representations")
+            .and_then(|value| value.node.clone().into_const_with(|name| variables.get(&name).cloned().ok_or(())).ok());
+        let Some(Value::List(representations)) = representations else { continue };
+        let type_of = |index: usize| match representations.get(index) {
+            Some(Value::Object(fields)) => match fields.get("__typename") {
+                Some(Value::String(name)) => Some(name.as_str()),
+                _ => None,
+            },
+            _ => None,
+        };
+        let item_selection = [(&entities.selection_set.node, "_Entity")];
+        let mut taken: Vec<(Vec<PathSegment>, usize)> = Vec::new();
+        for error in &mut response.errors {
+            let [PathSegment::Field(first), PathSegment::Field(field), ..] = error.path.as_slice() else { continue };
+            if first != key {
+                continue;
+            }
+            let selected_on: Vec<&str> =
+                walk.fields_answering(&item_selection, field).into_iter().map(|(_, on)| on).collect();
+            let found = (0..items.len()).find(|index| {
+                type_of(*index).is_some_and(|name| selected_on.contains(&name))
+                    && lacks(&items[*index], &error.path[1..])
+                    && !taken.contains(&(error.path.clone(), *index))
+            });
+            if let Some(index) = found {
+                taken.push((error.path.clone(), index));
+                error.path.insert(1, PathSegment::Index(index));
+            }
+        }
+    }
+}
+
+/// Whether `value` lacks what `path` leads to: a key left out, or an object on the way nulled.
+fn lacks(value: &Value, path: &[PathSegment]) -> bool {
+    let mut position = value;
+    for segment in path {
+        position = match (segment, position) {
+            (PathSegment::Field(key), Value::Object(fields)) => match fields.get(key.as_str()) {
+                Some(value) => value,
+                None => return true,
+            },
+            (PathSegment::Index(index), Value::List(items)) => match items.get(*index) {
+                Some(item) => item,
+                None => return true,
+            },
+            (_, Value::Null) => return true,
+            _ => return false,
+        };
+    }
+    false
 }
 
 /// The document and the schema's field types, to follow an error's path through.
@@ -101,15 +170,22 @@ impl<'a> Walk<'a> {
     /// The fields of `sets` (fragments spread in place) whose response key is `key`, each with the type it
     /// is selected on.
     fn fields_answering(&self, sets: &[(&'a SelectionSet, &'a str)], key: &str) -> Vec<(&'a Field, &'a str)> {
+        self.fields_where(sets, |field| field.response_key().node.as_str() == key)
+    }
+
+    /// The fields of `sets` (fragments spread in place) that `wanted`, each with the type it is selected on.
+    fn fields_where(
+        &self,
+        sets: &[(&'a SelectionSet, &'a str)],
+        wanted: impl Fn(&Field) -> bool,
+    ) -> Vec<(&'a Field, &'a str)> {
         let mut found = Vec::new();
         let mut pending = sets.to_vec();
         let mut spread = Vec::new();
         while let Some((set, on)) = pending.pop() {
             for selection in &set.items {
                 match &selection.node {
-                    Selection::Field(field) if field.node.response_key().node.as_str() == key => {
-                        found.push((&field.node, on));
-                    }
+                    Selection::Field(field) if wanted(&field.node) => found.push((&field.node, on)),
                     Selection::Field(_) => {}
                     Selection::InlineFragment(fragment) => {
                         let on = fragment
@@ -203,7 +279,7 @@ mod tests {
         let schema = Schema::build(Query, EmptyMutation, EmptySubscription).finish();
         let types = FieldTypes::from_sdl(&schema.sdl());
         let mut response = schema.execute(query).await;
-        complete(&mut response, &types, query, None);
+        complete(&mut response, &types, query, None, &async_graphql::Variables::default());
         let paths = response
             .errors
             .iter()

@@ -244,3 +244,56 @@ async fn the_federation_service_has_keys_and_resolves_entities_in_batches() {
     assert_eq!(found[2], Value::Null, "FZ000 is not a GP practice");
     assert_eq!(found[3]["odsCode"], "T6Y0W");
 }
+
+#[tokio::test]
+async fn a_failed_field_of_an_entity_is_null_at_its_own_index_and_its_siblings_stay() {
+    let app = spawn_app(DemoData::Load).await;
+    let national = token(Role::National, &[], None);
+    let reporter = token(Role::Reporter, &[], None);
+    let listed = app.graphql_as(Some(&national), "{ pharmacists(first: 2) { nodes { id } } }", json!({})).await;
+    let ids: Vec<Value> = listed["data"]["pharmacists"]["nodes"]
+        .as_array()
+        .map(|nodes| nodes.iter().map(|node| node["id"].clone()).collect())
+        .unwrap_or_default();
+    assert_eq!(ids.len(), 2, "{listed}");
+    let representations = json!([
+        { "__typename": "Pharmacist", "id": ids[0] },
+        { "__typename": "Icb", "odsCode": "QMM" },
+        { "__typename": "Pharmacist", "id": ids[1] }
+    ]);
+
+    // A nullable field the reader may not read: null in each pharmacist, with its error at its index.
+    let personal = app
+        .graphql_as(
+            Some(&reporter),
+            r#"query($r: [_Any!]!) { _entities(representations: $r) {
+                ... on Pharmacist { id givenName } ... on Icb { odsCode } } }"#,
+            json!({ "r": representations }),
+        )
+        .await;
+    assert_eq!(
+        personal["data"]["_entities"],
+        json!([{ "id": ids[0], "givenName": null }, { "odsCode": "QMM" }, { "id": ids[1], "givenName": null }]),
+        "{personal}"
+    );
+    let paths: Vec<Value> = personal["errors"]
+        .as_array()
+        .map(|errors| errors.iter().map(|error| error["path"].clone()).collect())
+        .unwrap_or_default();
+    assert!(
+        paths.contains(&json!(["_entities", 0, "givenName"])) && paths.contains(&json!(["_entities", 2, "givenName"])),
+        "{paths:?}"
+    );
+
+    // A non-null field that fails (a cursor of another list) nulls its own entity only.
+    let broken = app
+        .graphql_as(
+            Some(&national),
+            r#"query($r: [_Any!]!) { _entities(representations: $r) {
+                ... on Pharmacist { id placements(after: "bm90LWEtY3Vyc29y") { totalCount } } ... on Icb { odsCode } } }"#,
+            json!({ "r": representations }),
+        )
+        .await;
+    assert_eq!(broken["data"]["_entities"], json!([null, { "odsCode": "QMM" }, null]), "{broken}");
+    assert_eq!(error_codes(&broken), ["BAD_USER_INPUT", "BAD_USER_INPUT"]);
+}
