@@ -8,14 +8,29 @@ use rotagraph::domain::OdsCode;
 use rotagraph::services::access::{Principal, Role};
 use rotagraph::{app, auth, db, generator, graphql, telemetry};
 use std::io::Write;
+use std::process::ExitCode;
 
 /// mimalloc: a request allocates and frees many small values on several worker threads, where glibc's
 /// allocator spent a third of the CPU under load.
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+/// Runs the command; a refusal or failure is printed as one line (`error: ` and its causes), with no
+/// backtrace whatever `RUST_BACKTRACE` says, and the exit status is 1.
 #[tokio::main]
-async fn main() -> anyhow::Result<()> {
+async fn main() -> ExitCode {
+    match run().await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            let line = format!("{error:#}").replace(['\n', '\r'], " ");
+            // Nothing more can be done if stderr is closed.
+            let _ = writeln!(std::io::stderr().lock(), "error: {line}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run() -> anyhow::Result<()> {
     let cli = Cli::parse();
     telemetry::init(&cli.global.log, cli.global.log_format)?;
     match cli.command() {

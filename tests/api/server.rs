@@ -92,10 +92,13 @@ fn the_server_refuses_to_start_without_a_key_on_a_configured_database() {
         .env("DATABASE_URL", format!("sqlite://{}?mode=rwc", dir.path().join("serve.db").display()))
         .env_remove("ROTAGRAPH_JWT_SECRET")
         .env_remove("ROTAGRAPH_JWT_PUBLIC_KEY_FILE")
+        .env("RUST_BACKTRACE", "1")
         .output()
         .expect("run rotagraph");
 
-    assert!(!output.status.success());
-    assert!(String::from_utf8_lossy(&output.stderr).contains("no token key configured"));
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(stderr.lines().count(), 1, "one line, no backtrace: {stderr}");
+    assert!(stderr.starts_with("error: no token key configured"), "{stderr}");
     assert!(!dir.path().join("serve.db").exists(), "nothing is created before the key check");
 }
