@@ -252,7 +252,7 @@ fn operations<'a>(
 /// place (async-graphql runs a field once for every spread that selects it). Counting stops past 1: a
 /// mutation needs to know only whether it makes more than one change, and a cycle of fragments (which
 /// validation refuses) cannot make it run on.
-fn changes(document: &ExecutableDocument, set: &SelectionSet) -> usize {
+fn changes_in(document: &ExecutableDocument, set: &SelectionSet) -> usize {
     let (mut fields, mut pending, mut expanded) = (0, vec![set], 0);
     while let Some(set) = pending.pop() {
         for selection in &set.items {
@@ -275,7 +275,7 @@ fn changes(document: &ExecutableDocument, set: &SelectionSet) -> usize {
     fields
 }
 
-/// How many selection sets [`changes`] expands at most.
+/// How many selection sets [`changes_in`] expands at most.
 const MAX_EXPANSIONS: usize = 1_000;
 
 /// Surveys the operations of `document` that may run (see [`operations`]) with `variables` against the
@@ -301,7 +301,7 @@ fn survey(
     let mut changes = 0;
     for operation in operations(document, operation_name) {
         if operation.node.ty == OperationType::Mutation {
-            changes = changes.max(self::changes(document, &operation.node.selection_set.node));
+            changes = changes.max(changes_in(document, &operation.node.selection_set.node));
         }
         let root = match operation.node.ty {
             OperationType::Query => field_types::QUERY,

@@ -384,8 +384,8 @@ fn suppression(ctx: &Context<'_>) -> Result<Suppression> {
     Ok(Suppression::for_scope(scope(ctx)?, settings.suppression_threshold, settings.rounding_base))
 }
 
-/// The rows of `report`, kept while the data stays the same (see [`ReportCache`]), by the report's
-/// `arguments` with the reader's scope and disclosure rules.
+/// The rows of `report`, kept while the data stays the same (see [`ReportCache`]), for the reader and
+/// the report's `arguments`.
 async fn kept<T: Clone + Send + Sync + 'static>(
     ctx: &Context<'_>,
     report: &'static str,
@@ -393,8 +393,8 @@ async fn kept<T: Clone + Send + Sync + 'static>(
     rows: impl Future<Output = Result<Vec<T>, crate::AppError>>,
 ) -> Result<Vec<T>> {
     let settings = ctx.data::<ReportSettings>()?;
-    let key = (arguments, scope(ctx)?, suppression(ctx)?);
-    settings.cache.rows(db(ctx)?, report, &key, rows).await.extend()
+    let reader = (scope(ctx)?, suppression(ctx)?);
+    settings.cache.rows(db(ctx)?, reader, report, arguments, rows).await.extend()
 }
 
 /// The reports.

@@ -118,15 +118,15 @@ impl CsvRequest<'_> {
         self.params.filter(self.today)
     }
 
-    /// The rows of `report`, kept while the data stays the same (see [`ReportCache`]), by the report's
-    /// `arguments` with the reader's scope and disclosure rules.
+    /// The rows of `report`, kept while the data stays the same (see [`ReportCache`]), for the reader and
+    /// the report's `arguments`.
     async fn kept<T: Clone + Send + Sync + 'static>(
         &self,
         report: &'static str,
         arguments: &impl std::fmt::Debug,
         rows: impl Future<Output = Result<Vec<T>, AppError>>,
     ) -> Result<Vec<T>, AppError> {
-        self.cache.rows(self.db, report, &(arguments, self.scope, self.suppression), rows).await
+        self.cache.rows(self.db, (self.scope, self.suppression), report, arguments, rows).await
     }
 }
 

@@ -1177,6 +1177,20 @@ async fn a_report_asked_again_is_answered_from_the_kept_answer_until_a_change_co
     let csv = app.get_text("/reports/open-vacancies.csv", Some(&national)).await;
     assert!(csv.lines().count() > 1, "{csv}");
     assert_eq!(app.statements() - before, 1, "CSV is answered from the same kept answer");
+    // Another reader asking the same gets its own figures, never the kept national ones.
+    let viewer = app.graphql_as(Some(&token(Role::IcbViewer, &["QMM"], None)), query, json!({})).await;
+    let rows = |answer: &Value| answer["data"]["reports"]["openVacancies"].as_array().map_or(0, Vec::len);
+    assert!(open(&viewer) > 0 && open(&viewer) < open(&first) && rows(&viewer) < rows(&first), "{viewer}");
+    let reporter = app.graphql_as(Some(&token(Role::Reporter, &[], None)), query, json!({})).await;
+    let published: Vec<&Value> = reporter["data"]["reports"]["openVacancies"]
+        .as_array()
+        .map(|rows| rows.iter().map(|row| &row["vacancies"]["value"]).collect())
+        .unwrap_or_default();
+    assert!(
+        !published.is_empty()
+            && published.iter().all(|value| value.is_null() || value.as_u64().is_some_and(|n| n % 5 == 0)),
+        "{reporter}"
+    );
 
     let practices = app
         .graphql_as(
@@ -1205,9 +1219,11 @@ async fn readers_asking_for_the_same_report_at_once_wait_for_one_answer_and_a_ne
     use std::sync::atomic::{AtomicUsize, Ordering};
     let test_db = crate::helpers::prepared_database(DemoData::Skip).await;
     let cache = ReportCache::new(std::time::Duration::from_secs(60));
+    let scope = rotagraph::services::access::Scope::all(true);
+    let suppression = rotagraph::services::reports::Suppression::for_scope(&scope, 5, 5);
     let worked_out = AtomicUsize::new(0);
     let ask = || {
-        cache.rows(&test_db.db, "a report", &("the same arguments",), async {
+        cache.rows(&test_db.db, (&scope, suppression), "a report", &("the same arguments",), async {
             worked_out.fetch_add(1, Ordering::SeqCst);
             tokio::time::sleep(std::time::Duration::from_millis(20)).await;
             Ok(vec![7_u64])

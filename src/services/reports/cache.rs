@@ -5,7 +5,9 @@
 //! scope and disclosure rules, at most `max_age` (so that writes made outside rotagraph, which do not
 //! raise the version, show within that time) and at most [`CAPACITY`] of them.
 
+use super::Suppression;
 use crate::error::AppError;
+use crate::services::access::Scope;
 use crate::services::data_version;
 use sea_orm::ConnectionTrait;
 use std::any::Any;
@@ -41,13 +43,14 @@ impl ReportCache {
         Self { max_age, answers: Mutex::new(HashMap::new()) }
     }
 
-    /// The rows of `report` for `arguments` (which must name everything the rows depend on: the filter,
-    /// the reader's scope, the disclosure rules): those kept for the current data version, or those
-    /// `rows` works out (then kept). `rows` runs only when nothing is kept; readers asking for the same
-    /// at the same time wait for one of them to work it out.
+    /// The rows of `report` for `arguments` (which must name everything else the rows depend on: the
+    /// filter, the grouping), read by a reader with `scope` under `suppression`: those kept for the
+    /// current data version, or those `rows` works out (then kept). `rows` runs only when nothing is kept;
+    /// readers asking for the same at the same time wait for one of them to work it out.
     pub async fn rows<C, T>(
         &self,
         db: &C,
+        (scope, suppression): (&Scope, Suppression),
         report: &'static str,
         arguments: &impl Debug,
         rows: impl Future<Output = Result<Vec<T>, AppError>>,
@@ -60,7 +63,7 @@ impl ReportCache {
             return rows.await;
         }
         let version = data_version::current(db).await?;
-        let answer = self.answer(format!("{report}|{arguments:?}"), version);
+        let answer = self.answer(format!("{report}|{arguments:?}|{scope:?}|{suppression:?}"), version);
         let kept = answer.get_or_try_init(|| async { Ok::<Rows, AppError>(Arc::new(rows.await?)) }).await?;
         kept.downcast_ref::<Vec<T>>()
             .cloned()
