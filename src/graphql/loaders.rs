@@ -409,23 +409,68 @@ impl Loader<RolledUpIcbs> for DbLoader {
     }
 }
 
-/// An organisation by ODS code (federation lookups).
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub struct ByOdsCode(pub String);
+/// A row of `E` by a natural key: a unique text column such as an organisation's ODS code, a
+/// pharmacist's GPhC number or a programme's code (federation lookups).
+pub struct ByNaturalKey<E> {
+    pub column: &'static str,
+    pub value: String,
+    entity: PhantomData<fn() -> E>,
+}
 
-impl Loader<ByOdsCode> for DbLoader {
-    type Value = organisation::Model;
+impl<E> ByNaturalKey<E> {
+    pub fn new(column: &'static str, value: String) -> Self {
+        Self { column, value, entity: PhantomData }
+    }
+}
+
+impl<E> Clone for ByNaturalKey<E> {
+    fn clone(&self) -> Self {
+        Self::new(self.column, self.value.clone())
+    }
+}
+impl<E> PartialEq for ByNaturalKey<E> {
+    fn eq(&self, other: &Self) -> bool {
+        (self.column, &self.value) == (other.column, &other.value)
+    }
+}
+impl<E> Eq for ByNaturalKey<E> {}
+impl<E> Hash for ByNaturalKey<E> {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        (self.column, &self.value).hash(state);
+    }
+}
+
+impl<E> Loader<ByNaturalKey<E>> for DbLoader
+where
+    E: Scoped + Send + Sync + 'static,
+    E::Model: Send + Sync + Clone,
+{
+    type Value = E::Model;
     type Error = async_graphql::Error;
 
-    async fn load(&self, keys: &[ByOdsCode]) -> Result<HashMap<ByOdsCode, Self::Value>, Self::Error> {
-        let rows = organisation::Entity::find()
-            .filter(organisation::Column::OdsCode.is_in(keys.iter().map(|key| key.0.as_str())))
-            .filter(<organisation::Entity as Scoped>::visible(&self.scope))
-            .all(&self.db)
-            .await
-            .map_err(crate::AppError::from)
-            .extend()?;
-        Ok(rows.into_iter().map(|row| (ByOdsCode(row.ods_code.clone()), row)).collect())
+    async fn load(&self, keys: &[ByNaturalKey<E>]) -> Result<HashMap<ByNaturalKey<E>, Self::Value>, Self::Error> {
+        let mut groups: HashMap<&'static str, Vec<&str>> = HashMap::new();
+        for key in keys {
+            groups.entry(key.column).or_default().push(key.value.as_str());
+        }
+        let mut loaded = HashMap::new();
+        for (column_name, values) in groups {
+            let Some(column) = column_named::<E>(column_name) else { continue };
+            let rows = E::find()
+                .filter(column.is_in(values))
+                .filter(E::visible(&self.scope))
+                .all(&self.db)
+                .await
+                .map_err(crate::AppError::from)
+                .extend()?;
+            self.budget.charge(&rows)?;
+            for row in rows {
+                if let sea_orm::Value::String(Some(value)) = row.get(column) {
+                    loaded.insert(ByNaturalKey::new(column_name, value.to_string()), row);
+                }
+            }
+        }
+        Ok(loaded)
     }
 }
 

@@ -6,6 +6,8 @@
 pub mod common;
 /// GraphQL enums mirroring the stored vocabularies.
 pub mod enums;
+/// Federation: `_entities` one representation at a time.
+pub mod federation;
 /// The return types of the schema's fields, for cost control and partial results.
 pub mod field_types;
 /// Consultant-pharmacist leads, ICB medicines leadership, medicines-optimisation teams.
@@ -49,9 +51,12 @@ use sea_orm::{Condition, DatabaseConnection};
 use std::sync::Arc;
 use uuid::Uuid;
 
-/// The root query type.
+pub use federation::Query;
+
+/// The fields of the root query type (see [`Query`]).
 #[derive(MergedObject, Default)]
-pub struct Query(
+#[graphql(name = "Query")]
+pub struct QueryFields(
     organisation::OrganisationQuery,
     programme::ProgrammeQuery,
     workforce::WorkforceQuery,
@@ -59,6 +64,7 @@ pub struct Query(
     reports::ReportQuery,
     node::NodeQuery,
     node::EntityQuery,
+    node::OrganisationEntityQuery,
     mutation::organisations::AuditQuery,
 );
 
@@ -134,8 +140,10 @@ pub async fn execute(
         Err(refusal) => async_graphql::Response::from_errors(vec![refusal]),
         Ok(request) => {
             let fetches = loaders::Fetches::default();
+            let entity_failures = federation::EntityFailures::default();
             let scope = Arc::new(caller.scope);
             let request = request
+                .data(entity_failures.clone())
                 .data(RequestLoader::new(db.clone(), scope.clone(), budget.clone(), fetches.clone()))
                 .data(budget)
                 .data(scope)
@@ -143,7 +151,15 @@ pub async fn execute(
                 .data(mutation::RequestId(caller.request_id))
                 .data(Today(caller.today));
             let mut response = loaders::drive(api.schema.execute(request), &fetches).await;
-            partial::complete(&mut response, &api.types, &query, operation_name.as_deref(), &variables);
+            let entity_failures = entity_failures.take();
+            partial::complete(
+                &mut response,
+                &api.types,
+                &query,
+                operation_name.as_deref(),
+                &variables,
+                entity_failures,
+            );
             response
         }
     };
@@ -160,9 +176,11 @@ fn today(ctx: &Context<'_>) -> Result<NaiveDate> {
     Ok(ctx.data::<Today>()?.0)
 }
 
-/// The SDL of the schema, as committed in `schema.graphql`.
+/// The schema as a federation subgraph's SDL, with its directives (`@key`, `@shareable`, the federation
+/// `@link`): what `_service { sdl }` answers a gateway, and what is committed in `schema.graphql`.
 pub fn sdl() -> String {
-    schema_builder().finish().sdl()
+    let options = async_graphql::SDLExportOptions::new().federation().compose_directive();
+    schema_builder().finish().sdl_with_options(options)
 }
 
 fn db<'a>(ctx: &Context<'a>) -> Result<&'a DatabaseConnection> {

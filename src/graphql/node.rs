@@ -4,7 +4,7 @@
 
 use super::common::{NodeType, decode_global_id, decode_id_of};
 use super::leadership::{ConsultantLead, IcbMedicinesRole, MedicinesOptimisationTeam, ProgrammeLead};
-use super::loaders::ById;
+use super::loaders::{ById, ByNaturalKey};
 use super::organisation::{
     CommunityPharmacy, GpPractice, Icb, NhsTrust, Organisation, Pcn, Region, SubIcbLocation, TrustSite,
 };
@@ -12,6 +12,7 @@ use super::programme::{Cohort, RotationProgramme, RotationalPost, Vacancy};
 use super::workforce::{Credential, Membership, Pharmacist, Placement};
 use super::{load_one, loader};
 use crate::error::AppError;
+use crate::services::access::Scoped;
 use crate::services::pagination::MAX_PAGE_SIZE;
 use async_graphql::{Context, ErrorExtensions, ID, Interface, Object, Result, ResultExt};
 use entity::enums::OrganisationKind;
@@ -109,6 +110,7 @@ pub struct NodeQuery;
 #[Object]
 impl NodeQuery {
     /// The object with this global id; null if there is none or the reader may not see it.
+    #[graphql(shareable)]
     async fn node(&self, ctx: &Context<'_>, #[graphql(desc = "A global id.")] id: ID) -> Result<Option<Node>> {
         let key = decode_global_id(&id).extend()?;
         Ok(load(ctx, &[key]).await?.remove(&key))
@@ -116,6 +118,7 @@ impl NodeQuery {
 
     /// The objects with these global ids (at most 100), in the same order; null where there is none or
     /// the reader may not see it.
+    #[graphql(shareable)]
     async fn nodes(
         &self,
         ctx: &Context<'_>,
@@ -131,91 +134,122 @@ impl NodeQuery {
     }
 }
 
-/// Federation entity resolvers: organisations by ODS code, programmes, posts, placements and
-/// pharmacists by id. Hidden from the query type; reached through `_entities`.
+/// Federation entity resolvers: every `Node` type by its global `id`, organisations also by ODS code,
+/// pharmacists by GPhC number and programmes by code. Hidden from the query type; reached through
+/// `_entities`, whose representations each resolve on their own (see [`super::federation`]).
 #[derive(Default)]
 pub struct EntityQuery;
 
-async fn organisation_of_kind(
+/// The organisation of `kind` with this global id, if the reader may see it.
+async fn organisation_by_id(ctx: &Context<'_>, id: &ID, kind: OrganisationKind) -> Result<Option<organisation::Model>> {
+    let id = decode_id_of(NodeType::Organisation, "id", id).extend()?;
+    Ok(load_one::<organisation::Entity>(ctx, id).await?.filter(|row| row.kind == kind))
+}
+
+/// The organisation of `kind` with this ODS code, if the reader may see it.
+async fn organisation_by_ods_code(
     ctx: &Context<'_>,
     ods_code: &str,
     kind: OrganisationKind,
 ) -> Result<Option<organisation::Model>> {
-    let found = loader(ctx)?.load_one(super::loaders::ByOdsCode(ods_code.trim().to_ascii_uppercase())).await?;
-    Ok(found.filter(|row| row.kind == kind))
+    let key = ByNaturalKey::<organisation::Entity>::new("ods_code", ods_code.trim().to_ascii_uppercase());
+    Ok(loader(ctx)?.load_one(key).await?.filter(|row| row.kind == kind))
 }
 
-#[Object]
-impl EntityQuery {
-    #[graphql(entity)]
-    async fn find_region_by_ods_code(&self, ctx: &Context<'_>, ods_code: String) -> Result<Option<Region>> {
-        Ok(organisation_of_kind(ctx, &ods_code, OrganisationKind::Region).await?.map(Region))
-    }
+/// The row of `E` with this global id of `node_type`, if the reader may see it.
+async fn by_id<E>(ctx: &Context<'_>, node_type: NodeType, id: &ID) -> Result<Option<E::Model>>
+where
+    E: Scoped + Send + Sync + 'static,
+    E::Model: Send + Sync + Clone,
+{
+    let id = decode_id_of(node_type, "id", id).extend()?;
+    load_one::<E>(ctx, id).await
+}
 
-    #[graphql(entity)]
-    async fn find_icb_by_ods_code(&self, ctx: &Context<'_>, ods_code: String) -> Result<Option<Icb>> {
-        Ok(organisation_of_kind(ctx, &ods_code, OrganisationKind::Icb).await?.map(Icb))
-    }
+/// Entity resolvers for an organisation type: by global id and by ODS code.
+macro_rules! organisation_entities {
+    ($($by_id:ident, $by_ods_code:ident => $type:ident, $kind:ident;)*) => {
+        #[Object]
+        impl OrganisationEntityQuery {
+            $(
+                #[graphql(entity)]
+                async fn $by_id(&self, ctx: &Context<'_>, id: ID) -> Result<Option<$type>> {
+                    Ok(organisation_by_id(ctx, &id, OrganisationKind::$kind).await?.map($type))
+                }
 
-    #[graphql(entity)]
-    async fn find_sub_icb_location_by_ods_code(
-        &self,
-        ctx: &Context<'_>,
-        ods_code: String,
-    ) -> Result<Option<SubIcbLocation>> {
-        Ok(organisation_of_kind(ctx, &ods_code, OrganisationKind::SubIcbLocation).await?.map(SubIcbLocation))
-    }
+                #[graphql(entity)]
+                async fn $by_ods_code(&self, ctx: &Context<'_>, ods_code: String) -> Result<Option<$type>> {
+                    Ok(organisation_by_ods_code(ctx, &ods_code, OrganisationKind::$kind).await?.map($type))
+                }
+            )*
+        }
+    };
+}
 
-    #[graphql(entity)]
-    async fn find_nhs_trust_by_ods_code(&self, ctx: &Context<'_>, ods_code: String) -> Result<Option<NhsTrust>> {
-        Ok(organisation_of_kind(ctx, &ods_code, OrganisationKind::NhsTrust).await?.map(NhsTrust))
-    }
+/// Entity resolvers for organisations.
+#[derive(Default)]
+pub struct OrganisationEntityQuery;
 
-    #[graphql(entity)]
-    async fn find_trust_site_by_ods_code(&self, ctx: &Context<'_>, ods_code: String) -> Result<Option<TrustSite>> {
-        Ok(organisation_of_kind(ctx, &ods_code, OrganisationKind::TrustSite).await?.map(TrustSite))
-    }
+organisation_entities! {
+    find_region_by_id, find_region_by_ods_code => Region, Region;
+    find_icb_by_id, find_icb_by_ods_code => Icb, Icb;
+    find_sub_icb_location_by_id, find_sub_icb_location_by_ods_code => SubIcbLocation, SubIcbLocation;
+    find_nhs_trust_by_id, find_nhs_trust_by_ods_code => NhsTrust, NhsTrust;
+    find_trust_site_by_id, find_trust_site_by_ods_code => TrustSite, TrustSite;
+    find_pcn_by_id, find_pcn_by_ods_code => Pcn, Pcn;
+    find_gp_practice_by_id, find_gp_practice_by_ods_code => GpPractice, GpPractice;
+    find_community_pharmacy_by_id, find_community_pharmacy_by_ods_code => CommunityPharmacy, CommunityPharmacy;
+}
 
-    #[graphql(entity)]
-    async fn find_pcn_by_ods_code(&self, ctx: &Context<'_>, ods_code: String) -> Result<Option<Pcn>> {
-        Ok(organisation_of_kind(ctx, &ods_code, OrganisationKind::Pcn).await?.map(Pcn))
-    }
+/// Entity resolvers by global id for the other `Node` types.
+macro_rules! id_entities {
+    ($($by_id:ident => $type:ident, $entity:ident;)*) => {
+        #[Object]
+        impl EntityQuery {
+            $(
+                #[graphql(entity)]
+                async fn $by_id(&self, ctx: &Context<'_>, id: ID) -> Result<Option<$type>> {
+                    Ok(by_id::<$entity::Entity>(ctx, NodeType::$type, &id).await?.map($type))
+                }
+            )*
 
-    #[graphql(entity)]
-    async fn find_gp_practice_by_ods_code(&self, ctx: &Context<'_>, ods_code: String) -> Result<Option<GpPractice>> {
-        Ok(organisation_of_kind(ctx, &ods_code, OrganisationKind::GpPractice).await?.map(GpPractice))
-    }
+            #[graphql(entity)]
+            async fn find_rotation_programme_by_code(
+                &self,
+                ctx: &Context<'_>,
+                code: String,
+            ) -> Result<Option<RotationProgramme>> {
+                let key = ByNaturalKey::<rotation_programme::Entity>::new("code", code.trim().to_owned());
+                Ok(loader(ctx)?.load_one(key).await?.map(RotationProgramme))
+            }
 
-    #[graphql(entity)]
-    async fn find_community_pharmacy_by_ods_code(
-        &self,
-        ctx: &Context<'_>,
-        ods_code: String,
-    ) -> Result<Option<CommunityPharmacy>> {
-        Ok(organisation_of_kind(ctx, &ods_code, OrganisationKind::CommunityPharmacy).await?.map(CommunityPharmacy))
-    }
+            /// A GPhC number is personal data: only readers with access to it may look pharmacists up by
+            /// it (anyone else gets `FORBIDDEN`, so no one can probe who is registered where).
+            #[graphql(entity)]
+            async fn find_pharmacist_by_gphc_number(
+                &self,
+                ctx: &Context<'_>,
+                gphc_number: String,
+            ) -> Result<Option<Pharmacist>> {
+                super::require_personal_data(ctx, "gphcNumber")?;
+                let key = ByNaturalKey::<pharmacist::Entity>::new("gphc_number", gphc_number.trim().to_owned());
+                Ok(loader(ctx)?.load_one(key).await?.map(Pharmacist))
+            }
+        }
+    };
+}
 
-    #[graphql(entity)]
-    async fn find_rotation_programme_by_id(&self, ctx: &Context<'_>, id: ID) -> Result<Option<RotationProgramme>> {
-        let id = decode_id_of(NodeType::RotationProgramme, "id", &id).extend()?;
-        Ok(load_one::<rotation_programme::Entity>(ctx, id).await?.map(RotationProgramme))
-    }
-
-    #[graphql(entity)]
-    async fn find_rotational_post_by_id(&self, ctx: &Context<'_>, id: ID) -> Result<Option<RotationalPost>> {
-        let id = decode_id_of(NodeType::RotationalPost, "id", &id).extend()?;
-        Ok(load_one::<rotational_post::Entity>(ctx, id).await?.map(RotationalPost))
-    }
-
-    #[graphql(entity)]
-    async fn find_placement_by_id(&self, ctx: &Context<'_>, id: ID) -> Result<Option<Placement>> {
-        let id = decode_id_of(NodeType::Placement, "id", &id).extend()?;
-        Ok(load_one::<placement::Entity>(ctx, id).await?.map(Placement))
-    }
-
-    #[graphql(entity)]
-    async fn find_pharmacist_by_id(&self, ctx: &Context<'_>, id: ID) -> Result<Option<Pharmacist>> {
-        let id = decode_id_of(NodeType::Pharmacist, "id", &id).extend()?;
-        Ok(load_one::<pharmacist::Entity>(ctx, id).await?.map(Pharmacist))
-    }
+id_entities! {
+    find_rotation_programme_by_id => RotationProgramme, rotation_programme;
+    find_cohort_by_id => Cohort, cohort;
+    find_rotational_post_by_id => RotationalPost, rotational_post;
+    find_vacancy_by_id => Vacancy, vacancy;
+    find_pharmacist_by_id => Pharmacist, pharmacist;
+    find_credential_by_id => Credential, credential;
+    find_membership_by_id => Membership, programme_membership;
+    find_placement_by_id => Placement, placement;
+    find_consultant_lead_by_id => ConsultantLead, consultant_lead;
+    find_programme_lead_by_id => ProgrammeLead, programme_lead;
+    find_icb_medicines_role_by_id => IcbMedicinesRole, icb_medicines_role;
+    find_medicines_optimisation_team_by_id => MedicinesOptimisationTeam, medicines_optimisation_team;
 }

@@ -14,19 +14,22 @@ use super::field_types::{self, FieldTypes, Type};
 use async_graphql::parser::types::{
     DocumentOperations, ExecutableDocument, Field, OperationType, Selection, SelectionSet,
 };
-use async_graphql::{Name, PathSegment, Response, Value, Variables};
+use async_graphql::{Name, PathSegment, Response, ServerError, Value, Variables};
 
 /// Completes `response`, the answer to `query` (running the operation `operation_name` with
 /// `variables`), as the specification has it: each failed nullable field is `null` at its path; each
-/// failed non-null field makes its nearest nullable ancestor `null`, or `data` when it has none.
+/// failed non-null field makes its nearest nullable ancestor `null`, or `data` when it has none. Each
+/// representation of `entity_failures` (the `_entities` representations that could not be resolved,
+/// and so answered `null`) gets its error at its own path.
 pub fn complete(
     response: &mut Response,
     types: &FieldTypes,
     query: &str,
     operation_name: Option<&str>,
     variables: &Variables,
+    entity_failures: Vec<(Value, ServerError)>,
 ) {
-    if response.errors.iter().all(|error| error.path.is_empty()) {
+    if entity_failures.is_empty() && response.errors.iter().all(|error| error.path.is_empty()) {
         return;
     }
     let Ok(document) = async_graphql::parser::parse_query(query) else { return };
@@ -44,7 +47,9 @@ pub fn complete(
         OperationType::Subscription => field_types::SUBSCRIPTION,
     };
     let walk = Walk { document: &document, types };
-    repair_entity_paths(response, &walk, &operation.node.selection_set.node, variables);
+    let entities = entity_fields(&walk, &operation.node.selection_set.node, variables);
+    repair_entity_paths(response, &walk, &entities);
+    place_entity_failures(response, &entities, &entity_failures);
     // The positions to null: failed nullable fields first (their objects may have to be made again, if
     // async-graphql nulled them), then the ancestors of failed non-null fields (which win over them).
     let mut failed_fields = Vec::new();
@@ -70,19 +75,48 @@ pub fn complete(
     }
 }
 
+/// The `_entities` fields of an operation: each with its response key and its representations.
+struct EntitiesField<'a> {
+    field: &'a Field,
+    key: &'a str,
+    representations: Vec<Value>,
+}
+
+fn entity_fields<'a>(walk: &Walk<'a>, selection: &'a SelectionSet, variables: &Variables) -> Vec<EntitiesField<'a>> {
+    walk.fields_where(&[(selection, field_types::QUERY)], |field| field.name.node == "_entities")
+        .into_iter()
+        .filter_map(|(field, _)| {
+            let representations = field.get_argument("representations").and_then(|value| {
+                value.node.clone().into_const_with(|name| variables.get(&name).cloned().ok_or(())).ok()
+            });
+            let Some(Value::List(representations)) = representations else { return None };
+            Some(EntitiesField { field, key: field.response_key().node.as_str(), representations })
+        })
+        .collect()
+}
+
+/// Each representation that could not be resolved gets its error at its own path,
+/// `[<response key>, <index>]` (its answer is already `null`).
+fn place_entity_failures(response: &mut Response, entities: &[EntitiesField<'_>], failures: &[(Value, ServerError)]) {
+    for entities_field in entities {
+        for (index, representation) in entities_field.representations.iter().enumerate() {
+            let Some((_, error)) = failures.iter().find(|(failed, _)| failed == representation) else { continue };
+            let mut error = error.clone();
+            error.path = vec![PathSegment::Field(entities_field.key.to_owned()), PathSegment::Index(index)];
+            response.errors.push(error);
+        }
+    }
+}
+
 /// async-graphql resolves `_entities` without putting each representation's index into the paths of the
 /// errors below it (`["_entities", "givenName"]`). Each such path gets its index back: the first item, in
 /// order, whose representation's `__typename` selects that field, whose answer lacks it (a failed field
 /// leaves its key out) and that no other error with the same path has taken.
-fn repair_entity_paths(response: &mut Response, walk: &Walk<'_>, selection: &SelectionSet, variables: &Variables) {
-    for (entities, _) in walk.fields_where(&[(selection, field_types::QUERY)], |field| field.name.node == "_entities") {
-        let key = entities.response_key().node.as_str();
+fn repair_entity_paths(response: &mut Response, walk: &Walk<'_>, entities: &[EntitiesField<'_>]) {
+    for EntitiesField { field: entities, key, representations } in entities {
+        let key = *key;
         let Value::Object(answers) = &response.data else { return };
         let Some(Value::List(items)) = answers.get(key) else { continue };
-        let representations = entities
-            .get_argument("representations")
-            .and_then(|value| value.node.clone().into_const_with(|name| variables.get(&name).cloned().ok_or(())).ok());
-        let Some(Value::List(representations)) = representations else { continue };
         let type_of = |index: usize| match representations.get(index) {
             Some(Value::Object(fields)) => match fields.get("__typename") {
                 Some(Value::String(name)) => Some(name.as_str()),
@@ -279,7 +313,7 @@ mod tests {
         let schema = Schema::build(Query, EmptyMutation, EmptySubscription).finish();
         let types = FieldTypes::from_sdl(&schema.sdl());
         let mut response = schema.execute(query).await;
-        complete(&mut response, &types, query, None, &async_graphql::Variables::default());
+        complete(&mut response, &types, query, None, &async_graphql::Variables::default(), Vec::new());
         let paths = response
             .errors
             .iter()

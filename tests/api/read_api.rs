@@ -246,6 +246,144 @@ async fn the_federation_service_has_keys_and_resolves_entities_in_batches() {
 }
 
 #[tokio::test]
+async fn every_entity_resolves_by_id_and_by_its_natural_key_and_the_sdl_says_so() {
+    let app = spawn_app(DemoData::Load).await;
+    let national = token(Role::National, &[], None);
+    let reporter = token(Role::Reporter, &[], None);
+    let listed = app
+        .graphql_as(
+            Some(&national),
+            "{ icbs { id odsCode } programmes(first: 1) { nodes { id code cohorts(first: 1) { nodes { id } } } }
+               pharmacists(first: 1) { nodes { id gphcNumber } } }",
+            json!({}),
+        )
+        .await;
+    let icb = &listed["data"]["icbs"][0];
+    let programme = &listed["data"]["programmes"]["nodes"][0];
+    let pharmacist = &listed["data"]["pharmacists"]["nodes"][0];
+    let cohort = &programme["cohorts"]["nodes"][0];
+    assert!(icb["id"].is_string() && programme["code"].is_string() && pharmacist["gphcNumber"].is_string(), "{listed}");
+    let query = r#"query($r: [_Any!]!) { _entities(representations: $r) { __typename
+        ... on Icb { odsCode } ... on RotationProgramme { id } ... on Pharmacist { id } ... on Cohort { id } } }"#;
+    let representations = json!([
+        { "__typename": "Icb", "id": icb["id"] },
+        { "__typename": "RotationProgramme", "code": programme["code"] },
+        { "__typename": "Pharmacist", "gphcNumber": pharmacist["gphcNumber"] },
+        { "__typename": "Cohort", "id": cohort["id"] },
+        { "__typename": "Icb", "id": programme["id"] }
+    ]);
+
+    let found = app.graphql_as(Some(&national), query, json!({ "r": representations })).await;
+    let by_reporter = app.graphql_as(Some(&reporter), query, json!({ "r": representations })).await;
+
+    assert_eq!(
+        found["data"]["_entities"],
+        json!([
+            { "__typename": "Icb", "odsCode": icb["odsCode"] },
+            { "__typename": "RotationProgramme", "id": programme["id"] },
+            { "__typename": "Pharmacist", "id": pharmacist["id"] },
+            { "__typename": "Cohort", "id": cohort["id"] },
+            null
+        ]),
+        "{found}"
+    );
+    assert_eq!(found["errors"][0]["path"], json!(["_entities", 4]), "a programme's id is no ICB's: {found}");
+    assert_eq!(error_codes(&found), ["BAD_USER_INPUT"]);
+    // A GPhC number is personal data: a reader without access to it cannot look pharmacists up by it.
+    assert_eq!(by_reporter["data"]["_entities"][2], Value::Null, "{by_reporter}");
+    assert_eq!(by_reporter["data"]["_entities"][1]["id"], programme["id"], "{by_reporter}");
+    let forbidden: Vec<&Value> = by_reporter["errors"]
+        .as_array()
+        .map(|errors| errors.iter().filter(|error| error["extensions"]["code"] == "FORBIDDEN").collect())
+        .unwrap_or_default();
+    assert_eq!(forbidden.len(), 1, "{by_reporter}");
+    assert_eq!(forbidden[0]["path"], json!(["_entities", 2]));
+
+    let sdl = app.graphql("{ _service { sdl } }", json!({})).await["data"]["_service"]["sdl"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    let declaration =
+        |name: &str| sdl.lines().find(|line| line.starts_with(&format!("type {name} "))).unwrap_or_default().to_owned();
+    for node_type in [
+        "Region",
+        "Icb",
+        "SubIcbLocation",
+        "NhsTrust",
+        "TrustSite",
+        "Pcn",
+        "GpPractice",
+        "CommunityPharmacy",
+        "RotationProgramme",
+        "Cohort",
+        "RotationalPost",
+        "Vacancy",
+        "Pharmacist",
+        "Credential",
+        "Membership",
+        "Placement",
+        "ConsultantLead",
+        "ProgrammeLead",
+        "IcbMedicinesRole",
+        "MedicinesOptimisationTeam",
+    ] {
+        assert!(declaration(node_type).contains(r#"@key(fields: "id")"#), "{node_type}: {}", declaration(node_type));
+    }
+    assert!(declaration("Icb").contains(r#"@key(fields: "odsCode")"#));
+    assert!(declaration("Pharmacist").contains(r#"@key(fields: "gphcNumber")"#));
+    assert!(declaration("RotationProgramme").contains(r#"@key(fields: "code")"#));
+    assert!(declaration("PageInfo").contains("@shareable"), "{}", declaration("PageInfo"));
+    assert!(sdl.contains("\t\tid: ID!\n\t): Node @shareable"), "Query.node is shareable");
+}
+
+#[tokio::test]
+async fn a_bad_representation_is_null_with_its_own_error_and_never_blanks_its_siblings() {
+    let app = spawn_app(DemoData::Load).await;
+    let national = token(Role::National, &[], None);
+    let query = r#"query($r: [_Any!]!) { _entities(representations: $r) { ... on Icb { odsCode } } }"#;
+    let representations = json!([
+        { "__typename": "Icb", "odsCode": "QMM" },
+        { "__typename": "NoSuchType", "id": "x" },
+        { "__typename": "Icb", "name": "no key field" },
+        { "__typename": "Icb", "id": "not-a-global-id" },
+        42,
+        { "__typename": "Icb", "odsCode": "T6Y0W" },
+        { "__typename": "NoSuchType", "id": "x" }
+    ]);
+
+    let answer = app.graphql_as(Some(&national), query, json!({ "r": representations })).await;
+    let aliased = app
+        .graphql_as(
+            Some(&national),
+            r#"query($r: [_Any!]!) { a: _entities(representations: $r) { ... on Icb { odsCode } }
+                b: _entities(representations: [{ __typename: "Icb", odsCode: "QMM" }]) { ... on Icb { odsCode } } }"#,
+            json!({ "r": representations }),
+        )
+        .await;
+
+    assert_eq!(
+        answer["data"]["_entities"],
+        json!([{ "odsCode": "QMM" }, null, null, null, null, { "odsCode": "T6Y0W" }, null]),
+        "{answer}"
+    );
+    let mut paths: Vec<Value> = answer["errors"]
+        .as_array()
+        .map(|errors| errors.iter().map(|error| error["path"].clone()).collect())
+        .unwrap_or_default();
+    paths.sort_by_key(|path| path[1].as_u64());
+    assert_eq!(
+        paths,
+        [1, 2, 3, 4, 6].map(|index| json!(["_entities", index])).to_vec(),
+        "each bad representation has its error at its own index: {answer}"
+    );
+    assert_eq!(error_codes(&answer), ["BAD_USER_INPUT"; 5]);
+    assert!(!answer.to_string().contains("SELECT"), "{answer}");
+    assert_eq!(aliased["data"]["a"][5], json!({ "odsCode": "T6Y0W" }), "{aliased}");
+    assert_eq!(aliased["data"]["b"], json!([{ "odsCode": "QMM" }]), "{aliased}");
+    assert_eq!(error_codes(&aliased).len(), 5, "{aliased}");
+}
+
+#[tokio::test]
 async fn a_failed_field_of_an_entity_is_null_at_its_own_index_and_its_siblings_stay() {
     let app = spawn_app(DemoData::Load).await;
     let national = token(Role::National, &[], None);
