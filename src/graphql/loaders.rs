@@ -466,7 +466,7 @@ where
             self.budget.charge(&rows)?;
             for row in rows {
                 if let sea_orm::Value::String(Some(value)) = row.get(column) {
-                    loaded.insert(ByNaturalKey::new(column_name, value.to_string()), row);
+                    loaded.insert(ByNaturalKey::new(column_name, value), row);
                 }
             }
         }

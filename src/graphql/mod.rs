@@ -158,7 +158,7 @@ pub async fn execute(
                 &query,
                 operation_name.as_deref(),
                 &variables,
-                entity_failures,
+                &entity_failures,
             );
             response
         }

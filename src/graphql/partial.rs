@@ -27,7 +27,7 @@ pub fn complete(
     query: &str,
     operation_name: Option<&str>,
     variables: &Variables,
-    entity_failures: Vec<(Value, ServerError)>,
+    entity_failures: &[(Value, ServerError)],
 ) {
     if entity_failures.is_empty() && response.errors.iter().all(|error| error.path.is_empty()) {
         return;
@@ -49,7 +49,7 @@ pub fn complete(
     let walk = Walk { document: &document, types };
     let entities = entity_fields(&walk, &operation.node.selection_set.node, variables);
     repair_entity_paths(response, &walk, &entities);
-    place_entity_failures(response, &entities, &entity_failures);
+    place_entity_failures(response, &entities, entity_failures);
     // The positions to null: failed nullable fields first (their objects may have to be made again, if
     // async-graphql nulled them), then the ancestors of failed non-null fields (which win over them).
     let mut failed_fields = Vec::new();
@@ -313,7 +313,7 @@ mod tests {
         let schema = Schema::build(Query, EmptyMutation, EmptySubscription).finish();
         let types = FieldTypes::from_sdl(&schema.sdl());
         let mut response = schema.execute(query).await;
-        complete(&mut response, &types, query, None, &async_graphql::Variables::default(), Vec::new());
+        complete(&mut response, &types, query, None, &async_graphql::Variables::default(), &[]);
         let paths = response
             .errors
             .iter()
