@@ -5,6 +5,7 @@ use crate::config::{Limits, ServeArgs};
 use crate::graphql::reports::ReportSettings;
 use crate::services::access::ScopeResolver;
 use crate::services::clock::Clock;
+use crate::services::events::EventHub;
 use crate::services::reports::ReportCache;
 use crate::{db, generator, graphql, http, reference};
 use anyhow::Context as _;
@@ -25,6 +26,7 @@ pub struct App {
     report_settings: ReportSettings,
     limits: Limits,
     clock: Clock,
+    events: EventHub,
 }
 
 /// Which data `prepare_database` loads.
@@ -57,6 +59,7 @@ impl App {
     pub async fn build(settings: &ServeArgs, db: DatabaseConnection, keys: TokenKeys) -> anyhow::Result<Self> {
         settings.limits.check()?;
         let scopes = ScopeResolver::load(&db).await.context("reading the ICBs and regions")?;
+        let events = EventHub::start(&db).await.context("listening for changes")?;
         let acceptor = TcpListener::bind(settings.bind)
             .into_acceptor()
             .await
@@ -79,6 +82,7 @@ impl App {
             },
             limits: settings.limits.clone(),
             clock: Clock::fixed_at(settings.today),
+            events,
         })
     }
 
@@ -89,7 +93,7 @@ impl App {
 
     /// Serves until `shutdown` completes, then lets in-flight requests finish (within the timeout).
     pub async fn run_until(self, shutdown: impl Future<Output = ()>) -> anyhow::Result<()> {
-        let api = graphql::api(self.db.clone(), self.report_settings.clone(), &self.limits);
+        let api = graphql::api(self.db.clone(), self.events, self.report_settings.clone(), &self.limits);
         let callers = Arc::new(self.callers);
         tracing::info!(address = %self.address, "rotagraph listening; GraphiQL at http://{}/graphql", self.address);
         poem::Server::new_with_acceptor(self.acceptor)

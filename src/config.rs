@@ -227,6 +227,14 @@ pub struct Limits {
     /// Do not serve GraphiQL on `GET /graphql`.
     #[arg(long, env = "ROTAGRAPH_DISABLE_GRAPHIQL")]
     pub disable_graphiql: bool,
+    /// The most subscriptions one caller (a token's subject, or an anonymous caller's address) may keep
+    /// open on this server, over WebSockets and Server-Sent Events together.
+    #[arg(long, env = "ROTAGRAPH_MAX_SUBSCRIPTIONS", default_value_t = Limits::DEFAULT.max_subscriptions)]
+    pub max_subscriptions: usize,
+    /// The most subscription events one caller is sent per second, over all its subscriptions: more wait
+    /// their turn (a subscriber that falls too far behind gets `EVENTS_MISSED`).
+    #[arg(long, env = "ROTAGRAPH_MAX_EVENTS_PER_SECOND", default_value_t = Limits::DEFAULT.max_events_per_second)]
+    pub max_events_per_second: u32,
 }
 
 impl Limits {
@@ -248,6 +256,8 @@ impl Limits {
         icb_budget: 1_000_000,
         disable_introspection: false,
         disable_graphiql: false,
+        max_subscriptions: 20,
+        max_events_per_second: 50,
     };
 
     /// Refuses limits that cannot work: zeros, or a budget smaller than one operation's cost.
@@ -262,6 +272,8 @@ impl Limits {
             ("--max-list-items", self.max_list_items),
             ("--max-filter-conditions", self.max_filter_conditions),
             ("--max-response-bytes", self.max_response_bytes),
+            ("--max-subscriptions", self.max_subscriptions),
+            ("--max-events-per-second", self.max_events_per_second as usize),
         ];
         if let Some((flag, _)) = sizes.iter().find(|(_, value)| *value == 0) {
             anyhow::bail!("{flag} must be at least 1");

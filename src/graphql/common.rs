@@ -77,7 +77,7 @@ pub fn decode_global_id(id: &ID) -> Result<(NodeType, Uuid), AppError> {
 pub fn decode_id_of(expected: NodeType, field: &'static str, id: &ID) -> Result<Uuid, AppError> {
     match decode_global_id(id) {
         Ok((node_type, uuid)) if node_type == expected => Ok(uuid),
-        _ => Err(AppError::invalid(field, format!("is not a {} id", expected.name()))),
+        _ => Err(AppError::invalid(field, format!("is not the id of an object of type {}", expected.name()))),
     }
 }
 

@@ -12,9 +12,9 @@ use async_graphql::dataloader::{DataLoader, Loader};
 use chrono::NaiveDate;
 use entity::enums::RelationshipKind;
 use entity::{organisation, organisation_succession};
-use futures_util::StreamExt;
 use futures_util::future::BoxFuture;
 use futures_util::stream::FuturesUnordered;
+use futures_util::{Stream, StreamExt};
 use sea_orm::{
     ColumnTrait, DatabaseConnection, EntityTrait, IdenStatic, Iterable, ModelTrait, QueryFilter, QueryOrder,
 };
@@ -71,38 +71,60 @@ impl Fetches {
 /// execution goes on with its rows.
 pub async fn drive<F: Future>(execution: F, fetches: &Fetches) -> F::Output {
     let mut execution = std::pin::pin!(execution);
-    let mut running = FuturesUnordered::new();
-    let mut spins = 0;
-    std::future::poll_fn(|cx| {
+    let mut driver = Driver::default();
+    std::future::poll_fn(|cx| driver.poll(cx, fetches, |cx| execution.as_mut().poll(cx))).await
+}
+
+/// [`drive`] for a stream of answers (a subscription): each answer is worked out as [`drive`] works out
+/// one.
+pub fn drive_stream<S: Stream + Send + 'static>(execution: S, fetches: Fetches) -> impl Stream<Item = S::Item> + Send {
+    let mut execution = Box::pin(execution);
+    let mut driver = Driver::default();
+    futures_util::stream::poll_fn(move |cx| driver.poll(cx, &fetches, |cx| execution.as_mut().poll_next(cx)))
+}
+
+/// The fetches [`drive`] has started, and how many times in a row the execution woke itself.
+#[derive(Default)]
+struct Driver {
+    running: FuturesUnordered<BoxFuture<'static, ()>>,
+    spins: u32,
+}
+
+impl Driver {
+    fn poll<T>(
+        &mut self,
+        cx: &mut std::task::Context<'_>,
+        fetches: &Fetches,
+        mut execution: impl FnMut(&mut std::task::Context<'_>) -> Poll<T>,
+    ) -> Poll<T> {
         let woken = Arc::new(WakeFlag { woken: AtomicBool::new(false), task: cx.waker().clone() });
         let waker = Waker::from(woken.clone());
         loop {
             woken.woken.store(false, Ordering::SeqCst);
-            if let Poll::Ready(output) = execution.as_mut().poll(&mut std::task::Context::from_waker(&waker)) {
+            if let Poll::Ready(output) = execution(&mut std::task::Context::from_waker(&waker)) {
                 return Poll::Ready(output);
             }
             if woken.woken.load(Ordering::SeqCst) {
                 // It can go on without any fetch. After a few rounds, hand the thread back to the runtime
                 // (the task is already woken), so that the runtime's own budgets are renewed.
-                spins += 1;
-                if spins > MAX_SPINS {
-                    spins = 0;
+                self.spins += 1;
+                if self.spins > MAX_SPINS {
+                    self.spins = 0;
                     return Poll::Pending;
                 }
                 continue;
             }
-            spins = 0;
+            self.spins = 0;
             let queued = fetches.take();
             let started = !queued.is_empty();
-            running.extend(queued);
-            match running.poll_next_unpin(cx) {
+            self.running.extend(queued);
+            match self.running.poll_next_unpin(cx) {
                 Poll::Ready(Some(())) => {}
                 Poll::Ready(None) | Poll::Pending if !started => return Poll::Pending,
                 Poll::Ready(None) | Poll::Pending => {}
             }
         }
-    })
-    .await
+    }
 }
 
 /// How many times in a row [`drive`] polls an execution that wakes itself before yielding the thread.

@@ -34,6 +34,8 @@ pub mod reports;
 pub mod response_size;
 /// Custom scalars (`Date`, `OdsCode`).
 pub mod scalars;
+/// Live subscriptions.
+pub mod subscription;
 /// Text inputs: control characters refused, NFC applied.
 pub mod text;
 /// Pharmacists, credentials, memberships and placements.
@@ -41,9 +43,10 @@ pub mod workforce;
 
 use crate::config::Limits;
 use crate::services::access::{Principal, Scope, Scoped};
+use crate::services::events::EventHub;
 use crate::services::pagination::{self, Ordering, Relation, Slice, SortKey};
 use crate::services::queries;
-use async_graphql::{Context, EmptySubscription, MergedObject, Result, ResultExt, Schema, SchemaBuilder};
+use async_graphql::{Context, MergedObject, Result, ResultExt, Schema, SchemaBuilder};
 use chrono::NaiveDate;
 use common::{ConnectionOf, OrderDirection, Paging, connection};
 use loaders::{ByColumn, ById, PageOf, RequestLoader};
@@ -53,7 +56,8 @@ use uuid::Uuid;
 
 pub use federation::Query;
 
-/// The fields of the root query type (see [`Query`]).
+// The fields of the root query type, which `Query` wraps to resolve federation entities one by one.
+/// The root query type.
 #[derive(MergedObject, Default)]
 #[graphql(name = "Query")]
 pub struct QueryFields(
@@ -79,12 +83,12 @@ pub struct Mutation(
 );
 
 /// The schema type.
-pub type AppSchema = Schema<Query, Mutation, EmptySubscription>;
+pub type AppSchema = Schema<Query, Mutation, subscription::Subscription>;
 
 /// The schema's types, without data: enough to print the SDL. (No tracing extension: its spans would
 /// carry query text, which can hold personal data, into log lines; requests are traced by the HTTP layer.)
-pub fn schema_builder() -> SchemaBuilder<Query, Mutation, EmptySubscription> {
-    Schema::build(Query::default(), Mutation::default(), EmptySubscription)
+pub fn schema_builder() -> SchemaBuilder<Query, Mutation, subscription::Subscription> {
+    Schema::build(Query::default(), Mutation::default(), subscription::Subscription)
         .enable_federation()
         .register_output_type::<node::Node>()
 }
@@ -94,19 +98,29 @@ pub fn schema_builder() -> SchemaBuilder<Query, Mutation, EmptySubscription> {
 /// control runs before execution and partial results are completed after it (see [`execute`]).
 pub struct Api {
     schema: AppSchema,
-    types: field_types::FieldTypes,
+    types: Arc<field_types::FieldTypes>,
     cost_control: limits::CostControl,
+    subscribers: Arc<subscription::Subscribers>,
 }
 
-/// The API served over `db`. Each request adds its [`Scope`] and a loader (see [`execute`]).
-pub fn api(db: DatabaseConnection, report_settings: reports::ReportSettings, limits: &Limits) -> Api {
-    let mut builder = schema_builder().data(db).data(report_settings);
+/// The API served over `db`, its writes announced and its subscribers served by `events`. Each request
+/// adds its [`Scope`] and a loader (see [`execute`]).
+pub fn api(db: DatabaseConnection, events: EventHub, report_settings: reports::ReportSettings, limits: &Limits) -> Api {
+    let mut builder = schema_builder().data(db).data(events).data(report_settings);
     if limits.disable_introspection {
         builder = builder.disable_introspection().disable_suggestions();
     }
     let schema = builder.finish();
-    let types = field_types::FieldTypes::from_sdl(&schema.sdl());
-    Api { schema, types, cost_control: limits::CostControl::new(limits.clone()) }
+    let types = Arc::new(field_types::FieldTypes::from_sdl(&schema.sdl()));
+    let subscribers = Arc::new(subscription::Subscribers::new(limits.max_subscriptions, limits.max_events_per_second));
+    Api { schema, types, cost_control: limits::CostControl::new(limits.clone()), subscribers }
+}
+
+impl Api {
+    /// The subscriptions open on this server.
+    pub fn open_subscriptions(&self) -> usize {
+        self.subscribers.count()
+    }
 }
 
 /// Who makes a request, and when.
@@ -165,6 +179,68 @@ pub async fn execute(
     };
     api.cost_control.report(cost, &mut response);
     response
+}
+
+/// Runs a subscription operation for `caller`: refuses it if `payer` has its most subscriptions open
+/// (`TOO_MANY_SUBSCRIPTIONS`), admits it through cost control as [`execute`] does (its cost is charged
+/// once), then answers each event as [`execute`] answers a request: with the caller's scoped loader, each
+/// answer bounded in size and its partial results completed, at the caller's pace of events. The
+/// subscription stays open, and counted, until the stream is dropped.
+pub fn subscribe(
+    api: &Api,
+    request: async_graphql::Request,
+    db: &DatabaseConnection,
+    caller: Caller,
+    max_response_bytes: usize,
+    payer: &limits::CostPayer,
+) -> futures_util::stream::BoxStream<'static, async_graphql::Response> {
+    use futures_util::StreamExt;
+    let refused =
+        |error| futures_util::stream::once(async { async_graphql::Response::from_errors(vec![error]) }).boxed();
+    let open = match api.subscribers.open(&payer.caller) {
+        Ok(open) => open,
+        Err(refusal) => return refused(refusal),
+    };
+    let (query, operation_name, variables) =
+        (request.query.clone(), request.operation_name.clone(), request.variables.clone());
+    let (admitted, cost) = api.cost_control.admit(&api.types, request, Some(payer));
+    let request = match admitted {
+        Ok(request) => request,
+        Err(refusal) => {
+            let mut response = async_graphql::Response::from_errors(vec![refusal]);
+            api.cost_control.report(cost, &mut response);
+            return futures_util::stream::once(async { response }).boxed();
+        }
+    };
+    let fetches = loaders::Fetches::default();
+    let budget = Arc::new(response_size::ResponseBudget::new(max_response_bytes));
+    let scope = Arc::new(caller.scope);
+    let request = request
+        .data(RequestLoader::new(db.clone(), scope.clone(), budget.clone(), fetches.clone()))
+        .data(budget.clone())
+        .data(scope)
+        .data(caller.principal)
+        .data(mutation::RequestId(caller.request_id))
+        .data(Today(caller.today));
+    let answers = loaders::drive_stream(api.schema.execute_stream(request), fetches);
+    let types = api.types.clone();
+    let subscribers = api.subscribers.clone();
+    let caller = payer.caller.clone();
+    answers
+        .then(move |response| {
+            let (budget, types, subscribers, caller) =
+                (budget.clone(), types.clone(), subscribers.clone(), caller.clone());
+            let (query, operation_name, variables) = (query.clone(), operation_name.clone(), variables.clone());
+            let _open = &open;
+            async move {
+                let mut response = budget.bound(response);
+                budget.renew();
+                partial::complete(&mut response, &types, &query, operation_name.as_deref(), &variables, &[]);
+                subscribers.pace(&caller).await;
+                response
+            }
+        })
+        .boxed()
 }
 
 /// The day a request answers for.

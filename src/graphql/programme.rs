@@ -494,7 +494,11 @@ fn post_condition(ctx: &Context<'_>, filter: Option<PostFilter>, as_of: Option<D
 }
 
 /// The condition of a vacancy filter, with `open` and ICBs on `as_of` (default: today).
-fn vacancy_condition(ctx: &Context<'_>, filter: Option<VacancyFilter>, as_of: Option<Date>) -> Result<Condition> {
+pub(crate) fn vacancy_condition(
+    ctx: &Context<'_>,
+    filter: Option<VacancyFilter>,
+    as_of: Option<Date>,
+) -> Result<Condition> {
     filter.unwrap_or_default().to_query(as_of_or_today(ctx, as_of)?).condition().extend()
 }
 

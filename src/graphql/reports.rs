@@ -379,7 +379,7 @@ pub fn programme_group(group: ReportGroup) -> ReportGroupObject {
     group_object(group, CohortGrouping::Programme)
 }
 
-fn suppression(ctx: &Context<'_>) -> Result<Suppression> {
+pub(crate) fn suppression(ctx: &Context<'_>) -> Result<Suppression> {
     let settings = ctx.data::<ReportSettings>()?;
     Ok(Suppression::for_scope(scope(ctx)?, settings.suppression_threshold, settings.rounding_base))
 }

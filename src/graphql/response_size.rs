@@ -39,6 +39,12 @@ impl ResponseBudget {
         Ok(())
     }
 
+    /// Starts again from nothing: each answer of a subscription has the whole bound.
+    pub fn renew(&self) {
+        self.used.store(0, Ordering::SeqCst);
+        self.exceeded.store(false, Ordering::SeqCst);
+    }
+
     /// Whether the request went past the bound.
     pub fn exceeded(&self) -> bool {
         self.exceeded.load(Ordering::SeqCst)

@@ -11,7 +11,7 @@
 //! - a body over `max_body_bytes` gets 413, a query over `max_query_bytes` `QUERY_TOO_LONG`, a request over
 //!   its time 503 with `REQUEST_TIMEOUT`, a caller over budget 429 with `Retry-After`, a bad token 401.
 
-use super::{Callers, RequestId, error_response};
+use super::{Callers, RequestId, error_response, live};
 use crate::config::Limits;
 use crate::graphql::limits::{CostPayer, refusal};
 use crate::graphql::response_size::ResponseBudget;
@@ -21,6 +21,7 @@ use async_graphql::BatchRequest;
 use async_graphql::http::GraphiQLSource;
 use async_graphql::parser::types::OperationType;
 use poem::http::{HeaderValue, StatusCode, header};
+use poem::web::websocket::{WebSocket, WebSocketConfig};
 use poem::web::{Data, Html, RemoteAddr};
 use poem::{Body, IntoResponse, Request, handler};
 use sea_orm::DatabaseConnection;
@@ -157,14 +158,31 @@ pub(super) struct Endpoint {
     pub clock: Clock,
 }
 
-/// `GET /graphql`: a query from the query string, or GraphiQL.
+/// Whether the client asks for Server-Sent Events (`Accept: text/event-stream`).
+fn wants_event_stream(accept: Option<&str>) -> bool {
+    accept.is_some_and(|accept| {
+        accept.split(',').any(|part| {
+            let mut pieces = part.split(';');
+            let media = pieces.next().unwrap_or_default().trim();
+            media.eq_ignore_ascii_case("text/event-stream")
+                && !pieces.any(|param| param.trim().replace(' ', "") == "q=0")
+        })
+    })
+}
+
+/// `GET /graphql`: a graphql-ws WebSocket, a query from the query string (as JSON or as Server-Sent
+/// Events), or GraphiQL.
 #[handler]
 pub(super) async fn get_graphql(
     request: &Request,
     remote: &RemoteAddr,
+    websocket: Option<WebSocket>,
     endpoint: Data<&Arc<Endpoint>>,
 ) -> poem::Response {
     let limits = &endpoint.limits;
+    if let Some(websocket) = websocket {
+        return endpoint.upgrade(request, remote, websocket);
+    }
     let query_string = request.uri().query().unwrap_or_default();
     let accept = request.headers().get(header::ACCEPT).and_then(|value| value.to_str().ok());
     if !query_string.split('&').any(|pair| pair.starts_with("query=")) {
@@ -179,7 +197,8 @@ pub(super) async fn get_graphql(
             response_type,
         );
     }
-    let Some(response_type) = ResponseType::from_accept(accept) else {
+    let response_type = ResponseType::from_accept(accept);
+    let Some(response_type) = response_type.or(wants_event_stream(accept).then_some(ResponseType::Json)) else {
         return not_acceptable();
     };
     let Some(graphql_request) = request_of_query_string(query_string) else {
@@ -190,6 +209,7 @@ pub(super) async fn get_graphql(
         return refusal;
     }
     if is_mutation(&graphql_request) {
+        let response_type = if wants_event_stream(accept) { ResponseType::Json } else { response_type };
         let mut response = refuse(
             StatusCode::METHOD_NOT_ALLOWED,
             "METHOD_NOT_ALLOWED",
@@ -198,6 +218,9 @@ pub(super) async fn get_graphql(
         );
         response.headers_mut().insert(header::ALLOW, HeaderValue::from_static("POST"));
         return response;
+    }
+    if wants_event_stream(accept) {
+        return endpoint.event_stream(request, remote, graphql_request);
     }
     endpoint.execute(request, remote, BatchRequest::Single(graphql_request), response_type).await
 }
@@ -212,7 +235,9 @@ pub(super) async fn post_graphql(
 ) -> poem::Response {
     let limits = &endpoint.limits;
     let accept = request.headers().get(header::ACCEPT).and_then(|value| value.to_str().ok());
-    let Some(response_type) = ResponseType::from_accept(accept) else {
+    let event_stream = wants_event_stream(accept);
+    let response_type = ResponseType::from_accept(accept);
+    let Some(response_type) = response_type.or(event_stream.then_some(ResponseType::Json)) else {
         return not_acceptable();
     };
     let content_type = request.headers().get(header::CONTENT_TYPE).and_then(|value| value.to_str().ok());
@@ -249,6 +274,13 @@ pub(super) async fn post_graphql(
                        `operationName` and `variables` object), or an array of them.";
         return refuse(StatusCode::BAD_REQUEST, "BAD_REQUEST", message, response_type);
     };
+    if event_stream {
+        let BatchRequest::Single(graphql_request) = batch else {
+            let message = "An event stream answers one operation: send a single request object.";
+            return refuse(StatusCode::BAD_REQUEST, "BAD_REQUEST", message, response_type);
+        };
+        return endpoint.event_stream(request, remote, graphql_request);
+    }
     endpoint.execute(request, remote, batch, response_type).await
 }
 
@@ -302,6 +334,46 @@ fn is_mutation(request: &async_graphql::Request) -> bool {
 }
 
 impl Endpoint {
+    /// Upgrades to a graphql-ws connection (only with the `graphql-transport-ws` subprotocol).
+    fn upgrade(self: &Arc<Self>, request: &Request, remote: &RemoteAddr, websocket: WebSocket) -> poem::Response {
+        let offered = request
+            .headers()
+            .get_all(header::SEC_WEBSOCKET_PROTOCOL)
+            .iter()
+            .filter_map(|value| value.to_str().ok())
+            .flat_map(|value| value.split(','))
+            .any(|protocol| protocol.trim() == live::GRAPHQL_TRANSPORT_WS);
+        if !offered {
+            let message = "WebSockets at /graphql speak the `graphql-transport-ws` subprotocol (graphql-ws).";
+            return refuse(StatusCode::BAD_REQUEST, "BAD_REQUEST", message, ResponseType::Json);
+        }
+        let endpoint = self.clone();
+        let authorization = super::authorization(request);
+        let address = remote.as_socket_addr().map(|address| address.ip().to_string());
+        let config = WebSocketConfig::default().max_message_size(Some(self.limits.max_body_bytes));
+        websocket
+            .protocols([live::GRAPHQL_TRANSPORT_WS])
+            .config(config)
+            .on_upgrade(move |socket| live::serve_socket(socket, endpoint, authorization, address))
+            .into_response()
+    }
+
+    /// Answers one operation as Server-Sent Events.
+    fn event_stream(
+        self: &Arc<Self>,
+        http_request: &Request,
+        remote: &RemoteAddr,
+        request: async_graphql::Request,
+    ) -> poem::Response {
+        let address = remote.as_socket_addr().map(|address| address.ip().to_string());
+        let authorization = super::authorization(http_request);
+        let Some(caller) = live::LiveCaller::new(&self.callers, authorization.as_deref(), address) else {
+            return error_response(StatusCode::UNAUTHORIZED, &crate::error::AppError::Unauthenticated);
+        };
+        let request_id = http_request.extensions().get::<RequestId>().map(|id| id.0.clone()).unwrap_or_default();
+        live::event_stream(self.clone(), request, caller, request_id)
+    }
+
     /// Why `request` must not run, checked on its text before anything parses it: too long, empty, or
     /// nested too deep (see [`nesting`]).
     fn refusal_before_parsing(
@@ -309,17 +381,26 @@ impl Endpoint {
         request: &async_graphql::Request,
         response_type: ResponseType,
     ) -> Option<poem::Response> {
+        let (status, code, message) = self.reason_to_refuse_unparsed(request)?;
+        Some(refuse(status, code, &message, response_type))
+    }
+
+    /// The status, code and message that refuse `request` on its text alone, if any.
+    pub(super) fn reason_to_refuse_unparsed(
+        &self,
+        request: &async_graphql::Request,
+    ) -> Option<(StatusCode, &'static str, String)> {
         if request.query.len() > self.limits.max_query_bytes {
             let message = format!("The query is over {} bytes.", self.limits.max_query_bytes);
-            return Some(refuse(StatusCode::PAYLOAD_TOO_LARGE, "QUERY_TOO_LONG", &message, response_type));
+            return Some((StatusCode::PAYLOAD_TOO_LARGE, "QUERY_TOO_LONG", message));
         }
         if request.query.trim().is_empty() {
-            return Some(refuse(StatusCode::BAD_REQUEST, "BAD_REQUEST", "The request has no `query`.", response_type));
+            return Some((StatusCode::BAD_REQUEST, "BAD_REQUEST", "The request has no `query`.".to_owned()));
         }
         let nesting = nesting::query_nesting(&request.query).max(nesting::variables_nesting(&request.variables));
         if nesting > self.limits.max_nesting {
             let message = format!("The request nests {nesting} deep; at most {} is allowed.", self.limits.max_nesting);
-            return Some(refuse(StatusCode::BAD_REQUEST, "NESTING_TOO_DEEP", &message, response_type));
+            return Some((StatusCode::BAD_REQUEST, "NESTING_TOO_DEEP", message));
         }
         None
     }

@@ -2,6 +2,8 @@
 
 /// The GraphQL endpoint (GraphQL over HTTP).
 mod graphql;
+/// Live answers: graphql-ws and Server-Sent Events.
+mod live;
 /// Reports as CSV (`GET /reports/<name>.csv`).
 mod reports;
 
@@ -77,11 +79,17 @@ fn panicked(_: Box<dyn std::any::Any + Send + 'static>) -> poem::Response {
     error_response(StatusCode::INTERNAL_SERVER_ERROR, &error)
 }
 
-/// The bearer token of a request: none without an `Authorization` header; `UNAUTHENTICATED` for a
-/// header that is not `Bearer <token>` (another scheme, or no token), rather than reading it as anonymous.
-fn bearer(request: &Request) -> Result<Option<&str>, AppError> {
-    let Some(value) = request.headers().get(poem::http::header::AUTHORIZATION) else { return Ok(None) };
-    let value = value.to_str().map_err(|_| AppError::Unauthenticated)?;
+/// The `Authorization` header of a request, as text (`Some("")` for one that is not text, which no
+/// token matches).
+fn authorization(request: &Request) -> Option<String> {
+    let value = request.headers().get(poem::http::header::AUTHORIZATION)?;
+    Some(value.to_str().unwrap_or_default().to_owned())
+}
+
+/// The bearer token of an `Authorization` value: none without one; `UNAUTHENTICATED` for a value that is
+/// not `Bearer <token>` (another scheme, or no token), rather than reading it as anonymous.
+fn bearer(authorization: Option<&str>) -> Result<Option<&str>, AppError> {
+    let Some(value) = authorization else { return Ok(None) };
     let (scheme, token) = value.trim().split_once(' ').ok_or(AppError::Unauthenticated)?;
     let token = token.trim();
     if !scheme.eq_ignore_ascii_case("bearer") || token.is_empty() {
@@ -109,7 +117,12 @@ pub struct Callers {
 impl Callers {
     /// A request's caller and the caller's access scope, or `UNAUTHENTICATED` for a bad token.
     pub(crate) fn identify(&self, request: &Request) -> Result<(Principal, Scope), AppError> {
-        let principal = self.keys.principal(bearer(request)?)?;
+        self.identify_authorization(authorization(request).as_deref())
+    }
+
+    /// The caller an `Authorization` value names (none: anonymous), and its scope.
+    pub(crate) fn identify_authorization(&self, authorization: Option<&str>) -> Result<(Principal, Scope), AppError> {
+        let principal = self.keys.principal(bearer(authorization)?)?;
         let scope = self.scopes.resolve(&principal);
         Ok((principal, scope))
     }

@@ -9,6 +9,8 @@ pub mod audit;
 pub mod clock;
 /// The data version every change raises: what kept answers are checked against.
 pub mod data_version;
+/// Change events for live subscribers: PostgreSQL `LISTEN/NOTIFY`, in-process on SQLite.
+pub mod events;
 /// Changing consultant-pharmacist leads, ICB medicines leadership roles and medicines-optimisation teams.
 pub mod leadership;
 /// Organisations, their dated parents and ICB succession.

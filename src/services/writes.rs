@@ -7,6 +7,7 @@
 //! `IMMEDIATE`, so changes run one after another and every check reads the committed state.
 
 use super::access::{Administered, Answering, Principal, RecordScope, Role, Scope, Scoped};
+use super::events::{ChangeEvent, ChangeKind, EventHub};
 use crate::error::AppError;
 use entity::enums::OrganisationKind;
 use entity::{audit_log, idempotency_key, organisation};
@@ -118,6 +119,8 @@ pub struct Actor {
     /// The day the change is made on, by the server's clock: the default date of the change and the
     /// limit of dates that may not lie in the future.
     pub today: chrono::NaiveDate,
+    /// Where the actor's committed changes are announced to subscribers.
+    pub events: EventHub,
 }
 
 /// Who may make a change.
@@ -141,6 +144,8 @@ pub struct Change<'a> {
     home_icb: Option<Uuid>,
     idempotency: Option<(String, String)>,
     created: Option<Uuid>,
+    /// The records created or changed, announced once the change commits.
+    events: std::sync::Mutex<Vec<ChangeEvent>>,
 }
 
 impl<'a> Change<'a> {
@@ -172,7 +177,7 @@ impl<'a> Change<'a> {
             ..TransactionOptions::default()
         };
         let txn = db.begin_with_options(options).await?;
-        Ok(Self { txn, actor, operation, icbs, home_icb, idempotency: None, created: None })
+        Ok(Self { txn, actor, operation, icbs, home_icb, idempotency: None, created: None, events: Default::default() })
     }
 
     /// The transaction, for reads and writes that are part of the change.
@@ -321,6 +326,7 @@ impl<'a> Change<'a> {
     {
         let inserted = model.into_active_model().insert(&self.txn).await?;
         self.audit(icb, E::default().table_name(), id, None, Some(json(&inserted)?)).await?;
+        self.record(E::default().table_name(), id, ChangeKind::Created);
         self.created = Some(id);
         Ok(inserted)
     }
@@ -351,7 +357,14 @@ impl<'a> Change<'a> {
     {
         let updated = A::from(after).reset_all().update(&self.txn).await?;
         self.audit(icb, E::default().table_name(), id, Some(json(before)?), Some(json(&updated)?)).await?;
+        self.record(E::default().table_name(), id, ChangeKind::Updated);
         Ok(updated)
+    }
+
+    /// Records a change to announce at commit.
+    fn record(&self, table: &str, id: Uuid, kind: ChangeKind) {
+        let event = ChangeEvent { table: table.to_owned(), id, kind };
+        self.events.lock().unwrap_or_else(std::sync::PoisonError::into_inner).push(event);
     }
 
     /// Appends the audit row of a change to `entity_type` `id`.
@@ -402,7 +415,10 @@ impl<'a> Change<'a> {
             .await?;
         }
         super::data_version::raise(&self.txn).await?;
+        let events = std::mem::take(&mut *self.events.lock().unwrap_or_else(std::sync::PoisonError::into_inner));
+        self.actor.events.announce(&self.txn, &events).await?;
         self.txn.commit().await?;
+        self.actor.events.committed(events);
         Ok(())
     }
 }

@@ -13,9 +13,15 @@ use std::sync::{Arc, Once};
 pub struct TestDb {
     pub db: DatabaseConnection,
     _dir: Option<tempfile::TempDir>,
+    /// The PostgreSQL database's name (none on SQLite).
+    name: Option<String>,
 }
 
 impl TestDb {
+    fn database_name(&self) -> String {
+        self.name.clone().unwrap_or_default()
+    }
+
     pub fn backend(&self) -> DbBackend {
         self.db.get_database_backend()
     }
@@ -42,13 +48,13 @@ pub async fn fresh_database() -> TestDb {
             admin.execute_unprepared(&format!("CREATE DATABASE {name}")).await.expect("create test database");
             admin.close().await.expect("close admin connection");
             let db = rotagraph::db::connect(&with_database_name(&url, &name)).await.expect("connect test database");
-            TestDb { db, _dir: None }
+            TestDb { db, _dir: None, name: Some(name) }
         }
         _ => {
             let dir = tempfile::tempdir().expect("temporary directory");
             let url = format!("sqlite://{}?mode=rwc", dir.path().join("test.db").display());
             let db = rotagraph::db::connect(&url).await.expect("open SQLite test database");
-            TestDb { db, _dir: Some(dir) }
+            TestDb { db, _dir: Some(dir), name: None }
         }
     }
 }
@@ -117,6 +123,12 @@ pub async fn spawn_app_on(demo: DemoData, limits: Limits, today: chrono::NaiveDa
     test_db.db.set_metric_callback(move |_| {
         counted.fetch_add(1, Ordering::SeqCst);
     });
+    let address = serve(&test_db.db, limits, today).await;
+    TestApp { address, client: reqwest::Client::new(), test_db, statements }
+}
+
+/// Starts a server over `db` on 127.0.0.1:0 and returns its address.
+async fn serve(db: &DatabaseConnection, limits: Limits, today: chrono::NaiveDate) -> SocketAddr {
     let settings = ServeArgs {
         bind: "127.0.0.1:0".parse().expect("address"),
         demo: false,
@@ -128,13 +140,26 @@ pub async fn spawn_app_on(demo: DemoData, limits: Limits, today: chrono::NaiveDa
         limits,
     };
     let keys = rotagraph::auth::TokenKeys::hs256(TEST_SECRET);
-    let app = App::build(&settings, test_db.db.clone(), keys).await.expect("bind server");
+    let app = App::build(&settings, db.clone(), keys).await.expect("bind server");
     let address = app.address();
     tokio::spawn(app.run_until(std::future::pending()));
-    TestApp { address, client: reqwest::Client::new(), test_db, statements }
+    address
 }
 
 impl TestApp {
+    /// Starts a second server (a replica) over the same database, with its own connection pool, and
+    /// returns its address.
+    pub async fn replica(&self) -> SocketAddr {
+        let db = match std::env::var("TEST_DATABASE_URL") {
+            Ok(url) if !url.is_empty() => {
+                let name = self.test_db.database_name();
+                rotagraph::db::connect(&with_database_name(&url, &name)).await.expect("connect the replica")
+            }
+            _ => self.test_db.db.clone(),
+        };
+        serve(&db, Limits::default(), TEST_TODAY).await
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("http://{}{path}", self.address)
     }

@@ -10,6 +10,7 @@ mod generator;
 mod helpers;
 mod hostile;
 mod limits;
+mod live;
 mod migrations;
 mod mutations;
 mod nested;

@@ -53,8 +53,10 @@ const QUERIES: [&str; 13] = [
 
 /// Runs each query in-process as a national reader and returns the statements each ran.
 async fn statements_per_query(db: &DatabaseConnection, counter: &Arc<AtomicUsize>) -> Vec<usize> {
+    let events = rotagraph::services::events::EventHub::start(db).await.expect("events");
     let api = graphql::api(
         db.clone(),
+        events,
         graphql::reports::ReportSettings {
             suppression_threshold: 5,
             rounding_base: 5,

@@ -20,6 +20,7 @@ pub mod workforce;
 
 use super::common::{NodeType, decode_id_of};
 use crate::services::access::Principal;
+use crate::services::events::EventHub;
 use crate::services::writes::{self, Actor, Outcome, UserError};
 use async_graphql::{Context, ErrorExtensions, ID, Result, ResultExt, SimpleObject};
 use uuid::Uuid;
@@ -52,7 +53,8 @@ fn actor(ctx: &Context<'_>) -> Result<Actor> {
     let principal = ctx.data::<Principal>()?.clone();
     let request_id = ctx.data_opt::<RequestId>().map(|id| id.0.clone());
     let scope = super::scope(ctx)?.clone();
-    Ok(Actor { principal, scope, request_id, today: super::today(ctx)? })
+    let events = ctx.data::<EventHub>()?.clone();
+    Ok(Actor { principal, scope, request_id, today: super::today(ctx)?, events })
 }
 
 /// The row id behind a global id of `node_type` given in `field`.

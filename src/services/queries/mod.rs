@@ -17,6 +17,7 @@ use super::pagination::{self, Counting, Ordering, Page, Window};
 use crate::error::AppError;
 use chrono::NaiveDate;
 use sea_orm::{ColumnTrait, Condition, ConnectionTrait, QueryFilter};
+use uuid::Uuid;
 
 /// The `window` of the rows of `E` that meet `condition` and `scope` lets the reader see, in `ordering`
 /// (ties broken by id), counted if `counting` asks.
@@ -208,6 +209,22 @@ pub fn tree_condition<F: FilterTree>(
         }
         Ok(condition.add(fields(filter)?))
     })
+}
+
+/// The row of `E` with this id, if it matches `condition` and a reader with `scope` may see it: what a
+/// live subscriber is told about a changed record, read as any query would read it.
+pub async fn find_visible<C, E>(
+    db: &C,
+    scope: &Scope,
+    id: Uuid,
+    condition: Condition,
+) -> Result<Option<E::Model>, AppError>
+where
+    C: ConnectionTrait,
+    E: Scoped,
+    <E::PrimaryKey as sea_orm::PrimaryKeyTrait>::ValueType: From<Uuid>,
+{
+    Ok(E::find_by_id(id).filter(condition).filter(E::visible(scope)).one(db).await?)
 }
 
 #[cfg(test)]

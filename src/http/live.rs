@@ -1,0 +1,309 @@
+//! Live answers at `/graphql`: subscriptions (and any query) over
+//!
+//! - **graphql-ws**, the `graphql-transport-ws` WebSocket protocol: the client authenticates in
+//!   `connection_init` (`{"Authorization": "Bearer <token>"}`, or the upgrade request's `Authorization`
+//!   header); a bad token closes the socket with 4403, a `subscribe` before the acknowledgement with 4401,
+//!   a second `connection_init` with 4429, no `connection_init` within 10 seconds with 4408, a repeated
+//!   operation id with 4409 and a malformed message with 4400;
+//! - **Server-Sent Events**, GraphQL over SSE's "distinct connections" mode: a `GET` or `POST` with
+//!   `Accept: text/event-stream` answers `next` events and a final `complete`, authenticated by the
+//!   request's `Authorization` header.
+//!
+//! Either way each operation runs as a request over HTTP runs (scope, cost, limits, partial results):
+//! subscriptions through [`graphql::subscribe`], queries and mutations through [`graphql::execute`].
+
+use super::graphql::Endpoint;
+use super::{Callers, label_request_errors};
+use crate::graphql::limits::CostPayer;
+use crate::graphql::response_size::ResponseBudget;
+use crate::graphql::{self, limits::refusal};
+use crate::services::access::{Principal, Scope};
+use async_graphql::parser::types::OperationType;
+use futures_util::stream::BoxStream;
+use futures_util::{SinkExt, StreamExt};
+use poem::web::sse::{Event, SSE};
+use poem::web::websocket::{CloseCode, Message, WebSocketStream};
+use serde_json::{Value, json};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
+use tokio::task::AbortHandle;
+
+/// The WebSocket subprotocol spoken.
+pub const GRAPHQL_TRANSPORT_WS: &str = "graphql-transport-ws";
+
+/// How long a new socket has to send `connection_init`.
+const INIT_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// How often an idle event stream sends a comment, so proxies keep it open.
+const KEEP_ALIVE: Duration = Duration::from_secs(15);
+
+/// Who runs the operations of one connection.
+#[derive(Clone)]
+pub(super) struct LiveCaller {
+    pub principal: Principal,
+    pub scope: Scope,
+    pub payer: CostPayer,
+}
+
+impl LiveCaller {
+    pub(super) fn new(callers: &Callers, authorization: Option<&str>, address: Option<String>) -> Option<Self> {
+        let (principal, scope) = callers.identify_authorization(authorization).ok()?;
+        let payer = CostPayer::of(&principal, address);
+        Some(Self { principal, scope, payer })
+    }
+}
+
+/// The kind of operation `request` runs (`None` for a document that does not parse or name it: running
+/// it reports why).
+fn operation_type(request: &async_graphql::Request) -> Option<OperationType> {
+    let document = async_graphql::parser::parse_query(&request.query).ok()?;
+    let mut operations = document.operations.iter();
+    match &request.operation_name {
+        Some(name) => operations.find(|(found, _)| found.is_some_and(|found| found.as_str() == name)),
+        None => operations.next(),
+    }
+    .map(|(_, operation)| operation.node.ty)
+}
+
+/// The answers to one operation: each event of a subscription, or the one answer of a query or mutation.
+pub(super) fn answers(
+    endpoint: Arc<Endpoint>,
+    request: async_graphql::Request,
+    caller: LiveCaller,
+    request_id: String,
+) -> BoxStream<'static, async_graphql::Response> {
+    let limits = &endpoint.limits;
+    if let Some((_, code, message)) = endpoint.reason_to_refuse_unparsed(&request) {
+        let response = async_graphql::Response::from_errors(vec![refusal(message, code, |_| {})]);
+        return futures_util::stream::once(async { response }).boxed();
+    }
+    let graphql_caller =
+        graphql::Caller { principal: caller.principal, scope: caller.scope, request_id, today: endpoint.clock.today() };
+    if operation_type(&request) == Some(OperationType::Subscription) {
+        let answers = graphql::subscribe(
+            &endpoint.api,
+            request,
+            &endpoint.db,
+            graphql_caller,
+            limits.max_response_bytes,
+            &caller.payer,
+        );
+        return answers
+            .map(|mut response| {
+                label_request_errors(&mut response);
+                response
+            })
+            .boxed();
+    }
+    futures_util::stream::once(async move {
+        let budget = Arc::new(ResponseBudget::new(endpoint.limits.max_response_bytes));
+        let execution =
+            graphql::execute(&endpoint.api, request, &endpoint.db, graphql_caller, budget.clone(), Some(&caller.payer));
+        let mut response = match tokio::time::timeout(endpoint.limits.request_timeout(), execution).await {
+            Ok(response) => budget.bound(response),
+            Err(_) => {
+                let message =
+                    format!("The request took over {} seconds and was stopped.", endpoint.limits.request_timeout);
+                async_graphql::Response::from_errors(vec![refusal(message, "REQUEST_TIMEOUT", |_| {})])
+            }
+        };
+        label_request_errors(&mut response);
+        response
+    })
+    .boxed()
+}
+
+/// A GraphQL response as the JSON of a `next` payload.
+fn payload(response: &async_graphql::Response) -> Value {
+    serde_json::to_value(response).unwrap_or_else(|_| json!({ "errors": [{ "message": "internal error" }] }))
+}
+
+/// Whether a response is a request error (refused before execution: no data, no error at a path).
+fn refused_before_execution(response: &async_graphql::Response) -> bool {
+    !response.errors.is_empty()
+        && response.data == async_graphql::Value::Null
+        && response.errors.iter().all(|error| error.path.is_empty())
+}
+
+/// The `text/event-stream` answer to one operation (GraphQL over SSE, distinct connections).
+pub(super) fn event_stream(
+    endpoint: Arc<Endpoint>,
+    request: async_graphql::Request,
+    caller: LiveCaller,
+    request_id: String,
+) -> poem::Response {
+    use poem::IntoResponse;
+    let events = answers(endpoint, request, caller, request_id)
+        .map(|response| Event::message(payload(&response).to_string()).event_type("next"))
+        .chain(futures_util::stream::once(async { Event::message("").event_type("complete") }));
+    SSE::new(events).keep_alive(KEEP_ALIVE).into_response()
+}
+
+/// A message of the `graphql-transport-ws` protocol, as received.
+#[derive(serde::Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+enum ClientMessage {
+    ConnectionInit {
+        #[serde(default)]
+        payload: Option<Value>,
+    },
+    Ping {
+        #[serde(default)]
+        payload: Option<Value>,
+    },
+    Pong {},
+    Subscribe {
+        id: String,
+        payload: Box<async_graphql::Request>,
+    },
+    Complete {
+        id: String,
+    },
+}
+
+/// Closes the socket with a protocol code.
+fn close(code: u16, reason: &str) -> Message {
+    Message::Close(Some((CloseCode::from(code), reason.to_owned())))
+}
+
+/// The bearer token a `connection_init` payload carries: `Authorization` (any case) as in an HTTP header.
+fn authorization_in(payload: Option<&Value>) -> Option<String> {
+    let Value::Object(fields) = payload? else { return None };
+    fields
+        .iter()
+        .find(|(key, _)| key.eq_ignore_ascii_case("authorization"))
+        .and_then(|(_, value)| value.as_str())
+        .map(str::to_owned)
+}
+
+/// Serves one graphql-ws connection until either side closes it.
+pub(super) async fn serve_socket(
+    socket: WebSocketStream,
+    endpoint: Arc<Endpoint>,
+    upgrade_authorization: Option<String>,
+    address: Option<String>,
+) {
+    let (mut sink, mut incoming) = socket.split();
+    let (outgoing, mut to_send) = tokio::sync::mpsc::channel::<Message>(64);
+    let writer = tokio::spawn(async move {
+        while let Some(message) = to_send.recv().await {
+            let closing = matches!(message, Message::Close(_));
+            if sink.send(message).await.is_err() || closing {
+                break;
+            }
+        }
+        let _ = sink.close().await;
+    });
+    let running: Arc<Mutex<HashMap<String, AbortHandle>>> = Arc::default();
+    let mut caller: Option<LiveCaller> = None;
+    let deadline = tokio::time::sleep(INIT_TIMEOUT);
+    tokio::pin!(deadline);
+    loop {
+        let message = tokio::select! {
+            message = incoming.next() => message,
+            () = &mut deadline, if caller.is_none() => {
+                let _ = outgoing.send(close(4408, "Connection initialisation timeout")).await;
+                break;
+            }
+        };
+        let text = match message {
+            Some(Ok(Message::Text(text))) => text,
+            Some(Ok(Message::Ping(_) | Message::Pong(_))) => continue,
+            Some(Ok(Message::Binary(_))) => {
+                let _ = outgoing.send(close(4400, "Binary messages are not part of the protocol")).await;
+                break;
+            }
+            Some(Ok(Message::Close(_)) | Err(_)) | None => break,
+        };
+        let Ok(message) = serde_json::from_str::<ClientMessage>(&text) else {
+            let _ = outgoing.send(close(4400, "Invalid message received")).await;
+            break;
+        };
+        match message {
+            ClientMessage::ConnectionInit { payload } => {
+                if caller.is_some() {
+                    let _ = outgoing.send(close(4429, "Too many initialisation requests")).await;
+                    break;
+                }
+                let authorization = authorization_in(payload.as_ref()).or_else(|| upgrade_authorization.clone());
+                match LiveCaller::new(&endpoint.callers, authorization.as_deref(), address.clone()) {
+                    Some(identified) => caller = Some(identified),
+                    None => {
+                        let _ = outgoing.send(close(4403, "Forbidden")).await;
+                        break;
+                    }
+                }
+                let _ = outgoing.send(Message::text(json!({ "type": "connection_ack" }).to_string())).await;
+            }
+            ClientMessage::Ping { payload } => {
+                let pong = match payload {
+                    Some(payload) => json!({ "type": "pong", "payload": payload }),
+                    None => json!({ "type": "pong" }),
+                };
+                let _ = outgoing.send(Message::text(pong.to_string())).await;
+            }
+            ClientMessage::Pong {} => {}
+            ClientMessage::Subscribe { id, payload } => {
+                let Some(caller) = caller.clone() else {
+                    let _ = outgoing.send(close(4401, "Unauthorized")).await;
+                    break;
+                };
+                let started = {
+                    let mut operations = running.lock().unwrap_or_else(PoisonError::into_inner);
+                    let is_new = !operations.contains_key(&id);
+                    if is_new {
+                        let request_id = uuid::Uuid::new_v4().to_string();
+                        let answers = answers(endpoint.clone(), *payload, caller, request_id);
+                        let task = tokio::spawn(run_operation(id.clone(), answers, outgoing.clone(), running.clone()));
+                        operations.insert(id.clone(), task.abort_handle());
+                    }
+                    is_new
+                };
+                if !started {
+                    let _ = outgoing.send(close(4409, &format!("Subscriber for {id} already exists"))).await;
+                    break;
+                }
+            }
+            ClientMessage::Complete { id } => {
+                if let Some(task) = running.lock().unwrap_or_else(PoisonError::into_inner).remove(&id) {
+                    task.abort();
+                }
+            }
+        }
+    }
+    for (_, task) in running.lock().unwrap_or_else(PoisonError::into_inner).drain() {
+        task.abort();
+    }
+    drop(outgoing);
+    let _ = writer.await;
+}
+
+/// Sends the answers of one operation as `next` messages, then `complete` (or one `error` message for an
+/// operation refused before it ran).
+async fn run_operation(
+    id: String,
+    mut answers: BoxStream<'static, async_graphql::Response>,
+    outgoing: tokio::sync::mpsc::Sender<Message>,
+    running: Arc<Mutex<HashMap<String, AbortHandle>>>,
+) {
+    let mut first = true;
+    let mut refused = false;
+    while let Some(response) = answers.next().await {
+        let message = if first && refused_before_execution(&response) {
+            refused = true;
+            json!({ "type": "error", "id": id, "payload": payload(&response)["errors"] })
+        } else {
+            json!({ "type": "next", "id": id, "payload": payload(&response) })
+        };
+        first = false;
+        if outgoing.send(Message::text(message.to_string())).await.is_err() || refused {
+            break;
+        }
+    }
+    // Only an operation still running says it is complete (the client may have completed it already).
+    let removed = running.lock().unwrap_or_else(PoisonError::into_inner).remove(&id).is_some();
+    if removed && !refused {
+        let _ = outgoing.send(Message::text(json!({ "type": "complete", "id": id }).to_string())).await;
+    }
+}
