@@ -18,11 +18,10 @@ use crate::graphql::response_size::ResponseBudget;
 use crate::graphql::{self, nesting};
 use crate::services::clock::Clock;
 use async_graphql::BatchRequest;
-use async_graphql::http::GraphiQLSource;
 use async_graphql::parser::types::OperationType;
 use poem::http::{HeaderValue, StatusCode, header};
 use poem::web::websocket::{WebSocket, WebSocketConfig};
-use poem::web::{Data, Html, RemoteAddr};
+use poem::web::{Data, RemoteAddr};
 use poem::{Body, IntoResponse, Request, handler};
 use sea_orm::DatabaseConnection;
 use std::sync::Arc;
@@ -187,7 +186,7 @@ pub(super) async fn get_graphql(
     let accept = request.headers().get(header::ACCEPT).and_then(|value| value.to_str().ok());
     if !query_string.split('&').any(|pair| pair.starts_with("query=")) {
         if !limits.disable_graphiql && accept.is_some_and(|accept| accept.contains("text/html")) {
-            return Html(GraphiQLSource::build().endpoint("/graphql").title("rotagraph").finish()).into_response();
+            return super::graphiql::page();
         }
         let response_type = ResponseType::from_accept(accept).unwrap_or(ResponseType::Json);
         return refuse(

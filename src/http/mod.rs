@@ -1,5 +1,7 @@
 //! HTTP routes: the GraphQL endpoint, GraphiQL, the CSV reports, and the health and readiness probes.
 
+/// GraphiQL's page and files, served offline.
+mod graphiql;
 /// The GraphQL endpoint (GraphQL over HTTP).
 mod graphql;
 /// Live answers: graphql-ws and Server-Sent Events.
@@ -33,6 +35,7 @@ pub fn routes(
 ) -> impl poem::Endpoint {
     Route::new()
         .at("/graphql", get(graphql::get_graphql).post(graphql::post_graphql))
+        .at("/graphiql/:file", get(graphiql::asset))
         .at("/reports/:file", get(reports::report_csv))
         .at("/health", get(health))
         .at("/ready", get(ready))

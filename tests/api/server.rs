@@ -19,6 +19,40 @@ async fn health_ready_and_graphiql_answer() {
 }
 
 #[tokio::test]
+async fn graphiql_is_served_whole_from_the_server_itself() {
+    let app = spawn_app(DemoData::Skip).await;
+
+    let page = app.client.get(app.url("/graphql")).header("accept", "text/html").send().await.expect("page");
+    let policy = page.headers().get("content-security-policy").and_then(|value| value.to_str().ok()).map(str::to_owned);
+    let html = page.text().await.expect("html");
+    let files: Vec<&str> = html.split("/graphiql/").skip(1).filter_map(|rest| rest.split('"').next()).collect();
+    let unknown = app.client.get(app.url("/graphiql/..%2Fgraphql.rs")).send().await.expect("unknown file");
+
+    assert!(!html.contains("http://") && !html.contains("https://"), "no file comes from elsewhere");
+    assert_eq!(
+        files,
+        [
+            "graphiql.min.css",
+            "react.production.min.js",
+            "react-dom.production.min.js",
+            "graphql-ws.min.js",
+            "graphiql.min.js"
+        ]
+    );
+    for file in files {
+        let asset = app.client.get(app.url(&format!("/graphiql/{file}"))).send().await.expect("asset");
+        let content_type =
+            asset.headers().get("content-type").and_then(|value| value.to_str().ok()).unwrap_or_default();
+        let expected = if file.ends_with(".css") { "text/css" } else { "application/javascript" };
+        assert!(content_type.starts_with(expected), "{file}: {content_type}");
+        assert_eq!(asset.status(), 200, "{file}");
+        assert!(asset.bytes().await.expect("bytes").len() > 10_000, "{file} is the whole build");
+    }
+    assert!(policy.is_some_and(|policy| policy.contains("default-src 'none'") && policy.contains("'sha256-")));
+    assert_eq!(unknown.status(), 404);
+}
+
+#[tokio::test]
 async fn ready_turns_false_when_migrations_are_pending() {
     let app = spawn_app(DemoData::Skip).await;
     use migration::MigratorTrait;
