@@ -3,6 +3,7 @@
 use crate::auth::TokenKeys;
 use crate::config::{Limits, ServeArgs};
 use crate::graphql::reports::ReportSettings;
+use crate::metrics::Metrics;
 use crate::services::access::ScopeResolver;
 use crate::services::clock::Clock;
 use crate::services::events::EventHub;
@@ -27,6 +28,7 @@ pub struct App {
     limits: Limits,
     clock: Clock,
     events: EventHub,
+    metrics: Arc<Metrics>,
 }
 
 /// Which data `prepare_database` loads.
@@ -56,8 +58,11 @@ pub async fn prepare_database(db: &DatabaseConnection, demo: DemoData) -> anyhow
 
 impl App {
     /// Binds the listening socket (port 0 picks a free port; see [`App::address`]).
-    pub async fn build(settings: &ServeArgs, db: DatabaseConnection, keys: TokenKeys) -> anyhow::Result<Self> {
+    pub async fn build(settings: &ServeArgs, mut db: DatabaseConnection, keys: TokenKeys) -> anyhow::Result<Self> {
         settings.limits.check()?;
+        let metrics = Arc::new(Metrics::new());
+        let counted = metrics.clone();
+        db.set_metric_callback(move |_| counted.statement());
         let scopes = ScopeResolver::load(&db).await.context("reading the ICBs and regions")?;
         let events = EventHub::start(&db).await.context("listening for changes")?;
         let acceptor = TcpListener::bind(settings.bind)
@@ -83,6 +88,7 @@ impl App {
             limits: settings.limits.clone(),
             clock: Clock::fixed_at(settings.today),
             events,
+            metrics,
         })
     }
 
@@ -91,9 +97,14 @@ impl App {
         self.address
     }
 
+    /// The server's metrics (also served at `/metrics`).
+    pub fn metrics(&self) -> Arc<Metrics> {
+        self.metrics.clone()
+    }
+
     /// Serves until `shutdown` completes, then lets in-flight requests finish (within the timeout).
     pub async fn run_until(self, shutdown: impl Future<Output = ()>) -> anyhow::Result<()> {
-        let api = graphql::api(self.db.clone(), self.events, self.report_settings.clone(), &self.limits);
+        let api = graphql::api(self.db.clone(), self.events, self.report_settings.clone(), &self.limits, self.metrics);
         let callers = Arc::new(self.callers);
         tracing::info!(address = %self.address, "rotagraph listening; GraphiQL at http://{}/graphql", self.address);
         poem::Server::new_with_acceptor(self.acceptor)

@@ -25,6 +25,8 @@ pub mod generator;
 pub mod graphql;
 /// HTTP routes.
 pub mod http;
+/// Prometheus metrics.
+pub mod metrics;
 /// Shipped reference data (regions, ICBs, succession).
 pub mod reference;
 /// Domain services shared by GraphQL, CSV and the command line.

@@ -403,6 +403,20 @@ impl Budgets {
 pub struct CostReport {
     cost: u64,
     remaining: Option<u32>,
+    /// The type of the operation the request runs, once its document parsed.
+    operation: Option<OperationType>,
+}
+
+impl CostReport {
+    /// The operation's type as a metrics label: `query`, `mutation`, `subscription`, or `unknown`.
+    pub fn operation_label(&self) -> &'static str {
+        match self.operation {
+            Some(OperationType::Query) => "query",
+            Some(OperationType::Mutation) => "mutation",
+            Some(OperationType::Subscription) => "subscription",
+            None => "unknown",
+        }
+    }
 }
 
 /// Cost control: the limits, and the budgets the cost of each request is charged to.
@@ -461,6 +475,7 @@ impl CostControl {
             Ok(document) => document,
             Err(error) => return (Err(parse_failure(&error)), report),
         };
+        report.operation = operations(&document, request.operation_name.as_deref()).first().map(|op| op.node.ty);
         let invalid_text = |refused: super::text::InvalidText| {
             let mut error = refusal(refused.to_string(), "INVALID_TEXT", |_| {});
             error.locations.extend(refused.position);

@@ -42,6 +42,7 @@ pub mod text;
 pub mod workforce;
 
 use crate::config::Limits;
+use crate::metrics::Metrics;
 use crate::services::access::{Principal, Scope, Scoped};
 use crate::services::events::EventHub;
 use crate::services::pagination::{self, Ordering, Relation, Slice, SortKey};
@@ -101,11 +102,18 @@ pub struct Api {
     types: Arc<field_types::FieldTypes>,
     cost_control: limits::CostControl,
     subscribers: Arc<subscription::Subscribers>,
+    metrics: Arc<Metrics>,
 }
 
 /// The API served over `db`, its writes announced and its subscribers served by `events`. Each request
 /// adds its [`Scope`] and a loader (see [`execute`]).
-pub fn api(db: DatabaseConnection, events: EventHub, report_settings: reports::ReportSettings, limits: &Limits) -> Api {
+pub fn api(
+    db: DatabaseConnection,
+    events: EventHub,
+    report_settings: reports::ReportSettings,
+    limits: &Limits,
+    metrics: Arc<Metrics>,
+) -> Api {
     let mut builder = schema_builder().data(db).data(events).data(report_settings);
     if limits.disable_introspection {
         builder = builder.disable_introspection().disable_suggestions();
@@ -113,13 +121,18 @@ pub fn api(db: DatabaseConnection, events: EventHub, report_settings: reports::R
     let schema = builder.finish();
     let types = Arc::new(field_types::FieldTypes::from_sdl(&schema.sdl()));
     let subscribers = Arc::new(subscription::Subscribers::new(limits.max_subscriptions, limits.max_events_per_second));
-    Api { schema, types, cost_control: limits::CostControl::new(limits.clone()), subscribers }
+    Api { schema, types, cost_control: limits::CostControl::new(limits.clone()), subscribers, metrics }
 }
 
 impl Api {
     /// The subscriptions open on this server.
     pub fn open_subscriptions(&self) -> usize {
         self.subscribers.count()
+    }
+
+    /// The server's metrics.
+    pub fn metrics(&self) -> &Arc<Metrics> {
+        &self.metrics
     }
 }
 
@@ -147,6 +160,7 @@ pub async fn execute(
     budget: Arc<response_size::ResponseBudget>,
     payer: Option<&limits::CostPayer>,
 ) -> async_graphql::Response {
+    let started = std::time::Instant::now();
     let (query, operation_name, variables) =
         (request.query.clone(), request.operation_name.clone(), request.variables.clone());
     let (admitted, cost) = api.cost_control.admit(&api.types, request, payer);
@@ -178,6 +192,7 @@ pub async fn execute(
         }
     };
     api.cost_control.report(cost, &mut response);
+    api.metrics.operation(cost.operation_label(), &response, started.elapsed().as_secs_f64());
     response
 }
 
@@ -195,11 +210,14 @@ pub fn subscribe(
     payer: &limits::CostPayer,
 ) -> futures_util::stream::BoxStream<'static, async_graphql::Response> {
     use futures_util::StreamExt;
-    let refused =
-        |error| futures_util::stream::once(async { async_graphql::Response::from_errors(vec![error]) }).boxed();
+    let refused = |response: async_graphql::Response| futures_util::stream::once(async { response }).boxed();
     let open = match api.subscribers.open(&payer.caller) {
         Ok(open) => open,
-        Err(refusal) => return refused(refusal),
+        Err(refusal) => {
+            let response = async_graphql::Response::from_errors(vec![refusal]);
+            api.metrics.operation("subscription", &response, 0.0);
+            return refused(response);
+        }
     };
     let (query, operation_name, variables) =
         (request.query.clone(), request.operation_name.clone(), request.variables.clone());
@@ -209,9 +227,11 @@ pub fn subscribe(
         Err(refusal) => {
             let mut response = async_graphql::Response::from_errors(vec![refusal]);
             api.cost_control.report(cost, &mut response);
-            return futures_util::stream::once(async { response }).boxed();
+            api.metrics.operation(cost.operation_label(), &response, 0.0);
+            return refused(response);
         }
     };
+    api.metrics.subscribed();
     let fetches = loaders::Fetches::default();
     let budget = Arc::new(response_size::ResponseBudget::new(max_response_bytes));
     let scope = Arc::new(caller.scope);

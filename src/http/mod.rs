@@ -14,6 +14,7 @@ use crate::config::Limits;
 use crate::db;
 use crate::error::AppError;
 use crate::graphql::reports::ReportSettings;
+use crate::metrics::Metrics;
 use crate::services::access::{Principal, Scope, ScopeResolver};
 use crate::services::clock::Clock;
 use async_graphql::ErrorExtensions;
@@ -33,8 +34,10 @@ pub fn routes(
     limits: Limits,
     clock: Clock,
 ) -> impl poem::Endpoint {
+    let metrics = api.metrics().clone();
     Route::new()
         .at("/graphql", get(graphql::get_graphql).post(graphql::post_graphql))
+        .at("/metrics", get(metrics_text))
         .at("/graphiql/:file", get(graphiql::asset))
         .at("/reports/:file", get(reports::report_csv))
         .at("/health", get(health))
@@ -44,7 +47,7 @@ pub fn routes(
         .data(callers)
         .data(report_settings)
         .data(clock)
-        .around(log_request)
+        .around(move |endpoint, request| log_request(endpoint, request, metrics.clone()))
         .with(CatchPanic::new().with_handler(panicked))
 }
 
@@ -54,18 +57,25 @@ pub fn routes(
 pub struct RequestId(pub String);
 
 /// Gives the request an id and logs one line for it: method, path (never the query string, which can
-/// carry variables and so personal data), status and time.
-async fn log_request<E: poem::Endpoint>(endpoint: Arc<E>, mut request: Request) -> poem::Result<poem::Response> {
+/// carry variables and so personal data), status and time; counts its status and SQL statements.
+async fn log_request<E: poem::Endpoint>(
+    endpoint: Arc<E>,
+    mut request: Request,
+    metrics: Arc<Metrics>,
+) -> poem::Result<poem::Response> {
     let request_id = RequestId(uuid::Uuid::new_v4().to_string());
     request.extensions_mut().insert(request_id.clone());
     let (method, path) = (request.method().clone(), request.uri().path().to_owned());
     let started = std::time::Instant::now();
     let span = tracing::info_span!("request", request_id = %request_id.0, %method, path = %path);
-    let mut response = match tracing::Instrument::instrument(endpoint.call(request), span.clone()).await {
+    let call = tracing::Instrument::instrument(endpoint.call(request), span.clone());
+    let (response, statements) = crate::metrics::counting_statements(call).await;
+    let mut response = match response {
         Ok(output) => output.into_response(),
         Err(error) => error.into_response(),
     };
     let status = response.status().as_u16();
+    metrics.http_response(status, statements);
     span.in_scope(|| {
         tracing::info!(status, elapsed_ms = started.elapsed().as_millis() as u64, "request");
     });
@@ -145,6 +155,13 @@ pub(crate) fn label_request_errors(response: &mut async_graphql::Response) {
             extensions.set("code", code);
         }
     }
+}
+
+/// `GET /metrics`: the server's metrics in Prometheus' text format.
+#[handler]
+async fn metrics_text(endpoint: Data<&Arc<graphql::Endpoint>>) -> poem::Response {
+    let text = endpoint.api.metrics().render(&endpoint.db, endpoint.api.open_subscriptions());
+    poem::Response::builder().content_type("text/plain; version=0.0.4; charset=utf-8").body(text)
 }
 
 /// The process is alive.

@@ -2,11 +2,11 @@
 
 use rotagraph::app::{self, App, DemoData};
 use rotagraph::config::{Limits, ServeArgs};
+use rotagraph::metrics::Metrics;
 use rotagraph::services::access::{Principal, Role};
 use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend};
 use serde_json::{Value, json};
 use std::net::SocketAddr;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Once};
 
 /// A fresh, empty database that lives as long as this value.
@@ -95,8 +95,8 @@ pub struct TestApp {
     pub address: SocketAddr,
     pub client: reqwest::Client,
     pub test_db: TestDb,
-    /// SQL statements the server has run since it started.
-    pub statements: Arc<AtomicUsize>,
+    /// The server's metrics, with the SQL statements it has run since it started.
+    pub metrics: Arc<Metrics>,
 }
 
 /// Starts the real server on 127.0.0.1:0 over a fresh, prepared database.
@@ -117,18 +117,13 @@ pub async fn spawn_app_with(demo: DemoData, limits: Limits) -> TestApp {
 
 /// [`spawn_app`] with these limits, answering as if today were `today`.
 pub async fn spawn_app_on(demo: DemoData, limits: Limits, today: chrono::NaiveDate) -> TestApp {
-    let mut test_db = prepared_database(demo).await;
-    let statements = Arc::new(AtomicUsize::new(0));
-    let counted = statements.clone();
-    test_db.db.set_metric_callback(move |_| {
-        counted.fetch_add(1, Ordering::SeqCst);
-    });
-    let address = serve(&test_db.db, limits, today).await;
-    TestApp { address, client: reqwest::Client::new(), test_db, statements }
+    let test_db = prepared_database(demo).await;
+    let (address, metrics) = serve(&test_db.db, limits, today).await;
+    TestApp { address, client: reqwest::Client::new(), test_db, metrics }
 }
 
-/// Starts a server over `db` on 127.0.0.1:0 and returns its address.
-async fn serve(db: &DatabaseConnection, limits: Limits, today: chrono::NaiveDate) -> SocketAddr {
+/// Starts a server over `db` on 127.0.0.1:0 and returns its address and metrics.
+async fn serve(db: &DatabaseConnection, limits: Limits, today: chrono::NaiveDate) -> (SocketAddr, Arc<Metrics>) {
     let settings = ServeArgs {
         bind: "127.0.0.1:0".parse().expect("address"),
         demo: false,
@@ -141,9 +136,9 @@ async fn serve(db: &DatabaseConnection, limits: Limits, today: chrono::NaiveDate
     };
     let keys = rotagraph::auth::TokenKeys::hs256(TEST_SECRET);
     let app = App::build(&settings, db.clone(), keys).await.expect("bind server");
-    let address = app.address();
+    let (address, metrics) = (app.address(), app.metrics());
     tokio::spawn(app.run_until(std::future::pending()));
-    address
+    (address, metrics)
 }
 
 impl TestApp {
@@ -157,7 +152,7 @@ impl TestApp {
             }
             _ => self.test_db.db.clone(),
         };
-        serve(&db, Limits::default(), TEST_TODAY).await
+        serve(&db, Limits::default(), TEST_TODAY).await.0
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -190,7 +185,7 @@ impl TestApp {
 
     /// SQL statements the server has run so far.
     pub fn statements(&self) -> usize {
-        self.statements.load(Ordering::SeqCst)
+        usize::try_from(self.metrics.statements_run()).unwrap_or(usize::MAX)
     }
 
     pub fn db(&self) -> &DatabaseConnection {

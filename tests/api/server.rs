@@ -136,3 +136,57 @@ fn the_server_refuses_to_start_without_a_key_on_a_configured_database() {
     assert!(stderr.starts_with("error: no token key configured"), "{stderr}");
     assert!(!dir.path().join("serve.db").exists(), "nothing is created before the key check");
 }
+
+/// The value of the sample `name` (with its labels, as Prometheus writes them) in a scrape.
+fn sample(scrape: &str, name: &str) -> Option<f64> {
+    scrape.lines().find_map(|line| line.strip_prefix(name)?.strip_prefix(' ')?.trim().parse().ok())
+}
+
+#[tokio::test]
+async fn metrics_count_operations_outcomes_error_codes_statements_and_open_subscriptions() {
+    let limits = rotagraph::config::Limits { max_cost: 100, caller_budget: 100, ..Default::default() };
+    let app = crate::helpers::spawn_app_with(DemoData::Load, limits).await;
+    let reporter = crate::helpers::token(rotagraph::services::access::Role::Reporter, &[], None);
+
+    app.graphql("{ regions { odsCode } }", serde_json::json!({})).await;
+    app.graphql_as(Some(&reporter), "{ pharmacists(first: 1) { nodes { givenName } } }", serde_json::json!({})).await;
+    app.graphql("{ regions { odsCode ", serde_json::json!({})).await;
+    // The budget of 100 a minute pays for this once, with the two before, and not twice.
+    let costly = "{ organisations(first: 25) { nodes { odsCode name } } }";
+    let paid = app.graphql(costly, serde_json::json!({})).await;
+    let throttled = app.graphql(costly, serde_json::json!({})).await;
+    let subscription = app
+        .client
+        .post(app.url("/graphql"))
+        .header("accept", "text/event-stream")
+        .json(&serde_json::json!({ "query": "subscription { vacancyChanged { action } }" }))
+        .send()
+        .await
+        .expect("subscription");
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    let scrape = app.client.get(app.url("/metrics")).send().await.expect("metrics");
+    let content_type = scrape.headers().get("content-type").and_then(|value| value.to_str().ok()).map(str::to_owned);
+    let scrape = scrape.text().await.expect("text");
+
+    assert!(paid["errors"].is_null(), "{paid}");
+    assert_eq!(crate::helpers::error_codes(&throttled), ["RATE_LIMITED"]);
+    assert!(content_type.is_some_and(|content_type| content_type.starts_with("text/plain; version=0.0.4")));
+    let value = |name: &str| sample(&scrape, name);
+    assert_eq!(value(r#"rotagraph_graphql_operations_total{operation="query",outcome="ok"}"#), Some(2.0), "{scrape}");
+    assert_eq!(value(r#"rotagraph_graphql_operations_total{operation="query",outcome="partial"}"#), Some(1.0));
+    assert_eq!(value(r#"rotagraph_graphql_operations_total{operation="unknown",outcome="refused"}"#), Some(1.0));
+    assert_eq!(value(r#"rotagraph_graphql_operations_total{operation="query",outcome="refused"}"#), Some(1.0));
+    assert_eq!(value(r#"rotagraph_graphql_operations_total{operation="subscription",outcome="ok"}"#), Some(1.0));
+    assert_eq!(value(r#"rotagraph_graphql_errors_total{code="FORBIDDEN"}"#), Some(1.0));
+    assert_eq!(value(r#"rotagraph_graphql_errors_total{code="GRAPHQL_PARSE_FAILED"}"#), Some(1.0));
+    assert_eq!(value(r#"rotagraph_graphql_errors_total{code="RATE_LIMITED"}"#), Some(1.0));
+    assert_eq!(value("rotagraph_rate_limited_total"), Some(1.0));
+    assert_eq!(value("rotagraph_open_subscriptions"), Some(1.0));
+    assert_eq!(value(r#"rotagraph_http_responses_total{status="429"}"#), Some(1.0));
+    assert!(value("rotagraph_graphql_operation_duration_seconds_count{operation=\"query\"}").is_some_and(|n| n >= 3.0));
+    assert!(value("rotagraph_sql_statements_per_request_count").is_some_and(|count| count >= 4.0), "{scrape}");
+    assert!(value("rotagraph_sql_statements_total").is_some_and(|count| count >= 2.0));
+    assert!(value(r#"rotagraph_db_pool_connections{state="idle"}"#).is_some());
+    assert!(!scrape.contains("pharmacists") && !scrape.contains("givenName"), "no query text in metrics");
+    drop(subscription);
+}

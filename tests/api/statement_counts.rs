@@ -63,6 +63,7 @@ async fn statements_per_query(db: &DatabaseConnection, counter: &Arc<AtomicUsize
             cache: Arc::new(rotagraph::services::reports::ReportCache::new(std::time::Duration::from_secs(60))),
         },
         &rotagraph::config::Limits::default(),
+        Arc::new(rotagraph::metrics::Metrics::new()),
     );
     let principal =
         Principal { subject: "test".to_owned(), role: Some(Role::National), icbs: Vec::new(), region: None };
