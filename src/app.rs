@@ -3,6 +3,7 @@
 use crate::auth::TokenKeys;
 use crate::config::{Limits, ServeArgs};
 use crate::graphql::reports::ReportSettings;
+use crate::http::documents::Documents;
 use crate::metrics::Metrics;
 use crate::services::access::ScopeResolver;
 use crate::services::clock::Clock;
@@ -29,6 +30,7 @@ pub struct App {
     clock: Clock,
     events: EventHub,
     metrics: Arc<Metrics>,
+    documents: Documents,
 }
 
 /// Which data `prepare_database` loads.
@@ -64,6 +66,7 @@ impl App {
         let counted = metrics.clone();
         db.set_metric_callback(move |_| counted.statement());
         let scopes = ScopeResolver::load(&db).await.context("reading the ICBs and regions")?;
+        let documents = Documents::load(settings.trusted_documents.as_deref(), settings.only_trusted_documents)?;
         let events = EventHub::start(&db).await.context("listening for changes")?;
         let acceptor = TcpListener::bind(settings.bind)
             .into_acceptor()
@@ -89,6 +92,7 @@ impl App {
             clock: Clock::fixed_at(settings.today),
             events,
             metrics,
+            documents,
         })
     }
 
@@ -109,7 +113,7 @@ impl App {
         tracing::info!(address = %self.address, "rotagraph listening; GraphiQL at http://{}/graphql", self.address);
         poem::Server::new_with_acceptor(self.acceptor)
             .run_with_graceful_shutdown(
-                http::routes(api, self.db, callers, self.report_settings, self.limits, self.clock),
+                http::routes(api, self.db, callers, self.report_settings, self.limits, self.clock, self.documents),
                 shutdown,
                 Some(self.shutdown_timeout),
             )

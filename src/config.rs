@@ -166,6 +166,15 @@ pub struct ServeArgs {
     /// training and tests; by default, the calendar day in England.
     #[arg(long, env = "ROTAGRAPH_TODAY", value_name = "DATE")]
     pub today: Option<chrono::NaiveDate>,
+    /// Trusted documents: a JSON file of the operations this deployment's clients send, as an object of
+    /// `"<sha256 hex>": "<document>"` or an Apollo persisted-query manifest. Clients may then send them
+    /// by hash alone (`extensions.persistedQuery.sha256Hash`).
+    #[arg(long, env = "ROTAGRAPH_TRUSTED_DOCUMENTS", value_name = "FILE")]
+    pub trusted_documents: Option<std::path::PathBuf>,
+    /// Run only the trusted documents (an allow-list): any other operation is refused, and no document
+    /// is learnt through automatic persisted queries. Needs `--trusted-documents`.
+    #[arg(long, env = "ROTAGRAPH_ONLY_TRUSTED_DOCUMENTS")]
+    pub only_trusted_documents: bool,
     /// Request limits.
     #[command(flatten)]
     pub limits: Limits,

@@ -11,6 +11,7 @@
 //! - a body over `max_body_bytes` gets 413, a query over `max_query_bytes` `QUERY_TOO_LONG`, a request over
 //!   its time 503 with `REQUEST_TIMEOUT`, a caller over budget 429 with `Retry-After`, a bad token 401.
 
+use super::documents::Documents;
 use super::{Callers, RequestId, error_response, live};
 use crate::config::Limits;
 use crate::graphql::limits::{CostPayer, refusal};
@@ -151,6 +152,7 @@ fn retry_after(response: &async_graphql::Response) -> Option<u64> {
 /// limits and the clock.
 pub(super) struct Endpoint {
     pub api: graphql::Api,
+    pub documents: Documents,
     pub db: DatabaseConnection,
     pub callers: Arc<Callers>,
     pub limits: Limits,
@@ -184,7 +186,8 @@ pub(super) async fn get_graphql(
     }
     let query_string = request.uri().query().unwrap_or_default();
     let accept = request.headers().get(header::ACCEPT).and_then(|value| value.to_str().ok());
-    if !query_string.split('&').any(|pair| pair.starts_with("query=")) {
+    let names_a_document = |pair: &str| pair.starts_with("query=") || pair.starts_with("extensions=");
+    if !query_string.split('&').any(names_a_document) {
         if !limits.disable_graphiql && accept.is_some_and(|accept| accept.contains("text/html")) {
             return super::graphiql::page();
         }
@@ -200,11 +203,11 @@ pub(super) async fn get_graphql(
     let Some(response_type) = response_type.or(wants_event_stream(accept).then_some(ResponseType::Json)) else {
         return not_acceptable();
     };
-    let Some(graphql_request) = request_of_query_string(query_string) else {
+    let Some(mut graphql_request) = request_of_query_string(query_string) else {
         let message = "The query string is not a GraphQL request (`query`, `operationName`, `variables` as JSON).";
         return refuse(StatusCode::BAD_REQUEST, "BAD_REQUEST", message, response_type);
     };
-    if let Some(refusal) = endpoint.refusal_before_parsing(&graphql_request, response_type) {
+    if let Some(refusal) = endpoint.refusal_before_parsing(&mut graphql_request, response_type) {
         return refusal;
     }
     if is_mutation(&graphql_request) {
@@ -373,22 +376,27 @@ impl Endpoint {
         live::event_stream(self.clone(), request, caller, request_id)
     }
 
-    /// Why `request` must not run, checked on its text before anything parses it: too long, empty, or
-    /// nested too deep (see [`nesting`]).
+    /// Why `request` must not run, checked on its text before anything parses it: a persisted document
+    /// that cannot be had or may not run (see [`Documents`]), or a text too long, empty, or nested too deep
+    /// (see [`nesting`]).
     fn refusal_before_parsing(
         &self,
-        request: &async_graphql::Request,
+        request: &mut async_graphql::Request,
         response_type: ResponseType,
     ) -> Option<poem::Response> {
         let (status, code, message) = self.reason_to_refuse_unparsed(request)?;
         Some(refuse(status, code, &message, response_type))
     }
 
-    /// The status, code and message that refuse `request` on its text alone, if any.
+    /// Completes `request` with its persisted document, if it names one by hash; then the status, code
+    /// and message that refuse it on its text alone, if any.
     pub(super) fn reason_to_refuse_unparsed(
         &self,
-        request: &async_graphql::Request,
+        request: &mut async_graphql::Request,
     ) -> Option<(StatusCode, &'static str, String)> {
+        if let Err(refusal) = self.documents.resolve(request, self.limits.max_query_bytes) {
+            return Some((StatusCode::BAD_REQUEST, refusal.code, refusal.message));
+        }
         if request.query.len() > self.limits.max_query_bytes {
             let message = format!("The query is over {} bytes.", self.limits.max_query_bytes);
             return Some((StatusCode::PAYLOAD_TOO_LARGE, "QUERY_TOO_LONG", message));
@@ -426,7 +434,10 @@ impl Endpoint {
             BatchRequest::Batch(requests) => requests,
         };
         // Every item is checked before any runs: a batch either runs whole or not at all.
-        if let Some(refusal) = requests.iter().find_map(|request| self.refusal_before_parsing(request, response_type)) {
+        let mut requests = requests;
+        if let Some(refusal) =
+            requests.iter_mut().find_map(|request| self.refusal_before_parsing(request, response_type))
+        {
             return refusal;
         }
         // A mutation is sent on its own: in a batch, a later item's failure could not undo it. Batched
@@ -474,6 +485,8 @@ impl Endpoint {
         let retry = responses.iter().find_map(retry_after);
         let mut http_response =
             poem::Response::builder().status(status).content_type(response_type.content_type()).body(json);
+        let succeeded = responses.iter().all(|response| response.errors.is_empty());
+        super::mark_caching(&mut http_response, principal.role.is_none(), succeeded);
         if let Some(seconds) = retry {
             http_response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(seconds));
         }

@@ -69,12 +69,12 @@ fn operation_type(request: &async_graphql::Request) -> Option<OperationType> {
 /// The answers to one operation: each event of a subscription, or the one answer of a query or mutation.
 pub(super) fn answers(
     endpoint: Arc<Endpoint>,
-    request: async_graphql::Request,
+    mut request: async_graphql::Request,
     caller: LiveCaller,
     request_id: String,
 ) -> BoxStream<'static, async_graphql::Response> {
     let limits = &endpoint.limits;
-    if let Some((_, code, message)) = endpoint.reason_to_refuse_unparsed(&request) {
+    if let Some((_, code, message)) = endpoint.reason_to_refuse_unparsed(&mut request) {
         let response = async_graphql::Response::from_errors(vec![refusal(message, code, |_| {})]);
         return futures_util::stream::once(async { response }).boxed();
     }

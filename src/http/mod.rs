@@ -1,5 +1,7 @@
 //! HTTP routes: the GraphQL endpoint, GraphiQL, the CSV reports, and the health and readiness probes.
 
+/// Persisted documents: automatic persisted queries and trusted documents.
+pub mod documents;
 /// GraphiQL's page and files, served offline.
 mod graphiql;
 /// The GraphQL endpoint (GraphQL over HTTP).
@@ -33,6 +35,7 @@ pub fn routes(
     report_settings: ReportSettings,
     limits: Limits,
     clock: Clock,
+    documents: documents::Documents,
 ) -> impl poem::Endpoint {
     let metrics = api.metrics().clone();
     Route::new()
@@ -42,7 +45,7 @@ pub fn routes(
         .at("/reports/:file", get(reports::report_csv))
         .at("/health", get(health))
         .at("/ready", get(ready))
-        .data(Arc::new(graphql::Endpoint { api, db: db.clone(), callers: callers.clone(), limits, clock }))
+        .data(Arc::new(graphql::Endpoint { api, documents, db: db.clone(), callers: callers.clone(), limits, clock }))
         .data(db)
         .data(callers)
         .data(report_settings)
@@ -109,6 +112,21 @@ fn bearer(authorization: Option<&str>) -> Result<Option<&str>, AppError> {
         return Err(AppError::Unauthenticated);
     }
     Ok(Some(token))
+}
+
+/// Marks how `response` may be cached. Anonymous readers see only public reference data, the same for
+/// every anonymous reader: a successful answer to them may be kept by any cache for a minute (the
+/// report cache's default age). An answer read with a token is that caller's alone and never stored,
+/// and a failure is never stored. Caches key answers by `Authorization` as well as the URL.
+pub(crate) fn mark_caching(response: &mut poem::Response, anonymous: bool, succeeded: bool) {
+    let cache_control = match (anonymous, succeeded) {
+        (true, true) => "public, max-age=60",
+        (false, _) => "private, no-store",
+        (true, false) => "no-store",
+    };
+    let headers = response.headers_mut();
+    headers.insert(poem::http::header::CACHE_CONTROL, poem::http::HeaderValue::from_static(cache_control));
+    headers.insert(poem::http::header::VARY, poem::http::HeaderValue::from_static("Authorization, Accept"));
 }
 
 /// A response carrying one error, for failures before execution.

@@ -146,8 +146,8 @@ pub(super) async fn report_csv(
     settings: Data<&ReportSettings>,
     clock: Data<&Clock>,
 ) -> poem::Response {
-    let scope = match callers.identify(http_request) {
-        Ok((_, scope)) => scope,
+    let (principal, scope) = match callers.identify(http_request) {
+        Ok(caller) => caller,
         Err(error) => return error_response(poem::http::StatusCode::UNAUTHORIZED, &error),
     };
     let params: ReportParams = match http_request.uri().query() {
@@ -183,12 +183,15 @@ pub(super) async fn report_csv(
         "placement-activity.csv" => activity_csv(&request).await,
         _ => return StatusCode::NOT_FOUND.into_response(),
     };
-    match result {
+    let succeeded = result.is_ok();
+    let mut response = match result {
         Ok(records) => csv_response(records),
         Err(error @ AppError::Invalid { .. }) => error_response(StatusCode::BAD_REQUEST, &error),
         Err(error @ AppError::Busy) => error_response(StatusCode::SERVICE_UNAVAILABLE, &error),
         Err(error) => error_response(StatusCode::INTERNAL_SERVER_ERROR, &error),
-    }
+    };
+    super::mark_caching(&mut response, principal.role.is_none(), succeeded);
+    response
 }
 
 async fn fill_rate_csv(request: &CsvRequest<'_>) -> Result<Vec<Vec<String>>, AppError> {

@@ -118,12 +118,24 @@ pub async fn spawn_app_with(demo: DemoData, limits: Limits) -> TestApp {
 /// [`spawn_app`] with these limits, answering as if today were `today`.
 pub async fn spawn_app_on(demo: DemoData, limits: Limits, today: chrono::NaiveDate) -> TestApp {
     let test_db = prepared_database(demo).await;
-    let (address, metrics) = serve(&test_db.db, limits, today).await;
+    let (address, metrics) = serve(&test_db.db, limits, today, None).await;
+    TestApp { address, client: reqwest::Client::new(), test_db, metrics }
+}
+
+/// [`spawn_app`] running only the trusted documents of `manifest` (an allow-list).
+pub async fn spawn_app_trusting(demo: DemoData, manifest: &std::path::Path) -> TestApp {
+    let test_db = prepared_database(demo).await;
+    let (address, metrics) = serve(&test_db.db, Limits::default(), TEST_TODAY, Some(manifest)).await;
     TestApp { address, client: reqwest::Client::new(), test_db, metrics }
 }
 
 /// Starts a server over `db` on 127.0.0.1:0 and returns its address and metrics.
-async fn serve(db: &DatabaseConnection, limits: Limits, today: chrono::NaiveDate) -> (SocketAddr, Arc<Metrics>) {
+async fn serve(
+    db: &DatabaseConnection,
+    limits: Limits,
+    today: chrono::NaiveDate,
+    trusted_documents: Option<&std::path::Path>,
+) -> (SocketAddr, Arc<Metrics>) {
     let settings = ServeArgs {
         bind: "127.0.0.1:0".parse().expect("address"),
         demo: false,
@@ -132,6 +144,8 @@ async fn serve(db: &DatabaseConnection, limits: Limits, today: chrono::NaiveDate
         rounding_base: 5,
         report_cache_seconds: 60,
         today: Some(today),
+        trusted_documents: trusted_documents.map(std::path::Path::to_path_buf),
+        only_trusted_documents: trusted_documents.is_some(),
         limits,
     };
     let keys = rotagraph::auth::TokenKeys::hs256(TEST_SECRET);
@@ -152,7 +166,7 @@ impl TestApp {
             }
             _ => self.test_db.db.clone(),
         };
-        serve(&db, Limits::default(), TEST_TODAY).await.0
+        serve(&db, Limits::default(), TEST_TODAY, None).await.0
     }
 
     pub fn url(&self, path: &str) -> String {

@@ -4,6 +4,7 @@
 
 mod access;
 mod constraints;
+mod documents;
 mod faults;
 mod filters;
 mod generator;
