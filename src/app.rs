@@ -31,6 +31,8 @@ pub struct App {
     events: EventHub,
     metrics: Arc<Metrics>,
     documents: Documents,
+    /// The connection the shared cost budgets are kept through (statements not counted as requests').
+    budget_db: DatabaseConnection,
 }
 
 /// Which data `prepare_database` loads.
@@ -63,6 +65,8 @@ impl App {
     pub async fn build(settings: &ServeArgs, mut db: DatabaseConnection, keys: TokenKeys) -> anyhow::Result<Self> {
         settings.limits.check()?;
         let metrics = Arc::new(Metrics::new());
+        // The budgets' own statements run in the background, in no request: not counted as the requests'.
+        let budget_db = db.clone();
         let counted = metrics.clone();
         db.set_metric_callback(move |_| counted.statement());
         let scopes = ScopeResolver::load(&db).await.context("reading the ICBs and regions")?;
@@ -93,6 +97,7 @@ impl App {
             events,
             metrics,
             documents,
+            budget_db,
         })
     }
 
@@ -109,6 +114,7 @@ impl App {
     /// Serves until `shutdown` completes, then lets in-flight requests finish (within the timeout).
     pub async fn run_until(self, shutdown: impl Future<Output = ()>) -> anyhow::Result<()> {
         let api = graphql::api(self.db.clone(), self.events, self.report_settings.clone(), &self.limits, self.metrics);
+        api.budgets().share(self.budget_db);
         let callers = Arc::new(self.callers);
         tracing::info!(address = %self.address, "rotagraph listening; GraphiQL at http://{}/graphql", self.address);
         poem::Server::new_with_acceptor(self.acceptor)

@@ -23,6 +23,7 @@ mod m20261202_000008_keyset_indexes;
 mod m20261202_000009_nested_order_indexes;
 mod m20261206_000010_data_version;
 mod m20261206_000011_filter_order_indexes;
+mod m20261206_000012_cost_budgets;
 
 /// The ordered list of migrations.
 #[derive(Debug)]
@@ -43,6 +44,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000009_nested_order_indexes::Migration),
             Box::new(m20261206_000010_data_version::Migration),
             Box::new(m20261206_000011_filter_order_indexes::Migration),
+            Box::new(m20261206_000012_cost_budgets::Migration),
         ]
     }
 }

@@ -9,16 +9,14 @@
 use super::field_types::{self, FieldTypes};
 use crate::config::Limits;
 use crate::services::access::Principal;
+use crate::services::budgets::Budgets;
 use crate::services::pagination::{DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE};
 use async_graphql::Positioned;
 use async_graphql::parser::types::{
     DocumentOperations, ExecutableDocument, Field, OperationDefinition, OperationType, Selection, SelectionSet,
 };
 use async_graphql::{ErrorExtensionValues, Response, ServerError, Value, Variables};
-use governor::middleware::StateInformationMiddleware;
-use governor::{Quota, RateLimiter, clock::Clock, clock::DefaultClock, state::keyed::DefaultKeyedStateStore};
 use std::collections::HashMap;
-use std::num::NonZeroU32;
 
 /// What a document costs, how many aliases it uses and how deep it nests fields, worked out from the
 /// schema's field types before the document is validated or run:
@@ -332,8 +330,6 @@ fn survey(
     }
 }
 
-type Buckets = RateLimiter<String, DefaultKeyedStateStore<String>, DefaultClock, StateInformationMiddleware>;
-
 /// Who a request's cost is charged to: the caller (a token's subject, or an anonymous caller's address)
 /// and each of the caller's ICBs.
 #[derive(Clone, Debug)]
@@ -350,51 +346,6 @@ impl CostPayer {
             None => format!("anonymous:{}", address.unwrap_or_default()),
         };
         Self { caller, icbs: principal.icbs.clone() }
-    }
-}
-
-/// The per-minute cost budgets of callers and of ICBs.
-pub struct Budgets {
-    callers: Buckets,
-    icbs: Buckets,
-    clock: DefaultClock,
-}
-
-/// A refused charge: how long to wait.
-#[derive(Clone, Copy, Debug)]
-pub struct Throttled {
-    pub retry_after_seconds: u64,
-}
-
-impl Budgets {
-    /// Budgets of `caller` and `icb` cost units per minute (each at least 1).
-    pub fn per_minute(caller: u32, icb: u32) -> Self {
-        let quota = |budget: u32| Quota::per_minute(NonZeroU32::new(budget).unwrap_or(NonZeroU32::MIN));
-        Self {
-            callers: RateLimiter::dashmap(quota(caller)).with_middleware(),
-            icbs: RateLimiter::dashmap(quota(icb)).with_middleware(),
-            clock: DefaultClock::default(),
-        }
-    }
-
-    /// Charges `cost` to the payer and its ICBs; the smallest budget left after it, or how long to wait.
-    pub fn charge(&self, payer: &CostPayer, cost: u64) -> Result<u32, Throttled> {
-        let cost = NonZeroU32::new(u32::try_from(cost).unwrap_or(u32::MAX)).unwrap_or(NonZeroU32::MIN);
-        let keys = std::iter::once((&self.callers, payer.caller.clone()))
-            .chain(payer.icbs.iter().map(|icb| (&self.icbs, icb.clone())));
-        let mut remaining = u32::MAX;
-        for (buckets, key) in keys {
-            match buckets.check_key_n(&key, cost) {
-                Ok(Ok(state)) => remaining = remaining.min(state.remaining_burst_capacity()),
-                Ok(Err(not_until)) => {
-                    let wait = not_until.wait_time_from(self.clock.now());
-                    return Err(Throttled { retry_after_seconds: wait.as_secs() + 1 });
-                }
-                // More than a whole minute's budget: never affordable (the cost limit prevents this).
-                Err(_) => return Err(Throttled { retry_after_seconds: 60 }),
-            }
-        }
-        Ok(remaining)
     }
 }
 
@@ -419,7 +370,8 @@ impl CostReport {
     }
 }
 
-/// Cost control: the limits, and the budgets the cost of each request is charged to.
+/// Cost control: the limits, and the budgets the cost of each request is charged to (shared by the
+/// replicas once [`CostControl::budgets`] is shared).
 pub struct CostControl {
     limits: Limits,
     budgets: Budgets,
@@ -454,8 +406,12 @@ pub(crate) fn refusal(message: String, code: &str, more: impl FnOnce(&mut ErrorE
 
 impl CostControl {
     pub fn new(limits: Limits) -> Self {
-        let budgets = Budgets::per_minute(limits.caller_budget, limits.icb_budget);
-        Self { limits, budgets }
+        Self { limits, budgets: Budgets::local() }
+    }
+
+    /// The cost budgets requests are charged to.
+    pub fn budgets(&self) -> &Budgets {
+        &self.budgets
     }
 
     /// Admits `request` to run, or refuses it: parses and cleans its document and variables, surveys it
@@ -537,8 +493,11 @@ impl CostControl {
             return (Err(refusal(message(), code, |_| {})), report);
         }
         if let Some(payer) = payer {
-            match self.budgets.charge(payer, cost) {
-                Ok(remaining) => report.remaining = Some(remaining),
+            let budgets = std::iter::once((payer.caller.as_str(), u64::from(self.limits.caller_budget)))
+                .chain(payer.icbs.iter().map(|icb| (icb.as_str(), u64::from(self.limits.icb_budget))))
+                .collect::<Vec<_>>();
+            match self.budgets.charge(&budgets, cost) {
+                Ok(remaining) => report.remaining = Some(u32::try_from(remaining).unwrap_or(u32::MAX)),
                 Err(throttled) => {
                     let refused = refusal(
                         format!("Rate limit reached: retry after {} seconds.", throttled.retry_after_seconds),

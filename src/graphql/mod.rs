@@ -134,6 +134,11 @@ impl Api {
     pub fn metrics(&self) -> &Arc<Metrics> {
         &self.metrics
     }
+
+    /// The cost budgets requests are charged to.
+    pub fn budgets(&self) -> &crate::services::budgets::Budgets {
+        self.cost_control.budgets()
+    }
 }
 
 /// Who makes a request, and when.

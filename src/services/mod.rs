@@ -5,6 +5,8 @@
 pub mod access;
 /// Reading the audit trail.
 pub mod audit;
+/// Cost budgets per minute, shared by the replicas through the database.
+pub mod budgets;
 /// What "today" is: the one clock every date default and rule reads.
 pub mod clock;
 /// The data version every change raises: what kept answers are checked against.

@@ -159,6 +159,11 @@ impl TestApp {
     /// Starts a second server (a replica) over the same database, with its own connection pool, and
     /// returns its address.
     pub async fn replica(&self) -> SocketAddr {
+        self.replica_with(Limits::default()).await
+    }
+
+    /// [`TestApp::replica`] with these limits.
+    pub async fn replica_with(&self, limits: Limits) -> SocketAddr {
         let db = match std::env::var("TEST_DATABASE_URL") {
             Ok(url) if !url.is_empty() => {
                 let name = self.test_db.database_name();
@@ -166,7 +171,7 @@ impl TestApp {
             }
             _ => self.test_db.db.clone(),
         };
-        serve(&db, Limits::default(), TEST_TODAY, None).await.0
+        serve(&db, limits, TEST_TODAY, None).await.0
     }
 
     pub fn url(&self, path: &str) -> String {

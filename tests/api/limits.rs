@@ -265,3 +265,37 @@ async fn a_mutation_operation_makes_one_change_and_a_document_costs_what_its_cho
     let (_, _, refused) = post(&app, &json!({ "query": document, "operationName": "B" }), &[]).await;
     assert_eq!(error_codes(&refused), ["QUERY_TOO_COMPLEX"]);
 }
+
+#[tokio::test]
+async fn two_replicas_charge_one_shared_budget() {
+    let limits = Limits { caller_budget: 100, icb_budget: 1_000, max_cost: 100, ..Limits::default() };
+    let app = spawn_app_with(DemoData::Skip, limits.clone()).await;
+    let other = app.replica_with(limits).await;
+    let national = crate::helpers::token(rotagraph::services::access::Role::National, &[], None);
+    let ask = |address: std::net::SocketAddr, query: &'static str| {
+        let request = app
+            .client
+            .post(format!("http://{address}/graphql"))
+            .bearer_auth(&national)
+            .json(&json!({ "query": query }));
+        async move { request.send().await.expect("post").json::<Value>().await.expect("JSON") }
+    };
+    let costly = "{ organisations(first: 20) { nodes { odsCode name } } }";
+
+    let first = ask(app.address, costly).await;
+    // The other replica learns what the first charged within a few of its sync intervals: ask it
+    // something cheap until its budget shows the first replica's charge (a wait, not a timing check).
+    let mut seen = Value::Null;
+    for _ in 0..100 {
+        seen = ask(other, "{ __typename }").await;
+        if seen["extensions"]["cost"]["remaining"].as_u64().is_some_and(|remaining| remaining < 40) {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    let refused = ask(other, costly).await;
+
+    assert_eq!(first["extensions"]["cost"]["remaining"], 100 - 61, "{first}");
+    assert!(seen["extensions"]["cost"]["remaining"].as_u64().is_some_and(|remaining| remaining < 40), "{seen}");
+    assert_eq!(error_codes(&refused), ["RATE_LIMITED"], "{refused}");
+}
