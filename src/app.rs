@@ -33,6 +33,8 @@ pub struct App {
     documents: Documents,
     /// The connection the shared cost budgets are kept through (statements not counted as requests').
     budget_db: DatabaseConnection,
+    /// Where queries, reports and CSV read (the primary, without a read replica).
+    read_db: DatabaseConnection,
 }
 
 /// Which data `prepare_database` loads.
@@ -69,6 +71,18 @@ impl App {
         let budget_db = db.clone();
         let counted = metrics.clone();
         db.set_metric_callback(move |_| counted.statement());
+        let read_db = match &settings.database_read_url {
+            Some(url) => {
+                let statement_timeout = Some(settings.limits.statement_timeout());
+                let mut read_db = crate::db::connect_with_statement_timeout(url, statement_timeout)
+                    .await
+                    .context("connecting to the read replica (DATABASE_READ_URL)")?;
+                let counted = metrics.clone();
+                read_db.set_metric_callback(move |_| counted.statement());
+                read_db
+            }
+            None => db.clone(),
+        };
         let scopes = ScopeResolver::load(&db).await.context("reading the ICBs and regions")?;
         let documents = Documents::load(settings.trusted_documents.as_deref(), settings.only_trusted_documents)?;
         let events = EventHub::start(&db).await.context("listening for changes")?;
@@ -98,6 +112,7 @@ impl App {
             metrics,
             documents,
             budget_db,
+            read_db,
         })
     }
 
@@ -113,7 +128,8 @@ impl App {
 
     /// Serves until `shutdown` completes, then lets in-flight requests finish (within the timeout).
     pub async fn run_until(self, shutdown: impl Future<Output = ()>) -> anyhow::Result<()> {
-        let api = graphql::api(self.db.clone(), self.events, self.report_settings.clone(), &self.limits, self.metrics);
+        let databases = graphql::Databases { primary: self.db.clone(), read: self.read_db };
+        let api = graphql::api(databases, self.events, self.report_settings.clone(), &self.limits, self.metrics);
         api.budgets().share(self.budget_db);
         let callers = Arc::new(self.callers);
         tracing::info!(address = %self.address, "rotagraph listening; GraphiQL at http://{}/graphql", self.address);

@@ -166,6 +166,11 @@ pub struct ServeArgs {
     /// training and tests; by default, the calendar day in England.
     #[arg(long, env = "ROTAGRAPH_TODAY", value_name = "DATE")]
     pub today: Option<chrono::NaiveDate>,
+    /// A read replica of the database (same URL forms as `DATABASE_URL`): queries, reports and CSV read
+    /// from it, while mutations, subscriptions (and the changes they are told of) and the shared cost
+    /// budgets use the primary. Never migrated: the primary's migrations reach it by replication.
+    #[arg(long, env = "DATABASE_READ_URL", hide_env_values = true)]
+    pub database_read_url: Option<String>,
     /// Trusted documents: a JSON file of the operations this deployment's clients send, as an object of
     /// `"<sha256 hex>": "<document>"` or an Apollo persisted-query manifest. Clients may then send them
     /// by hash alone (`extensions.persistedQuery.sha256Hash`).

@@ -359,6 +359,11 @@ pub struct CostReport {
 }
 
 impl CostReport {
+    /// The type of the operation, once its document parsed.
+    pub fn operation(&self) -> Option<OperationType> {
+        self.operation
+    }
+
     /// The operation's type as a metrics label: `query`, `mutation`, `subscription`, or `unknown`.
     pub fn operation_label(&self) -> &'static str {
         match self.operation {

@@ -47,6 +47,7 @@ use crate::services::access::{Principal, Scope, Scoped};
 use crate::services::events::EventHub;
 use crate::services::pagination::{self, Ordering, Relation, Slice, SortKey};
 use crate::services::queries;
+use async_graphql::parser::types::OperationType;
 use async_graphql::{Context, MergedObject, Result, ResultExt, Schema, SchemaBuilder};
 use chrono::NaiveDate;
 use common::{ConnectionOf, OrderDirection, Paging, connection};
@@ -103,25 +104,47 @@ pub struct Api {
     cost_control: limits::CostControl,
     subscribers: Arc<subscription::Subscribers>,
     metrics: Arc<Metrics>,
+    databases: Databases,
 }
 
-/// The API served over `db`, its writes announced and its subscribers served by `events`. Each request
-/// adds its [`Scope`] and a loader (see [`execute`]).
+/// The databases the API works on.
+#[derive(Clone, Debug)]
+pub struct Databases {
+    /// Where changes are written, and subscriptions read the records they are told of.
+    pub primary: DatabaseConnection,
+    /// Where queries read: a read replica, or the primary again.
+    pub read: DatabaseConnection,
+}
+
+impl Databases {
+    /// One database for everything.
+    pub fn single(db: DatabaseConnection) -> Self {
+        Self { primary: db.clone(), read: db }
+    }
+
+    /// Where an operation of type `operation` works: queries read from the read replica.
+    fn for_operation(&self, operation: Option<OperationType>) -> &DatabaseConnection {
+        if operation == Some(OperationType::Query) { &self.read } else { &self.primary }
+    }
+}
+
+/// The API served over `databases`, its writes announced and its subscribers served by `events`. Each
+/// request adds its [`Scope`] and a loader (see [`execute`]).
 pub fn api(
-    db: DatabaseConnection,
+    databases: Databases,
     events: EventHub,
     report_settings: reports::ReportSettings,
     limits: &Limits,
     metrics: Arc<Metrics>,
 ) -> Api {
-    let mut builder = schema_builder().data(db).data(events).data(report_settings);
+    let mut builder = schema_builder().data(databases.primary.clone()).data(events).data(report_settings);
     if limits.disable_introspection {
         builder = builder.disable_introspection().disable_suggestions();
     }
     let schema = builder.finish();
     let types = Arc::new(field_types::FieldTypes::from_sdl(&schema.sdl()));
     let subscribers = Arc::new(subscription::Subscribers::new(limits.max_subscriptions, limits.max_events_per_second));
-    Api { schema, types, cost_control: limits::CostControl::new(limits.clone()), subscribers, metrics }
+    Api { schema, types, cost_control: limits::CostControl::new(limits.clone()), subscribers, metrics, databases }
 }
 
 impl Api {
@@ -133,6 +156,11 @@ impl Api {
     /// The server's metrics.
     pub fn metrics(&self) -> &Arc<Metrics> {
         &self.metrics
+    }
+
+    /// The databases the API works on.
+    pub fn databases(&self) -> &Databases {
+        &self.databases
     }
 
     /// The cost budgets requests are charged to.
@@ -160,7 +188,6 @@ pub struct Caller {
 pub async fn execute(
     api: &Api,
     request: async_graphql::Request,
-    db: &DatabaseConnection,
     caller: Caller,
     budget: Arc<response_size::ResponseBudget>,
     payer: Option<&limits::CostPayer>,
@@ -172,10 +199,13 @@ pub async fn execute(
     let mut response = match admitted {
         Err(refusal) => async_graphql::Response::from_errors(vec![refusal]),
         Ok(request) => {
+            // Queries read from the read replica (the resolvers' database, and the loader's).
+            let db = api.databases.for_operation(cost.operation());
             let fetches = loaders::Fetches::default();
             let entity_failures = federation::EntityFailures::default();
             let scope = Arc::new(caller.scope);
             let request = request
+                .data(db.clone())
                 .data(entity_failures.clone())
                 .data(RequestLoader::new(db.clone(), scope.clone(), budget.clone(), fetches.clone()))
                 .data(budget)
@@ -209,7 +239,6 @@ pub async fn execute(
 pub fn subscribe(
     api: &Api,
     request: async_graphql::Request,
-    db: &DatabaseConnection,
     caller: Caller,
     max_response_bytes: usize,
     payer: &limits::CostPayer,
@@ -237,6 +266,7 @@ pub fn subscribe(
         }
     };
     api.metrics.subscribed();
+    let db = &api.databases.primary;
     let fetches = loaders::Fetches::default();
     let budget = Arc::new(response_size::ResponseBudget::new(max_response_bytes));
     let scope = Arc::new(caller.scope);

@@ -459,7 +459,7 @@ impl Endpoint {
                 today,
             };
             let budget = Arc::new(ResponseBudget::new(self.limits.max_response_bytes));
-            let execution = graphql::execute(&self.api, request, &self.db, caller, budget.clone(), Some(&payer));
+            let execution = graphql::execute(&self.api, request, caller, budget.clone(), Some(&payer));
             let execution = tokio::time::timeout(self.limits.request_timeout(), execution);
             let Ok(response) = execution.await else {
                 let message = format!("The request took over {} seconds and was stopped.", self.limits.request_timeout);

@@ -81,14 +81,8 @@ pub(super) fn answers(
     let graphql_caller =
         graphql::Caller { principal: caller.principal, scope: caller.scope, request_id, today: endpoint.clock.today() };
     if operation_type(&request) == Some(OperationType::Subscription) {
-        let answers = graphql::subscribe(
-            &endpoint.api,
-            request,
-            &endpoint.db,
-            graphql_caller,
-            limits.max_response_bytes,
-            &caller.payer,
-        );
+        let answers =
+            graphql::subscribe(&endpoint.api, request, graphql_caller, limits.max_response_bytes, &caller.payer);
         return answers
             .map(|mut response| {
                 label_request_errors(&mut response);
@@ -98,8 +92,7 @@ pub(super) fn answers(
     }
     futures_util::stream::once(async move {
         let budget = Arc::new(ResponseBudget::new(endpoint.limits.max_response_bytes));
-        let execution =
-            graphql::execute(&endpoint.api, request, &endpoint.db, graphql_caller, budget.clone(), Some(&caller.payer));
+        let execution = graphql::execute(&endpoint.api, request, graphql_caller, budget.clone(), Some(&caller.payer));
         let mut response = match tokio::time::timeout(endpoint.limits.request_timeout(), execution).await {
             Ok(response) => budget.bound(response),
             Err(_) => {

@@ -141,7 +141,7 @@ fn cell<T: ToString>(value: Option<T>) -> String {
 pub(super) async fn report_csv(
     http_request: &Request,
     file: poem::web::Path<String>,
-    db: Data<&DatabaseConnection>,
+    endpoint: Data<&Arc<super::graphql::Endpoint>>,
     callers: Data<&Arc<Callers>>,
     settings: Data<&ReportSettings>,
     clock: Data<&Clock>,
@@ -164,7 +164,7 @@ pub(super) async fn report_csv(
     };
     let suppression = Suppression::for_scope(&scope, settings.suppression_threshold, settings.rounding_base);
     let request = CsvRequest {
-        db: &db,
+        db: &endpoint.api.databases().read,
         cache: &settings.cache,
         scope: &scope,
         suppression,

@@ -106,6 +106,7 @@ async fn postgres_stopped_and_started_under_load_fails_cleanly_and_recovers() {
     let db = rotagraph::db::connect(&through(&url, proxy.address, &name)).await.expect("connect through the proxy");
     app::prepare_database(&db, DemoData::Skip).await.expect("prepare");
     let settings = ServeArgs {
+        database_read_url: None,
         trusted_documents: None,
         only_trusted_documents: false,
         bind: "127.0.0.1:0".parse().expect("address"),

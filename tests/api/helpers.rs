@@ -13,15 +13,11 @@ use std::sync::{Arc, Once};
 pub struct TestDb {
     pub db: DatabaseConnection,
     _dir: Option<tempfile::TempDir>,
-    /// The PostgreSQL database's name (none on SQLite).
-    name: Option<String>,
+    /// Its URL.
+    pub url: String,
 }
 
 impl TestDb {
-    fn database_name(&self) -> String {
-        self.name.clone().unwrap_or_default()
-    }
-
     pub fn backend(&self) -> DbBackend {
         self.db.get_database_backend()
     }
@@ -47,14 +43,15 @@ pub async fn fresh_database() -> TestDb {
             let name = format!("rotagraph_test_{}", uuid::Uuid::new_v4().simple());
             admin.execute_unprepared(&format!("CREATE DATABASE {name}")).await.expect("create test database");
             admin.close().await.expect("close admin connection");
-            let db = rotagraph::db::connect(&with_database_name(&url, &name)).await.expect("connect test database");
-            TestDb { db, _dir: None, name: Some(name) }
+            let url = with_database_name(&url, &name);
+            let db = rotagraph::db::connect(&url).await.expect("connect test database");
+            TestDb { db, _dir: None, url }
         }
         _ => {
             let dir = tempfile::tempdir().expect("temporary directory");
             let url = format!("sqlite://{}?mode=rwc", dir.path().join("test.db").display());
             let db = rotagraph::db::connect(&url).await.expect("open SQLite test database");
-            TestDb { db, _dir: Some(dir), name: None }
+            TestDb { db, _dir: Some(dir), url }
         }
     }
 }
@@ -118,14 +115,22 @@ pub async fn spawn_app_with(demo: DemoData, limits: Limits) -> TestApp {
 /// [`spawn_app`] with these limits, answering as if today were `today`.
 pub async fn spawn_app_on(demo: DemoData, limits: Limits, today: chrono::NaiveDate) -> TestApp {
     let test_db = prepared_database(demo).await;
-    let (address, metrics) = serve(&test_db.db, limits, today, None).await;
+    let (address, metrics) = serve(&test_db.db, limits, today, None, None).await;
     TestApp { address, client: reqwest::Client::new(), test_db, metrics }
+}
+
+/// [`spawn_app`] whose queries, reports and CSV read from `read` (a read replica), and the replica.
+pub async fn spawn_app_reading_from_replica(demo: DemoData, replica: DemoData) -> (TestApp, TestDb) {
+    let test_db = prepared_database(demo).await;
+    let read = prepared_database(replica).await;
+    let (address, metrics) = serve(&test_db.db, Limits::default(), TEST_TODAY, None, Some(read.url.clone())).await;
+    (TestApp { address, client: reqwest::Client::new(), test_db, metrics }, read)
 }
 
 /// [`spawn_app`] running only the trusted documents of `manifest` (an allow-list).
 pub async fn spawn_app_trusting(demo: DemoData, manifest: &std::path::Path) -> TestApp {
     let test_db = prepared_database(demo).await;
-    let (address, metrics) = serve(&test_db.db, Limits::default(), TEST_TODAY, Some(manifest)).await;
+    let (address, metrics) = serve(&test_db.db, Limits::default(), TEST_TODAY, Some(manifest), None).await;
     TestApp { address, client: reqwest::Client::new(), test_db, metrics }
 }
 
@@ -135,6 +140,7 @@ async fn serve(
     limits: Limits,
     today: chrono::NaiveDate,
     trusted_documents: Option<&std::path::Path>,
+    database_read_url: Option<String>,
 ) -> (SocketAddr, Arc<Metrics>) {
     let settings = ServeArgs {
         bind: "127.0.0.1:0".parse().expect("address"),
@@ -144,6 +150,7 @@ async fn serve(
         rounding_base: 5,
         report_cache_seconds: 60,
         today: Some(today),
+        database_read_url,
         trusted_documents: trusted_documents.map(std::path::Path::to_path_buf),
         only_trusted_documents: trusted_documents.is_some(),
         limits,
@@ -164,14 +171,8 @@ impl TestApp {
 
     /// [`TestApp::replica`] with these limits.
     pub async fn replica_with(&self, limits: Limits) -> SocketAddr {
-        let db = match std::env::var("TEST_DATABASE_URL") {
-            Ok(url) if !url.is_empty() => {
-                let name = self.test_db.database_name();
-                rotagraph::db::connect(&with_database_name(&url, &name)).await.expect("connect the replica")
-            }
-            _ => self.test_db.db.clone(),
-        };
-        serve(&db, limits, TEST_TODAY, None).await.0
+        let db = rotagraph::db::connect(&self.test_db.url).await.expect("connect the replica");
+        serve(&db, limits, TEST_TODAY, None, None).await.0
     }
 
     pub fn url(&self, path: &str) -> String {

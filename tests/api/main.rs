@@ -21,6 +21,7 @@ mod races;
 mod read_api;
 mod records;
 mod reference_data;
+mod replicas;
 mod reports;
 mod rotations;
 mod schema;

@@ -55,7 +55,7 @@ const QUERIES: [&str; 13] = [
 async fn statements_per_query(db: &DatabaseConnection, counter: &Arc<AtomicUsize>) -> Vec<usize> {
     let events = rotagraph::services::events::EventHub::start(db).await.expect("events");
     let api = graphql::api(
-        db.clone(),
+        graphql::Databases::single(db.clone()),
         events,
         graphql::reports::ReportSettings {
             suppression_threshold: 5,
@@ -78,7 +78,7 @@ async fn statements_per_query(db: &DatabaseConnection, counter: &Arc<AtomicUsize
             today: crate::helpers::TEST_TODAY,
         };
         let budget = Arc::new(graphql::response_size::ResponseBudget::new(usize::MAX));
-        let response = graphql::execute(&api, query.into(), db, caller, budget, None).await;
+        let response = graphql::execute(&api, query.into(), caller, budget, None).await;
         assert!(response.errors.is_empty(), "{query}: {:?}", response.errors);
         counts.push(counter.load(Ordering::SeqCst));
     }
