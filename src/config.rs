@@ -47,6 +47,10 @@ pub struct GlobalArgs {
     /// Log format.
     #[arg(long, env = "ROTAGRAPH_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text, global = true)]
     pub log_format: LogFormat,
+    /// Export traces to this OpenTelemetry collector (its OTLP/HTTP base URL, for example
+    /// `http://127.0.0.1:4318`). Off when not given.
+    #[arg(long, env = "OTEL_EXPORTER_OTLP_ENDPOINT", global = true)]
+    pub otlp_endpoint: Option<String>,
     #[command(flatten)]
     pub auth: AuthArgs,
 }

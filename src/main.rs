@@ -32,7 +32,13 @@ async fn main() -> ExitCode {
 
 async fn run() -> anyhow::Result<()> {
     let cli = Cli::parse();
-    telemetry::init(&cli.global.log, cli.global.log_format)?;
+    let telemetry = telemetry::init(&cli.global.log, cli.global.log_format, cli.global.otlp_endpoint.as_deref())?;
+    let result = run_command(cli).await;
+    telemetry.shutdown();
+    result
+}
+
+async fn run_command(cli: Cli) -> anyhow::Result<()> {
     match cli.command() {
         Command::Serve(settings) => {
             let keys = auth::load_keys(&cli.global.auth, cli.global.default_database_file())?;

@@ -359,6 +359,11 @@ pub struct CostReport {
 }
 
 impl CostReport {
+    /// What the operation costs.
+    pub fn requested(&self) -> u64 {
+        self.cost
+    }
+
     /// The type of the operation, once its document parsed.
     pub fn operation(&self) -> Option<OperationType> {
         self.operation

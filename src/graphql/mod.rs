@@ -196,6 +196,13 @@ pub async fn execute(
     let (query, operation_name, variables) =
         (request.query.clone(), request.operation_name.clone(), request.variables.clone());
     let (admitted, cost) = api.cost_control.admit(&api.types, request, payer);
+    // The operation's span (for traces): its type and cost, and how many errors it met; never its text.
+    let span = tracing::info_span!(
+        "graphql",
+        operation = cost.operation_label(),
+        cost = cost.requested(),
+        errors = tracing::field::Empty
+    );
     let mut response = match admitted {
         Err(refusal) => async_graphql::Response::from_errors(vec![refusal]),
         Ok(request) => {
@@ -213,7 +220,8 @@ pub async fn execute(
                 .data(caller.principal)
                 .data(mutation::RequestId(caller.request_id))
                 .data(Today(caller.today));
-            let mut response = loaders::drive(api.schema.execute(request), &fetches).await;
+            let execution = loaders::drive(api.schema.execute(request), &fetches);
+            let mut response = tracing::Instrument::instrument(execution, span.clone()).await;
             let entity_failures = entity_failures.take();
             partial::complete(
                 &mut response,
@@ -228,6 +236,7 @@ pub async fn execute(
     };
     api.cost_control.report(cost, &mut response);
     api.metrics.operation(cost.operation_label(), &response, started.elapsed().as_secs_f64());
+    span.record("errors", response.errors.len());
     response
 }
 

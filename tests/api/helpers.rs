@@ -26,8 +26,11 @@ impl TestDb {
 fn init_logging() {
     static INIT: Once = Once::new();
     INIT.call_once(|| {
-        if std::env::var_os("TEST_LOG").is_some() {
-            let _ = rotagraph::telemetry::init("info", rotagraph::config::LogFormat::Text);
+        if std::env::var_os("TEST_LOG").is_some()
+            && let Ok(telemetry) = rotagraph::telemetry::init("info", rotagraph::config::LogFormat::Text, None)
+        {
+            // Nothing to flush without traces.
+            telemetry.shutdown();
         }
     });
 }

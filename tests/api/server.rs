@@ -190,3 +190,80 @@ async fn metrics_count_operations_outcomes_error_codes_statements_and_open_subsc
     assert!(!scrape.contains("pharmacists") && !scrape.contains("givenName"), "no query text in metrics");
     drop(subscription);
 }
+
+/// A port no one listens on now.
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|listener| listener.local_addr())
+        .map(|address| address.port())
+        .expect("a free port")
+}
+
+#[tokio::test]
+async fn traces_reach_an_otlp_collector_when_configured_and_carry_no_query_text() {
+    use poem::{EndpointExt, handler, post, web::Data};
+    use std::sync::{Arc, Mutex};
+    type Received = Arc<Mutex<Vec<String>>>;
+    #[handler]
+    async fn collect(body: String, received: Data<&Received>) -> &'static str {
+        received.lock().expect("lock").push(body);
+        "{}"
+    }
+    let received: Received = Arc::default();
+    let collector = poem::listener::TcpListener::bind("127.0.0.1:0");
+    let acceptor = poem::listener::Listener::into_acceptor(collector).await.expect("collector");
+    let collector_address =
+        poem::listener::Acceptor::local_addr(&acceptor)[0].as_socket_addr().copied().expect("collector address");
+    let routes = poem::Route::new().at("/v1/traces", post(collect)).data(received.clone());
+    tokio::spawn(poem::Server::new_with_acceptor(acceptor).run(routes));
+
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let port = free_port();
+    let mut server = tokio::process::Command::new(env!("CARGO_BIN_EXE_rotagraph"))
+        .args(["serve", "--bind", &format!("127.0.0.1:{port}"), "--shutdown-timeout", "5"])
+        .env("DATABASE_URL", format!("sqlite://{}?mode=rwc", dir.path().join("traced.db").display()))
+        .env("ROTAGRAPH_JWT_SECRET", "traces-test-secret-0123456789abcdef")
+        .env("OTEL_EXPORTER_OTLP_ENDPOINT", format!("http://{collector_address}"))
+        .env("OTEL_EXPORTER_OTLP_PROTOCOL", "http/json")
+        .env("OTEL_BSP_SCHEDULE_DELAY", "100")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("start rotagraph");
+    let client = reqwest::Client::new();
+    let base = format!("http://127.0.0.1:{port}");
+    let mut ready = false;
+    for _ in 0..200 {
+        if client.get(format!("{base}/ready")).send().await.is_ok_and(|response| response.status() == 200) {
+            ready = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(ready, "the server became ready");
+    let answer = client
+        .post(format!("{base}/graphql"))
+        .json(&serde_json::json!({
+            "query": "query SecretName($code: OdsCode!) { organisation(odsCode: $code) { name } }",
+            "variables": { "code": "QMM" }
+        }))
+        .send()
+        .await
+        .expect("query");
+    assert_eq!(answer.status(), 200);
+    // SIGTERM: the server stops and sends its last spans.
+    let pid = server.id().expect("pid").to_string();
+    let killed = tokio::process::Command::new("kill").args(["-TERM", &pid]).status().await.expect("kill");
+    assert!(killed.success());
+    let stopped = tokio::time::timeout(std::time::Duration::from_secs(30), server.wait()).await;
+    assert!(stopped.is_ok_and(|status| status.is_ok_and(|status| status.success())), "stopped cleanly");
+
+    let exported = received.lock().expect("lock").join("\n");
+    assert!(exported.contains("\"rotagraph\""), "the service's name: {exported}");
+    assert!(exported.contains("\"request\"") && exported.contains("\"graphql\""), "both spans: {exported}");
+    assert!(exported.contains("/graphql") && exported.contains("\"query\""), "path and operation type: {exported}");
+    for secret in ["SecretName", "organisation", "QMM", "odsCode"] {
+        assert!(!exported.contains(secret), "no query text or variables in spans ({secret}): {exported}");
+    }
+}
