@@ -311,6 +311,10 @@ impl Subscribers {
             return Err(super::limits::refusal(message, "TOO_MANY_SUBSCRIPTIONS", |_| {}));
         }
         *count += 1;
+        // The pace of callers not heard from lately is forgotten, so many callers cannot grow it for good.
+        if self.pace.len() > 10_000 {
+            self.pace.retain_recent();
+        }
         Ok(OpenSubscription { subscribers: self.clone(), caller: caller.to_owned() })
     }
 

@@ -107,9 +107,17 @@ pub(super) fn answers(
     .boxed()
 }
 
-/// A GraphQL response as the JSON of a `next` payload.
-fn payload(response: &async_graphql::Response) -> Value {
-    serde_json::to_value(response).unwrap_or_else(|_| json!({ "errors": [{ "message": "internal error" }] }))
+/// A message to the client, written straight from the response, so its fields keep the query's order.
+#[derive(serde::Serialize)]
+struct ServerMessage<'a, P: serde::Serialize> {
+    r#type: &'static str,
+    id: &'a str,
+    payload: P,
+}
+
+/// `value` as JSON text.
+fn to_text(value: &impl serde::Serialize) -> String {
+    serde_json::to_string(value).unwrap_or_else(|_| r#"{"errors":[{"message":"internal error"}]}"#.to_owned())
 }
 
 /// Whether a response is a request error (refused before execution: no data, no error at a path).
@@ -128,7 +136,7 @@ pub(super) fn event_stream(
 ) -> poem::Response {
     use poem::IntoResponse;
     let events = answers(endpoint, request, caller, request_id)
-        .map(|response| Event::message(payload(&response).to_string()).event_type("next"))
+        .map(|response| Event::message(to_text(&response)).event_type("next"))
         .chain(futures_util::stream::once(async { Event::message("").event_type("complete") }));
     SSE::new(events).keep_alive(KEEP_ALIVE).into_response()
 }
@@ -285,12 +293,12 @@ async fn run_operation(
     while let Some(response) = answers.next().await {
         let message = if first && refused_before_execution(&response) {
             refused = true;
-            json!({ "type": "error", "id": id, "payload": payload(&response)["errors"] })
+            to_text(&ServerMessage { r#type: "error", id: &id, payload: &response.errors })
         } else {
-            json!({ "type": "next", "id": id, "payload": payload(&response) })
+            to_text(&ServerMessage { r#type: "next", id: &id, payload: &response })
         };
         first = false;
-        if outgoing.send(Message::text(message.to_string())).await.is_err() || refused {
+        if outgoing.send(Message::text(message)).await.is_err() || refused {
             break;
         }
     }

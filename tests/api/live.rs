@@ -340,3 +340,56 @@ async fn the_fill_rate_is_sent_at_once_and_queries_run_over_both_transports() {
     assert!(regions["data"]["regions"].as_array().is_some_and(|regions| !regions.is_empty()), "{regions}");
     assert_eq!(sse_query.next().await.0, "complete");
 }
+
+#[tokio::test]
+async fn memberships_placements_and_the_fill_rate_move_live_and_a_reporter_gets_no_personal_field() {
+    let fixture = crate::rotations::Fixture::new(20).await;
+    let address = fixture.app.address;
+    let national = token(Role::National, &[], None);
+    let reporter = token(Role::Reporter, &[], None);
+    let fill_rate = format!(
+        r#"subscription {{ fillRateChanged(groupBy: COHORT, filter: {{ programme: ["{}"] }}) {{
+            group {{ code }} placesOffered accepted {{ value }} }} }}"#,
+        fixture.programme
+    );
+
+    let (_, mut dashboard) = SseClient::open(address, Some(&national), &fill_rate).await;
+    let (_, before) = dashboard.next().await;
+    let mut memberships = WsClient::open(address, Some(&national)).await;
+    memberships.subscribe("m", "subscription { membershipChanged { action membership { id status } } }").await;
+    let mut placements = WsClient::open(address, Some(&reporter)).await;
+    placements
+        .subscribe("p", "subscription { placementChanged { action placement { id pharmacist { givenName } } } }")
+        .await;
+    settle().await;
+
+    let membership = fixture.accepted("9500001").await;
+    let offered = memberships.next().await;
+    let accepted = memberships.next().await;
+    let (_, after) = dashboard.next().await;
+    let placement = fixture.plan(&membership, &fixture.practice, "GENERAL_PRACTICE", "2026-09-01", "2027-08-31").await;
+    let planned = placements.next().await;
+
+    assert_eq!(before["data"]["fillRateChanged"][0]["accepted"]["value"], 0, "{before}");
+    assert_eq!(before["data"]["fillRateChanged"][0]["placesOffered"], 20);
+    assert_eq!(
+        offered["payload"]["data"]["membershipChanged"],
+        json!({ "action": "CREATED", "membership": { "id": membership["id"], "status": "OFFERED" } })
+    );
+    assert_eq!(
+        accepted["payload"]["data"]["membershipChanged"],
+        json!({ "action": "UPDATED", "membership": { "id": membership["id"], "status": "ACCEPTED" } })
+    );
+    assert_eq!(after["data"]["fillRateChanged"][0]["accepted"]["value"], 1, "the fill rate moved: {after}");
+    let placement_id = &placement["placement"]["id"];
+    assert_eq!(
+        planned["payload"]["data"]["placementChanged"],
+        json!({ "action": "CREATED", "placement": { "id": placement_id, "pharmacist": { "givenName": null } } }),
+        "{planned}"
+    );
+    assert_eq!(planned["payload"]["errors"][0]["extensions"]["code"], "FORBIDDEN");
+    assert_eq!(
+        planned["payload"]["errors"][0]["path"],
+        json!(["placementChanged", "placement", "pharmacist", "givenName"])
+    );
+}
