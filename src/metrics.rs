@@ -175,8 +175,8 @@ impl Metrics {
     }
 
     /// One HTTP response, and the SQL statements its request ran.
-    pub fn http_response(&self, status: u16, statements: u64) {
-        self.http_responses.with_label_values(&[&status.to_string()]).inc();
+    pub fn http_response(&self, status: poem::http::StatusCode, statements: u64) {
+        self.http_responses.with_label_values(&[status.as_str()]).inc();
         self.statements.observe(statements as f64);
     }
 

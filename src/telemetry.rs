@@ -18,6 +18,9 @@ use tracing_subscriber::layer::SubscriberExt as _;
 use tracing_subscriber::util::SubscriberInitExt as _;
 use tracing_subscriber::{Layer as _, fmt};
 
+/// The target of spans made for traces only: log lines neither show them nor pay for formatting them.
+pub const TRACE_ONLY: &str = "rotagraph::trace";
+
 /// What [`init`] installed that must be flushed before the process ends.
 #[must_use = "call `shutdown` to send the last traces"]
 pub struct Telemetry {
@@ -39,7 +42,7 @@ impl Telemetry {
 /// quietened unless the filter names them. With `otlp_endpoint` (the collector's base URL), traces are
 /// exported too.
 pub fn init(filter: &str, format: LogFormat, otlp_endpoint: Option<&str>) -> anyhow::Result<Telemetry> {
-    let filter = EnvFilter::try_new(format!("sqlx::postgres::notice=warn,sqlx::query=warn,{filter}"))?;
+    let filter = EnvFilter::try_new(format!("sqlx::postgres::notice=warn,sqlx::query=warn,{filter},{TRACE_ONLY}=off"))?;
     let log_lines = match format {
         LogFormat::Text => fmt::layer().with_writer(std::io::stderr).boxed(),
         LogFormat::Json => fmt::layer().json().flatten_event(true).with_writer(std::io::stderr).boxed(),

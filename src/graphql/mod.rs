@@ -198,6 +198,7 @@ pub async fn execute(
     let (admitted, cost) = api.cost_control.admit(&api.types, request, payer);
     // The operation's span (for traces): its type and cost, and how many errors it met; never its text.
     let span = tracing::info_span!(
+        target: crate::telemetry::TRACE_ONLY,
         "graphql",
         operation = cost.operation_label(),
         cost = cost.requested(),

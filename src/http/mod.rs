@@ -77,8 +77,8 @@ async fn log_request<E: poem::Endpoint>(
         Ok(output) => output.into_response(),
         Err(error) => error.into_response(),
     };
+    metrics.http_response(response.status(), statements);
     let status = response.status().as_u16();
-    metrics.http_response(status, statements);
     span.in_scope(|| {
         tracing::info!(status, elapsed_ms = started.elapsed().as_millis() as u64, "request");
     });

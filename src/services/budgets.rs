@@ -97,7 +97,10 @@ impl Budgets {
         let mut spend = self.spend.lock().unwrap_or_else(PoisonError::into_inner);
         let mut remaining = u64::MAX;
         for (payer, budget) in payers {
-            let entry = spend.entry((*payer).to_owned()).or_default();
+            if !spend.contains_key(*payer) {
+                spend.insert((*payer).to_owned(), Spend::default());
+            }
+            let Some(entry) = spend.get_mut(*payer) else { continue };
             entry.at(minute);
             let counted = entry.counted(second);
             if counted + cost > *budget {

@@ -97,14 +97,14 @@ impl EventHub {
         }
     }
 
-    /// Listens on [`CHANNEL`] with a connection of its own from `db`'s pool, and hands each change to
-    /// this process's subscribers. A lost connection is made again (changes committed meanwhile are
-    /// missed, as PostgreSQL does not keep notifications).
+    /// Listens on [`CHANNEL`] with a connection of its own (beside `db`'s pool, whose connections all stay
+    /// for requests), and hands each change to this process's subscribers. A lost connection is made
+    /// again (changes committed meanwhile are missed, as PostgreSQL does not keep notifications).
     async fn listen(&self, db: &DatabaseConnection) -> Result<(), AppError> {
-        let pool = db.get_postgres_connection_pool();
-        let mut listener = sea_orm::sqlx::postgres::PgListener::connect_with(pool)
-            .await
-            .map_err(|error| AppError::Internal(error.into()))?;
+        use sea_orm::sqlx::postgres::{PgListener, PgPoolOptions};
+        let options = db.get_postgres_connection_pool().connect_options();
+        let own = PgPoolOptions::new().max_connections(1).connect_lazy_with((*options).clone());
+        let mut listener = PgListener::connect_with(&own).await.map_err(|error| AppError::Internal(error.into()))?;
         listener.listen(CHANNEL).await.map_err(|error| AppError::Internal(error.into()))?;
         let sender = self.sender.clone();
         tokio::spawn(async move {
