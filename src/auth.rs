@@ -95,7 +95,13 @@ impl TokenKeys {
 
     /// The principal of a request: anonymous without a token, otherwise the token's, if it is valid.
     pub fn principal(&self, bearer: Option<&str>) -> Result<Principal, AppError> {
-        let Some(token) = bearer else { return Ok(Principal::anonymous()) };
+        Ok(self.verify(bearer)?.0)
+    }
+
+    /// [`TokenKeys::principal`], with the moment from which the token no longer verifies (its `exp` and
+    /// the clock leeway; none for an anonymous caller): what a long-lived connection is held to.
+    pub fn verify(&self, bearer: Option<&str>) -> Result<(Principal, Option<SystemTime>), AppError> {
+        let Some(token) = bearer else { return Ok((Principal::anonymous(), None)) };
         let mut validation = Validation::new(self.algorithm);
         validation.set_required_spec_claims(&["exp", "sub", "iss", "aud"]);
         validation.validate_nbf = true;
@@ -114,7 +120,10 @@ impl TokenKeys {
         if claims.iat > now + CLOCK_SKEW_SECONDS || !names_its_places {
             return Err(AppError::Unauthenticated);
         }
-        Ok(Principal { subject: claims.sub, role: Some(claims.role), icbs: claims.icbs, region: claims.region })
+        let expires = UNIX_EPOCH + Duration::from_secs(claims.exp.saturating_add(validation.leeway));
+        let principal =
+            Principal { subject: claims.sub, role: Some(claims.role), icbs: claims.icbs, region: claims.region };
+        Ok((principal, Some(expires)))
     }
 
     /// Mints a token for `principal`, valid for `lifetime`.

@@ -169,6 +169,16 @@ impl Metrics {
         self.statements_total.get()
     }
 
+    /// A request refused before any operation ran (over a limit, malformed, unauthenticated...), with its
+    /// error's code.
+    pub fn refused(&self, code: &str) {
+        self.operations.with_label_values(&["unknown", Outcome::Refused.label()]).inc();
+        self.errors.with_label_values(&[code]).inc();
+        if code == "RATE_LIMITED" {
+            self.rate_limited.inc();
+        }
+    }
+
     /// A subscription opened (its refusals count as operations refused).
     pub fn subscribed(&self) {
         self.operations.with_label_values(&["subscription", Outcome::Ok.label()]).inc();

@@ -222,6 +222,8 @@ struct Survey {
     tally: Tally,
     /// The most root fields of a mutation: the changes it makes.
     changes: usize,
+    /// The most root fields of a subscription (the specification allows one).
+    subscribed: usize,
     /// Whether it introspects the schema.
     introspects: bool,
     /// The most items in any list argument.
@@ -296,10 +298,14 @@ fn survey(
         filter_items: 0,
     };
     let mut worst = Tally::default();
-    let mut changes = 0;
+    let (mut changes, mut subscribed) = (0, 0);
     for operation in operations(document, operation_name) {
-        if operation.node.ty == OperationType::Mutation {
-            changes = changes.max(changes_in(document, &operation.node.selection_set.node));
+        match operation.node.ty {
+            OperationType::Mutation => changes = changes.max(changes_in(document, &operation.node.selection_set.node)),
+            OperationType::Subscription => {
+                subscribed = subscribed.max(changes_in(document, &operation.node.selection_set.node));
+            }
+            OperationType::Query => {}
         }
         let root = match operation.node.ty {
             OperationType::Query => field_types::QUERY,
@@ -323,6 +329,7 @@ fn survey(
     Survey {
         tally: worst,
         changes,
+        subscribed,
         introspects: costing.introspects,
         longest_list: costing.longest_list,
         largest_filter: costing.largest_filter,
@@ -456,6 +463,7 @@ impl CostControl {
         let Survey {
             tally: Tally { cost, aliases, depth },
             changes,
+            subscribed,
             introspects,
             longest_list,
             largest_filter,
@@ -464,7 +472,10 @@ impl CostControl {
         report.cost = cost;
         let limits = &self.limits;
         // Each limit in turn: whether it is exceeded, its code, and (only when refused) its message.
-        let checks: [(bool, &str, &dyn Fn() -> String); 8] = [
+        let checks: [(bool, &str, &dyn Fn() -> String); 9] = [
+            (subscribed > 1, "GRAPHQL_VALIDATION_FAILED", &|| {
+                "A subscription operation selects exactly one root field.".to_owned()
+            }),
             (changes > 1, "TOO_MANY_MUTATIONS", &|| {
                 format!(
                     "The mutation makes {changes} changes; send each on its own, so that none runs after another \

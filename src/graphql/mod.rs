@@ -92,6 +92,7 @@ pub type AppSchema = Schema<Query, Mutation, subscription::Subscription>;
 pub fn schema_builder() -> SchemaBuilder<Query, Mutation, subscription::Subscription> {
     Schema::build(Query::default(), Mutation::default(), subscription::Subscription)
         .enable_federation()
+        .enable_subscription_in_federation()
         .register_output_type::<node::Node>()
 }
 
@@ -184,14 +185,15 @@ pub struct Caller {
 /// if any), runs it with the per-request data it needs (the caller and its scope, a loader bound to that
 /// scope whose batches [`loaders::drive`] runs, the request's id, the day it answers for, and the budget of
 /// its answer's size: see [`response_size::ResponseBudget::bound`]), completes its partial results and
-/// reports its cost.
+/// reports its cost. Returns the answer, every error with its `extensions.code`, and the type of the
+/// operation it ran (none if it was refused before its document parsed).
 pub async fn execute(
     api: &Api,
     request: async_graphql::Request,
     caller: Caller,
     budget: Arc<response_size::ResponseBudget>,
     payer: Option<&limits::CostPayer>,
-) -> async_graphql::Response {
+) -> (async_graphql::Response, Option<OperationType>) {
     let started = std::time::Instant::now();
     let (query, operation_name, variables) =
         (request.query.clone(), request.operation_name.clone(), request.variables.clone());
@@ -236,9 +238,10 @@ pub async fn execute(
         }
     };
     api.cost_control.report(cost, &mut response);
+    label_errors(&mut response);
     api.metrics.operation(cost.operation_label(), &response, started.elapsed().as_secs_f64());
     span.record("errors", response.errors.len());
-    response
+    (response, cost.operation())
 }
 
 /// Runs a subscription operation for `caller`: refuses it if `payer` has its most subscriptions open
@@ -271,6 +274,7 @@ pub fn subscribe(
         Err(refusal) => {
             let mut response = async_graphql::Response::from_errors(vec![refusal]);
             api.cost_control.report(cost, &mut response);
+            label_errors(&mut response);
             api.metrics.operation(cost.operation_label(), &response, 0.0);
             return refused(response);
         }
@@ -301,11 +305,28 @@ pub fn subscribe(
                 let mut response = budget.bound(response);
                 budget.renew();
                 partial::complete(&mut response, &types, &query, operation_name.as_deref(), &variables, &[]);
+                label_errors(&mut response);
                 subscribers.pace(&caller).await;
                 response
             }
         })
         .boxed()
+}
+
+/// Every error leaves with an `extensions.code`. Errors raised before execution get
+/// `GRAPHQL_VALIDATION_FAILED` (a query that does not validate), except a value that is not of its
+/// argument's type (an invalid `Date` or `OdsCode`, inline or in a variable): `BAD_USER_INPUT`. A field
+/// error without a code of its own is an argument that failed to parse, since every resolver error
+/// carries its code (see `AppError`): `BAD_USER_INPUT`.
+fn label_errors(response: &mut async_graphql::Response) {
+    for error in &mut response.errors {
+        let bad_value = error.message.starts_with("Invalid value for argument");
+        let code = if error.path.is_empty() && !bad_value { "GRAPHQL_VALIDATION_FAILED" } else { "BAD_USER_INPUT" };
+        let extensions = error.extensions.get_or_insert_with(Default::default);
+        if extensions.get("code").is_none() {
+            extensions.set("code", code);
+        }
+    }
 }
 
 /// The day a request answers for.

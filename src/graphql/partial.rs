@@ -48,7 +48,7 @@ pub fn complete(
     };
     let walk = Walk { document: &document, types };
     let entities = entity_fields(&walk, &operation.node.selection_set.node, variables);
-    repair_entity_paths(response, &walk, &entities);
+    repair_entity_paths(response, &walk, &entities, entity_failures);
     place_entity_failures(response, &entities, entity_failures);
     // The positions to null: failed nullable fields first (their objects may have to be made again, if
     // async-graphql nulled them), then the ancestors of failed non-null fields (which win over them).
@@ -111,13 +111,20 @@ fn place_entity_failures(response: &mut Response, entities: &[EntitiesField<'_>]
 /// async-graphql resolves `_entities` without putting each representation's index into the paths of the
 /// errors below it (`["_entities", "givenName"]`). Each such path gets its index back: the first item, in
 /// order, whose representation's `__typename` selects that field, whose answer lacks it (a failed field
-/// leaves its key out) and that no other error with the same path has taken.
-fn repair_entity_paths(response: &mut Response, walk: &Walk<'_>, entities: &[EntitiesField<'_>]) {
+/// leaves its key out) and that no other error with the same path has taken. A representation that
+/// could not be resolved (one of `failures`) has no fields, so none of their errors.
+fn repair_entity_paths(
+    response: &mut Response,
+    walk: &Walk<'_>,
+    entities: &[EntitiesField<'_>],
+    failures: &[(Value, ServerError)],
+) {
     for EntitiesField { field: entities, key, representations } in entities {
         let key = *key;
         let Value::Object(answers) = &response.data else { return };
         let Some(Value::List(items)) = answers.get(key) else { continue };
         let type_of = |index: usize| match representations.get(index) {
+            Some(representation) if failures.iter().any(|(failed, _)| failed == representation) => None,
             Some(Value::Object(fields)) => match fields.get("__typename") {
                 Some(Value::String(name)) => Some(name.as_str()),
                 _ => None,

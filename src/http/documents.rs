@@ -74,6 +74,18 @@ impl Documents {
         Ok(Self { trusted, only_trusted, learnt: Mutex::default() })
     }
 
+    /// Whether `code` is one of the refusals of [`Documents::resolve`] for a document it cannot have or
+    /// may not run.
+    pub fn refuses_with(code: &str) -> bool {
+        matches!(
+            code,
+            "PERSISTED_QUERY_NOT_FOUND"
+                | "PERSISTED_QUERY_NOT_IN_LIST"
+                | "PERSISTED_QUERY_HASH_MISMATCH"
+                | "QUERY_NOT_IN_SAFELIST"
+        )
+    }
+
     /// How many documents are registered.
     pub fn registered(&self) -> usize {
         self.trusted.len()

@@ -68,9 +68,12 @@ impl ResponseType {
 }
 
 /// A request-level error response with a code, as `response_type`.
-fn refuse(status: StatusCode, code: &str, message: &str, response_type: ResponseType) -> poem::Response {
+fn refuse(status: StatusCode, code: &'static str, message: &str, response_type: ResponseType) -> poem::Response {
     let error = refusal(message.to_owned(), code, |_| {});
-    respond(status, &response_body(&async_graphql::Response::from_errors(vec![error])), response_type)
+    let mut response =
+        respond(status, &response_body(&async_graphql::Response::from_errors(vec![error])), response_type);
+    response.extensions_mut().insert(super::Refused(code));
+    response
 }
 
 fn respond(status: StatusCode, body: &impl serde::Serialize, response_type: ResponseType) -> poem::Response {
@@ -95,7 +98,7 @@ fn serialise(responses: &[async_graphql::Response], is_batch: bool) -> Vec<u8> {
 /// failed before execution has no `data` entry at all (the specification's request error), one that ran
 /// has `data`, null or not.
 #[derive(serde::Serialize)]
-struct ResponseBody<'a> {
+pub(super) struct ResponseBody<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     data: Option<&'a async_graphql::Value>,
     #[serde(skip_serializing_if = "<[_]>::is_empty")]
@@ -104,7 +107,7 @@ struct ResponseBody<'a> {
     extensions: &'a std::collections::BTreeMap<String, async_graphql::Value>,
 }
 
-fn response_body(response: &async_graphql::Response) -> ResponseBody<'_> {
+pub(super) fn response_body(response: &async_graphql::Response) -> ResponseBody<'_> {
     ResponseBody {
         data: (!failed_before_execution(response)).then_some(&response.data),
         errors: &response.errors,
@@ -385,6 +388,10 @@ impl Endpoint {
         response_type: ResponseType,
     ) -> Option<poem::Response> {
         let (status, code, message) = self.reason_to_refuse_unparsed(request)?;
+        // A persisted document that cannot be had is a well-formed request: under `application/json`, 200
+        // (as persisted-query clients expect).
+        let status =
+            if response_type == ResponseType::Json && Documents::refuses_with(code) { StatusCode::OK } else { status };
         Some(refuse(status, code, &message, response_type))
     }
 
@@ -451,6 +458,7 @@ impl Endpoint {
         let request_id = http_request.extensions().get::<RequestId>().map(|id| id.0.clone()).unwrap_or_default();
         let today = self.clock.today();
         let mut responses = Vec::with_capacity(requests.len());
+        let mut mutates = false;
         for request in requests {
             let caller = graphql::Caller {
                 principal: principal.clone(),
@@ -461,13 +469,12 @@ impl Endpoint {
             let budget = Arc::new(ResponseBudget::new(self.limits.max_response_bytes));
             let execution = graphql::execute(&self.api, request, caller, budget.clone(), Some(&payer));
             let execution = tokio::time::timeout(self.limits.request_timeout(), execution);
-            let Ok(response) = execution.await else {
+            let Ok((response, operation)) = execution.await else {
                 let message = format!("The request took over {} seconds and was stopped.", self.limits.request_timeout);
                 return refuse(StatusCode::SERVICE_UNAVAILABLE, "REQUEST_TIMEOUT", &message, response_type);
             };
-            let mut response = budget.bound(response);
-            super::label_request_errors(&mut response);
-            responses.push(response);
+            mutates |= operation == Some(OperationType::Mutation);
+            responses.push(budget.bound(response));
         }
         let mut json = serialise(&responses, is_batch);
         if json.len() > self.limits.max_response_bytes {
@@ -485,7 +492,8 @@ impl Endpoint {
         let retry = responses.iter().find_map(retry_after);
         let mut http_response =
             poem::Response::builder().status(status).content_type(response_type.content_type()).body(json);
-        let succeeded = responses.iter().all(|response| response.errors.is_empty());
+        // A change is never a public answer.
+        let succeeded = !mutates && responses.iter().all(|response| response.errors.is_empty());
         super::mark_caching(&mut http_response, principal.role.is_none(), succeeded);
         if let Some(seconds) = retry {
             http_response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(seconds));

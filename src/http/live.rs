@@ -12,8 +12,8 @@
 //! Either way each operation runs as a request over HTTP runs (scope, cost, limits, partial results):
 //! subscriptions through [`graphql::subscribe`], queries and mutations through [`graphql::execute`].
 
+use super::Callers;
 use super::graphql::Endpoint;
-use super::{Callers, label_request_errors};
 use crate::graphql::limits::CostPayer;
 use crate::graphql::response_size::ResponseBudget;
 use crate::graphql::{self, limits::refusal};
@@ -38,19 +38,39 @@ const INIT_TIMEOUT: Duration = Duration::from_secs(10);
 /// How often an idle event stream sends a comment, so proxies keep it open.
 const KEEP_ALIVE: Duration = Duration::from_secs(15);
 
-/// Who runs the operations of one connection.
+/// Who runs the operations of one connection, until when.
 #[derive(Clone)]
 pub(super) struct LiveCaller {
     pub principal: Principal,
     pub scope: Scope,
     pub payer: CostPayer,
+    /// When the caller's token stops verifying: the connection's operations end then (none: anonymous).
+    pub expires: Option<tokio::time::Instant>,
 }
 
 impl LiveCaller {
     pub(super) fn new(callers: &Callers, authorization: Option<&str>, address: Option<String>) -> Option<Self> {
-        let (principal, scope) = callers.identify_authorization(authorization).ok()?;
+        let (principal, scope, expires) = callers.identify_until(authorization).ok()?;
         let payer = CostPayer::of(&principal, address);
-        Some(Self { principal, scope, payer })
+        let expires = expires.map(|at| {
+            let left = at.duration_since(std::time::SystemTime::now()).unwrap_or_default();
+            tokio::time::Instant::now() + left
+        });
+        Some(Self { principal, scope, payer, expires })
+    }
+}
+
+/// The answer that ends an operation whose token expired.
+fn expired() -> async_graphql::Response {
+    let message = "The bearer token expired: connect again with a new one.".to_owned();
+    async_graphql::Response::from_errors(vec![refusal(message, "UNAUTHENTICATED", |_| {})])
+}
+
+/// Waits until `at`, or for ever.
+async fn until(at: Option<tokio::time::Instant>) {
+    match at {
+        Some(at) => tokio::time::sleep_until(at).await,
+        None => std::future::pending().await,
     }
 }
 
@@ -83,26 +103,19 @@ pub(super) fn answers(
     if operation_type(&request) == Some(OperationType::Subscription) {
         let answers =
             graphql::subscribe(&endpoint.api, request, graphql_caller, limits.max_response_bytes, &caller.payer);
-        return answers
-            .map(|mut response| {
-                label_request_errors(&mut response);
-                response
-            })
-            .boxed();
+        return answers;
     }
     futures_util::stream::once(async move {
         let budget = Arc::new(ResponseBudget::new(endpoint.limits.max_response_bytes));
         let execution = graphql::execute(&endpoint.api, request, graphql_caller, budget.clone(), Some(&caller.payer));
-        let mut response = match tokio::time::timeout(endpoint.limits.request_timeout(), execution).await {
-            Ok(response) => budget.bound(response),
+        match tokio::time::timeout(endpoint.limits.request_timeout(), execution).await {
+            Ok((response, _)) => budget.bound(response),
             Err(_) => {
                 let message =
                     format!("The request took over {} seconds and was stopped.", endpoint.limits.request_timeout);
                 async_graphql::Response::from_errors(vec![refusal(message, "REQUEST_TIMEOUT", |_| {})])
             }
-        };
-        label_request_errors(&mut response);
-        response
+        }
     })
     .boxed()
 }
@@ -135,8 +148,21 @@ pub(super) fn event_stream(
     request_id: String,
 ) -> poem::Response {
     use poem::IntoResponse;
-    let events = answers(endpoint, request, caller, request_id)
-        .map(|response| Event::message(to_text(&response)).event_type("next"))
+    let expiry = Box::pin(until(caller.expires));
+    let answers = answers(endpoint, request, caller, request_id);
+    // Each answer as a `next` event; at the token's expiry, a last one with `UNAUTHENTICATED`.
+    let events =
+        futures_util::stream::unfold((answers, expiry, false), |(mut answers, mut expiry, ended)| async move {
+            if ended {
+                return None;
+            }
+            let (response, ended) = tokio::select! {
+                answer = answers.next() => (answer?, false),
+                () = &mut expiry => (expired(), true),
+            };
+            let body = to_text(&super::graphql::response_body(&response));
+            Some((Event::message(body).event_type("next"), (answers, expiry, ended)))
+        })
         .chain(futures_util::stream::once(async { Event::message("").event_type("complete") }));
     SSE::new(events).keep_alive(KEEP_ALIVE).into_response()
 }
@@ -168,14 +194,33 @@ fn close(code: u16, reason: &str) -> Message {
     Message::Close(Some((CloseCode::from(code), reason.to_owned())))
 }
 
-/// The bearer token a `connection_init` payload carries: `Authorization` (any case) as in an HTTP header.
-fn authorization_in(payload: Option<&Value>) -> Option<String> {
-    let Value::Object(fields) = payload? else { return None };
-    fields
-        .iter()
-        .find(|(key, _)| key.eq_ignore_ascii_case("authorization"))
-        .and_then(|(_, value)| value.as_str())
-        .map(str::to_owned)
+/// The `Authorization` value a `connection_init` payload carries: `Authorization` (any case), at its top
+/// level or under `headers` as some clients send it; `Ok(None)` for none. A payload that is not an
+/// object, a value that is not text, or two different values is no credential at all (`Err`), never
+/// read as anonymous.
+fn authorization_in(payload: Option<&Value>) -> Result<Option<String>, ()> {
+    let fields = match payload {
+        None | Some(Value::Null) => return Ok(None),
+        Some(Value::Object(fields)) => fields,
+        Some(_) => return Err(()),
+    };
+    let headers = match fields.iter().find(|(key, _)| key.eq_ignore_ascii_case("headers")) {
+        Some((_, Value::Object(headers))) => Some(headers),
+        Some((_, Value::Null)) | None => None,
+        Some(_) => return Err(()),
+    };
+    let mut found: Option<&str> = None;
+    for (key, value) in fields.iter().chain(headers.into_iter().flatten()) {
+        if !key.eq_ignore_ascii_case("authorization") {
+            continue;
+        }
+        let Value::String(value) = value else { return Err(()) };
+        if found.is_some_and(|earlier| earlier != value) {
+            return Err(());
+        }
+        found = Some(value);
+    }
+    Ok(found.map(str::to_owned))
 }
 
 /// Serves one graphql-ws connection until either side closes it.
@@ -200,11 +245,17 @@ pub(super) async fn serve_socket(
     let mut caller: Option<LiveCaller> = None;
     let deadline = tokio::time::sleep(INIT_TIMEOUT);
     tokio::pin!(deadline);
+    let mut expiry = Box::pin(until(None));
     loop {
         let message = tokio::select! {
             message = incoming.next() => message,
             () = &mut deadline, if caller.is_none() => {
                 let _ = outgoing.send(close(4408, "Connection initialisation timeout")).await;
+                break;
+            }
+            // A connection outlives no token: its operations end, and the client connects again.
+            () = &mut expiry => {
+                let _ = outgoing.send(close(4403, "Forbidden: the token expired")).await;
                 break;
             }
         };
@@ -227,14 +278,16 @@ pub(super) async fn serve_socket(
                     let _ = outgoing.send(close(4429, "Too many initialisation requests")).await;
                     break;
                 }
-                let authorization = authorization_in(payload.as_ref()).or_else(|| upgrade_authorization.clone());
-                match LiveCaller::new(&endpoint.callers, authorization.as_deref(), address.clone()) {
-                    Some(identified) => caller = Some(identified),
-                    None => {
-                        let _ = outgoing.send(close(4403, "Forbidden")).await;
-                        break;
-                    }
-                }
+                let identified = authorization_in(payload.as_ref()).ok().and_then(|authorization| {
+                    let authorization = authorization.or_else(|| upgrade_authorization.clone());
+                    LiveCaller::new(&endpoint.callers, authorization.as_deref(), address.clone())
+                });
+                let Some(identified) = identified else {
+                    let _ = outgoing.send(close(4403, "Forbidden")).await;
+                    break;
+                };
+                expiry = Box::pin(until(identified.expires));
+                caller = Some(identified);
                 let _ = outgoing.send(Message::text(json!({ "type": "connection_ack" }).to_string())).await;
             }
             ClientMessage::Ping { payload } => {
@@ -277,8 +330,16 @@ pub(super) async fn serve_socket(
         task.abort();
     }
     drop(outgoing);
-    let _ = writer.await;
+    // The close frame goes out if the client still reads; a client that stopped reading is not waited
+    // for (its socket would otherwise stay open until the server stops).
+    let flush = writer.abort_handle();
+    if tokio::time::timeout(FLUSH_TIMEOUT, writer).await.is_err() {
+        flush.abort();
+    }
 }
+
+/// How long a closing connection may take to send what is left to the client.
+const FLUSH_TIMEOUT: Duration = Duration::from_secs(2);
 
 /// Sends the answers of one operation as `next` messages, then `complete` (or one `error` message for an
 /// operation refused before it ran).
@@ -295,7 +356,7 @@ async fn run_operation(
             refused = true;
             to_text(&ServerMessage { r#type: "error", id: &id, payload: &response.errors })
         } else {
-            to_text(&ServerMessage { r#type: "next", id: &id, payload: &response })
+            to_text(&ServerMessage { r#type: "next", id: &id, payload: super::graphql::response_body(&response) })
         };
         first = false;
         if outgoing.send(Message::text(message)).await.is_err() || refused {

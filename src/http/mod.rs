@@ -78,6 +78,15 @@ async fn log_request<E: poem::Endpoint>(
         Err(error) => error.into_response(),
     };
     metrics.http_response(response.status(), statements);
+    if let Some(Refused(code)) = response.extensions().get::<Refused>() {
+        metrics.refused(code);
+    }
+    // Whatever says nothing of caching (a refusal, a probe, the metrics) is not to be stored.
+    if !response.headers().contains_key(poem::http::header::CACHE_CONTROL) {
+        response
+            .headers_mut()
+            .insert(poem::http::header::CACHE_CONTROL, poem::http::HeaderValue::from_static("no-store"));
+    }
     let status = response.status().as_u16();
     span.in_scope(|| {
         tracing::info!(status, elapsed_ms = started.elapsed().as_millis() as u64, "request");
@@ -135,8 +144,15 @@ pub(crate) fn error_response(status: StatusCode, error: &AppError) -> poem::Resp
     let mut server_error = async_graphql::ServerError::new(graphql_error.message, None);
     server_error.extensions = graphql_error.extensions;
     // A request error: no `data` entry.
-    (status, Json(json!({ "errors": [server_error] }))).into_response()
+    let mut response = (status, Json(json!({ "errors": [server_error] }))).into_response();
+    response.extensions_mut().insert(Refused(error.code()));
+    response
 }
+
+/// Marks a response refused before any operation ran, with its error's code: counted in the metrics
+/// as an operation refused (an operation that ran counts itself).
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Refused(pub &'static str);
 
 /// Who is calling: the token keys that verify bearer tokens and the scope resolver, which together turn a
 /// request into a principal and its scope without touching the database.
@@ -153,25 +169,18 @@ impl Callers {
 
     /// The caller an `Authorization` value names (none: anonymous), and its scope.
     pub(crate) fn identify_authorization(&self, authorization: Option<&str>) -> Result<(Principal, Scope), AppError> {
-        let principal = self.keys.principal(bearer(authorization)?)?;
-        let scope = self.scopes.resolve(&principal);
+        let (principal, scope, _) = self.identify_until(authorization)?;
         Ok((principal, scope))
     }
-}
 
-/// Every error leaves with an `extensions.code`. Errors raised before execution get
-/// `GRAPHQL_VALIDATION_FAILED` (a query that does not validate), except a value that is not of its
-/// argument's type (an invalid `Date` or `OdsCode`, inline or in a variable): `BAD_USER_INPUT`. A field
-/// error without a code of its own is an argument that failed to parse, since every resolver error
-/// carries its code (see `AppError`): `BAD_USER_INPUT`.
-pub(crate) fn label_request_errors(response: &mut async_graphql::Response) {
-    for error in &mut response.errors {
-        let bad_value = error.message.starts_with("Invalid value for argument");
-        let code = if error.path.is_empty() && !bad_value { "GRAPHQL_VALIDATION_FAILED" } else { "BAD_USER_INPUT" };
-        let extensions = error.extensions.get_or_insert_with(Default::default);
-        if extensions.get("code").is_none() {
-            extensions.set("code", code);
-        }
+    /// [`Callers::identify_authorization`], with when the token stops verifying (none: anonymous).
+    pub(crate) fn identify_until(
+        &self,
+        authorization: Option<&str>,
+    ) -> Result<(Principal, Scope, Option<std::time::SystemTime>), AppError> {
+        let (principal, expires) = self.keys.verify(bearer(authorization)?)?;
+        let scope = self.scopes.resolve(&principal);
+        Ok((principal, scope, expires))
     }
 }
 

@@ -36,6 +36,15 @@ async fn automatic_persisted_queries_are_asked_for_once_then_answered_by_hash_ov
         .await
         .expect("JSON");
 
+    let status_of_miss = app
+        .client
+        .post(app.url("/graphql"))
+        .json(&json!({ "extensions": persisted(&hash_of("{ icbs { name } }")) }))
+        .send()
+        .await
+        .expect("post")
+        .status();
+    assert_eq!(status_of_miss, 200, "a well-formed request, under application/json");
     assert_eq!(error_codes(&unknown), ["PERSISTED_QUERY_NOT_FOUND"]);
     assert_eq!(unknown["errors"][0]["message"], "PersistedQueryNotFound");
     assert_eq!(error_codes(&mismatch), ["PERSISTED_QUERY_HASH_MISMATCH"]);
@@ -98,7 +107,20 @@ async fn public_reference_answers_may_be_cached_and_a_callers_own_never() {
     let public_csv = get(None, "/reports/fill-rate.csv").await;
     let own_csv = get(Some(&national), "/reports/fill-rate.csv").await;
 
+    let forged = get(Some("forged"), "/graphql?query=%7B%20regions%20%7B%20odsCode%20%7D%20%7D").await;
+    let typename_mutation = app
+        .client
+        .post(app.url("/graphql"))
+        .json(&serde_json::json!({ "query": "mutation { __typename }" }))
+        .send()
+        .await
+        .expect("post");
+    let mutation_caching =
+        typename_mutation.headers().get("cache-control").and_then(|value| value.to_str().ok()).map(str::to_owned);
+
     assert_eq!(public, (200, "public, max-age=60".to_owned(), "Authorization, Accept".to_owned()));
+    assert_eq!((forged.0, forged.1.as_str()), (401, "no-store"));
+    assert_eq!(mutation_caching.as_deref(), Some("no-store"), "a mutation is never a public answer");
     assert_eq!(failed.1, "no-store");
     assert_eq!(own, (200, "private, no-store".to_owned(), "Authorization, Accept".to_owned()));
     assert_eq!((public_csv.0, public_csv.1.as_str()), (200, "public, max-age=60"));

@@ -229,12 +229,17 @@ async fn the_protocol_refuses_bad_tokens_early_subscribes_and_repeated_ids_with_
     garbled.send(json!({ "type": "no-such-message" })).await;
     let mut pinged = WsClient::open(app.address, None).await;
     pinged.send(json!({ "type": "ping" })).await;
+    let mut two_fields = WsClient::open(app.address, None).await;
+    two_fields.subscribe("t", "subscription { a: vacancyChanged { action } b: vacancyChanged { action } }").await;
 
     assert_eq!(forged.next().await, json!({ "type": "close", "code": 4403 }));
     assert_eq!(early.next().await, json!({ "type": "close", "code": 4401 }));
     assert_eq!(twice.next().await, json!({ "type": "close", "code": 4409 }));
     assert_eq!(garbled.next().await, json!({ "type": "close", "code": 4400 }));
     assert_eq!(pinged.next().await, json!({ "type": "pong" }));
+    let refused = two_fields.next().await;
+    assert_eq!(refused["type"], "error", "{refused}");
+    assert_eq!(refused["payload"][0]["extensions"]["code"], "GRAPHQL_VALIDATION_FAILED");
     // Without the subprotocol there is no upgrade.
     let plain = tokio_tungstenite::connect_async(format!("ws://{}/graphql", app.address)).await;
     assert!(plain.is_err(), "a WebSocket without graphql-transport-ws is refused");
@@ -392,4 +397,54 @@ async fn memberships_placements_and_the_fill_rate_move_live_and_a_reporter_gets_
         planned["payload"]["errors"][0]["path"],
         json!(["placementChanged", "placement", "pharmacist", "givenName"])
     );
+}
+
+/// A national token that stops verifying `seconds_left` seconds from now (its `exp` is within the
+/// 60-second clock leeway already).
+fn token_expiring_in(seconds_left: u64) -> String {
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).expect("clock").as_secs();
+    let claims = json!({
+        "sub": "expiring", "role": "national", "iat": now - 120, "exp": now + seconds_left - 60,
+        "iss": "rotagraph", "aud": "rotagraph"
+    });
+    let key = jsonwebtoken::EncodingKey::from_secret(crate::helpers::TEST_SECRET);
+    jsonwebtoken::encode(&jsonwebtoken::Header::default(), &claims, &key).expect("token")
+}
+
+#[tokio::test]
+async fn a_connection_outlives_no_token_and_a_malformed_credential_is_never_anonymous() {
+    let app = spawn_app(DemoData::Load).await;
+    let expiring = token_expiring_in(3);
+    let national = token(Role::National, &[], None);
+
+    let mut socket = WsClient::open(app.address, Some(&expiring)).await;
+    socket.subscribe("v", VACANCIES).await;
+    let (_, mut stream) = SseClient::open(app.address, Some(&expiring), VACANCIES).await;
+    let closed = socket.next().await;
+    let (last_kind, last) = stream.next().await;
+    let (end, _) = stream.next().await;
+
+    let mut numeric = WsClient::connect(app.address).await;
+    numeric.send(json!({ "type": "connection_init", "payload": { "Authorization": 5 } })).await;
+    let mut not_an_object = WsClient::connect(app.address).await;
+    not_an_object.send(json!({ "type": "connection_init", "payload": "Bearer x" })).await;
+    let mut two = WsClient::connect(app.address).await;
+    let both = json!({ "Authorization": format!("Bearer {national}"), "authorization": "Bearer forged" });
+    two.send(json!({ "type": "connection_init", "payload": both })).await;
+    let mut nested = WsClient::connect(app.address).await;
+    let headers = json!({ "headers": { "Authorization": format!("Bearer {national}") } });
+    nested.send(json!({ "type": "connection_init", "payload": headers })).await;
+    let acknowledged = nested.next().await;
+    nested.subscribe("q", "{ pharmacists(first: 1) { nodes { givenName } } }").await;
+    let personal = nested.next().await;
+
+    assert_eq!(closed, json!({ "type": "close", "code": 4403 }), "the socket closes when the token expires");
+    assert_eq!(last_kind, "next");
+    assert_eq!(last["errors"][0]["extensions"]["code"], "UNAUTHENTICATED", "{last}");
+    assert_eq!(end, "complete");
+    assert_eq!(numeric.next().await, json!({ "type": "close", "code": 4403 }));
+    assert_eq!(not_an_object.next().await, json!({ "type": "close", "code": 4403 }));
+    assert_eq!(two.next().await, json!({ "type": "close", "code": 4403 }));
+    assert_eq!(acknowledged["type"], "connection_ack");
+    assert!(personal["payload"]["data"]["pharmacists"]["nodes"][0]["givenName"].is_string(), "{personal}");
 }

@@ -298,6 +298,28 @@ async fn every_entity_resolves_by_id_and_by_its_natural_key_and_the_sdl_says_so(
         .unwrap_or_default();
     assert_eq!(forbidden.len(), 1, "{by_reporter}");
     assert_eq!(forbidden[0]["path"], json!(["_entities", 2]));
+    // A refused representation before a resolved one: the errors of the resolved one's fields are its own.
+    let personal = app
+        .graphql_as(
+            Some(&reporter),
+            r#"query($r: [_Any!]!) { _entities(representations: $r) { ... on Pharmacist { id givenName } } }"#,
+            json!({ "r": [
+                { "__typename": "Pharmacist", "gphcNumber": pharmacist["gphcNumber"] },
+                { "__typename": "Pharmacist", "id": pharmacist["id"] }
+            ] }),
+        )
+        .await;
+    assert_eq!(
+        personal["data"]["_entities"],
+        json!([null, { "id": pharmacist["id"], "givenName": null }]),
+        "{personal}"
+    );
+    let mut paths: Vec<String> = personal["errors"]
+        .as_array()
+        .map(|errors| errors.iter().map(|error| error["path"].to_string()).collect())
+        .unwrap_or_default();
+    paths.sort();
+    assert_eq!(paths, [r#"["_entities",0]"#, r#"["_entities",1,"givenName"]"#]);
 
     let sdl = app.graphql("{ _service { sdl } }", json!({})).await["data"]["_service"]["sdl"]
         .as_str()

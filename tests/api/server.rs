@@ -151,6 +151,9 @@ async fn metrics_count_operations_outcomes_error_codes_statements_and_open_subsc
     app.graphql("{ regions { odsCode } }", serde_json::json!({})).await;
     app.graphql_as(Some(&reporter), "{ pharmacists(first: 1) { nodes { givenName } } }", serde_json::json!({})).await;
     app.graphql("{ regions { odsCode ", serde_json::json!({})).await;
+    app.graphql("{ nope }", serde_json::json!({})).await;
+    let unsupported = app.client.post(app.url("/graphql")).header("content-type", "text/plain").body("{}").send().await;
+    assert_eq!(unsupported.expect("415").status(), 415);
     // The budget of 100 a minute pays for this once, with the two before, and not twice.
     let costly = "{ organisations(first: 25) { nodes { odsCode name } } }";
     let paid = app.graphql(costly, serde_json::json!({})).await;
@@ -174,8 +177,11 @@ async fn metrics_count_operations_outcomes_error_codes_statements_and_open_subsc
     let value = |name: &str| sample(&scrape, name);
     assert_eq!(value(r#"rotagraph_graphql_operations_total{operation="query",outcome="ok"}"#), Some(2.0), "{scrape}");
     assert_eq!(value(r#"rotagraph_graphql_operations_total{operation="query",outcome="partial"}"#), Some(1.0));
-    assert_eq!(value(r#"rotagraph_graphql_operations_total{operation="unknown",outcome="refused"}"#), Some(1.0));
-    assert_eq!(value(r#"rotagraph_graphql_operations_total{operation="query",outcome="refused"}"#), Some(1.0));
+    assert_eq!(value(r#"rotagraph_graphql_operations_total{operation="unknown",outcome="refused"}"#), Some(2.0));
+    assert_eq!(value(r#"rotagraph_graphql_operations_total{operation="query",outcome="refused"}"#), Some(2.0));
+    assert_eq!(value(r#"rotagraph_graphql_errors_total{code="GRAPHQL_VALIDATION_FAILED"}"#), Some(1.0));
+    assert_eq!(value(r#"rotagraph_graphql_errors_total{code="UNSUPPORTED_MEDIA_TYPE"}"#), Some(1.0));
+    assert_eq!(value(r#"rotagraph_graphql_errors_total{code="NONE"}"#), None, "every error has its code");
     assert_eq!(value(r#"rotagraph_graphql_operations_total{operation="subscription",outcome="ok"}"#), Some(1.0));
     assert_eq!(value(r#"rotagraph_graphql_errors_total{code="FORBIDDEN"}"#), Some(1.0));
     assert_eq!(value(r#"rotagraph_graphql_errors_total{code="GRAPHQL_PARSE_FAILED"}"#), Some(1.0));

@@ -78,7 +78,7 @@ async fn statements_per_query(db: &DatabaseConnection, counter: &Arc<AtomicUsize
             today: crate::helpers::TEST_TODAY,
         };
         let budget = Arc::new(graphql::response_size::ResponseBudget::new(usize::MAX));
-        let response = graphql::execute(&api, query.into(), caller, budget, None).await;
+        let (response, _) = graphql::execute(&api, query.into(), caller, budget, None).await;
         assert!(response.errors.is_empty(), "{query}: {:?}", response.errors);
         counts.push(counter.load(Ordering::SeqCst));
     }
