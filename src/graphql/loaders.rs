@@ -199,6 +199,27 @@ fn uuid_of<M: ModelTrait>(model: &M, column: <M::Entity as EntityTrait>::Column)
     }
 }
 
+impl DbLoader {
+    /// The rows of `E` that match `condition` and the reader may see, charged to the answer's budget.
+    async fn visible<E>(
+        &self,
+        condition: impl sea_orm::sea_query::IntoCondition,
+    ) -> async_graphql::Result<Vec<E::Model>>
+    where
+        E: Scoped,
+    {
+        let rows = E::find()
+            .filter(condition)
+            .filter(E::visible(&self.scope))
+            .all(&self.db)
+            .await
+            .map_err(crate::AppError::from)
+            .extend()?;
+        self.budget.charge(&rows)?;
+        Ok(rows)
+    }
+}
+
 /// A row of `E` by id.
 pub struct ById<E> {
     pub id: Uuid,
@@ -239,14 +260,7 @@ where
 
     async fn load(&self, keys: &[ById<E>]) -> Result<HashMap<ById<E>, Self::Value>, Self::Error> {
         let Some(id) = column_named::<E>("id") else { return Ok(HashMap::new()) };
-        let rows = E::find()
-            .filter(id.is_in(keys.iter().map(|key| key.id)))
-            .filter(E::visible(&self.scope))
-            .all(&self.db)
-            .await
-            .map_err(crate::AppError::from)
-            .extend()?;
-        self.budget.charge(&rows)?;
+        let rows = self.visible::<E>(id.is_in(keys.iter().map(|key| key.id))).await?;
         Ok(rows.into_iter().filter_map(|row| uuid_of(&row, id).map(|uuid| (ById::new(uuid), row))).collect())
     }
 }
@@ -478,15 +492,7 @@ where
         let mut loaded = HashMap::new();
         for (column_name, values) in groups {
             let Some(column) = column_named::<E>(column_name) else { continue };
-            let rows = E::find()
-                .filter(column.is_in(values))
-                .filter(E::visible(&self.scope))
-                .all(&self.db)
-                .await
-                .map_err(crate::AppError::from)
-                .extend()?;
-            self.budget.charge(&rows)?;
-            for row in rows {
+            for row in self.visible::<E>(column.is_in(values)).await? {
                 if let sea_orm::Value::String(Some(value)) = row.get(column) {
                     loaded.insert(ByNaturalKey::new(column_name, value), row);
                 }
