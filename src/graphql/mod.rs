@@ -213,16 +213,7 @@ pub async fn execute(
             let db = api.databases.for_operation(cost.operation());
             let fetches = loaders::Fetches::default();
             let entity_failures = federation::EntityFailures::default();
-            let scope = Arc::new(caller.scope);
-            let request = request
-                .data(db.clone())
-                .data(entity_failures.clone())
-                .data(RequestLoader::new(db.clone(), scope.clone(), budget.clone(), fetches.clone()))
-                .data(budget)
-                .data(scope)
-                .data(caller.principal)
-                .data(mutation::RequestId(caller.request_id))
-                .data(Today(caller.today));
+            let request = with_request_data(request, db, caller, budget, &fetches).data(entity_failures.clone());
             let execution = loaders::drive(api.schema.execute(request), &fetches);
             let mut response = tracing::Instrument::instrument(execution, span.clone()).await;
             let entity_failures = entity_failures.take();
@@ -242,6 +233,27 @@ pub async fn execute(
     api.metrics.operation(cost.operation_label(), &response, started.elapsed().as_secs_f64());
     span.record("errors", response.errors.len());
     (response, cost.operation())
+}
+
+/// `request` with what its resolvers read beside the schema's data: the database it works on, the
+/// caller and its scope, a loader over `db` bound to that scope whose batches `fetches` holds for
+/// [`loaders::drive`], the budget of its answer's size, its id and the day it answers for.
+fn with_request_data(
+    request: async_graphql::Request,
+    db: &DatabaseConnection,
+    caller: Caller,
+    budget: Arc<response_size::ResponseBudget>,
+    fetches: &loaders::Fetches,
+) -> async_graphql::Request {
+    let scope = Arc::new(caller.scope);
+    request
+        .data(db.clone())
+        .data(RequestLoader::new(db.clone(), scope.clone(), budget.clone(), fetches.clone()))
+        .data(budget)
+        .data(scope)
+        .data(caller.principal)
+        .data(mutation::RequestId(caller.request_id))
+        .data(Today(caller.today))
 }
 
 /// Runs a subscription operation for `caller`: refuses it if `payer` has its most subscriptions open
@@ -280,17 +292,9 @@ pub fn subscribe(
         }
     };
     api.metrics.subscribed();
-    let db = &api.databases.primary;
     let fetches = loaders::Fetches::default();
     let budget = Arc::new(response_size::ResponseBudget::new(max_response_bytes));
-    let scope = Arc::new(caller.scope);
-    let request = request
-        .data(RequestLoader::new(db.clone(), scope.clone(), budget.clone(), fetches.clone()))
-        .data(budget.clone())
-        .data(scope)
-        .data(caller.principal)
-        .data(mutation::RequestId(caller.request_id))
-        .data(Today(caller.today));
+    let request = with_request_data(request, &api.databases.primary, caller, budget.clone(), &fetches);
     let answers = loaders::drive_stream(api.schema.execute_stream(request), fetches);
     let types = api.types.clone();
     let subscribers = api.subscribers.clone();
