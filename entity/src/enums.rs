@@ -298,6 +298,10 @@ pub enum CredentialKind {
     /// A postgraduate clinical diploma.
     #[sea_orm(string_value = "CLINICAL_DIPLOMA")]
     ClinicalDiploma,
+    /// Training in change management (for example the NHS Leadership Academy's or an improvement
+    /// methodology course), which helps consultant pharmacists lead transformation.
+    #[sea_orm(string_value = "CHANGE_MANAGEMENT")]
+    ChangeManagement,
     /// Any other qualification.
     #[sea_orm(string_value = "OTHER")]
     Other,
@@ -439,4 +443,99 @@ impl MedicinesRole {
     /// Roles that one person at a time holds in an ICB.
     pub const SINGLETONS: [Self; 3] =
         [Self::BoardMedicinesLead, Self::ChiefPharmacist, Self::DirectorOfMedicinesOptimisation];
+}
+
+/// The state of a patient pathway.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize)]
+#[sea_orm(rs_type = "String", db_type = "Text")]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum PathwayStatus {
+    /// Being designed; no patients on it yet.
+    #[sea_orm(string_value = "PLANNED")]
+    Planned,
+    /// Patients are on it.
+    #[sea_orm(string_value = "ACTIVE")]
+    Active,
+    /// Temporarily stopped.
+    #[sea_orm(string_value = "PAUSED")]
+    Paused,
+    /// Ended (its end date says when).
+    #[sea_orm(string_value = "CLOSED")]
+    Closed,
+}
+
+/// A kind of work a medicines-optimisation team does. The list follows the work the NHS Confederation's
+/// stocktake of medicines optimisation in integrated care systems describes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize)]
+#[sea_orm(rs_type = "String", db_type = "Text")]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum WorkKind {
+    /// Prescribing quality and cost: audits, incentive schemes, switches.
+    #[sea_orm(string_value = "PRESCRIBING_QUALITY")]
+    PrescribingQuality,
+    /// Structured medication reviews in care homes.
+    #[sea_orm(string_value = "CARE_HOME_REVIEWS")]
+    CareHomeReviews,
+    /// The joint formulary and its decisions.
+    #[sea_orm(string_value = "FORMULARY")]
+    Formulary,
+    /// Redesign of patient pathways.
+    #[sea_orm(string_value = "PATHWAY_REDESIGN")]
+    PathwayRedesign,
+    /// High-cost drugs commissioning and monitoring.
+    #[sea_orm(string_value = "HIGH_COST_DRUGS")]
+    HighCostDrugs,
+    /// Population health management and reducing inequalities.
+    #[sea_orm(string_value = "POPULATION_HEALTH")]
+    PopulationHealth,
+    /// Antimicrobial stewardship.
+    #[sea_orm(string_value = "ANTIMICROBIAL_STEWARDSHIP")]
+    AntimicrobialStewardship,
+    /// Medicines safety: incidents, alerts, shared learning.
+    #[sea_orm(string_value = "MEDICINES_SAFETY")]
+    MedicinesSafety,
+    /// Developing the pharmacy workforce (rotational roles among them).
+    #[sea_orm(string_value = "WORKFORCE_DEVELOPMENT")]
+    WorkforceDevelopment,
+    /// Any other work.
+    #[sea_orm(string_value = "OTHER")]
+    Other,
+}
+
+/// The state of a service redesign.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize)]
+#[sea_orm(rs_type = "String", db_type = "Text")]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum RedesignStatus {
+    /// Agreed, not yet started.
+    #[sea_orm(string_value = "PLANNED")]
+    Planned,
+    /// Under way.
+    #[sea_orm(string_value = "IN_PROGRESS")]
+    InProgress,
+    /// Finished.
+    #[sea_orm(string_value = "COMPLETED")]
+    Completed,
+    /// Stopped before it finished.
+    #[sea_orm(string_value = "STOPPED")]
+    Stopped,
+}
+
+/// The stage at which an ICB's medicines-optimisation team joined a service redesign.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize)]
+#[sea_orm(rs_type = "String", db_type = "Text")]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum TeamInvolvement {
+    /// From the start, as the stocktake recommends.
+    #[sea_orm(string_value = "FROM_THE_START")]
+    FromTheStart,
+    /// During the design.
+    #[sea_orm(string_value = "DESIGN")]
+    Design,
+    /// Only at implementation.
+    #[sea_orm(string_value = "IMPLEMENTATION")]
+    Implementation,
+    /// Not involved.
+    #[sea_orm(string_value = "NOT_INVOLVED")]
+    NotInvolved,
 }

@@ -21,6 +21,8 @@ pub mod audit_log;
 pub mod cohort;
 /// Consultant-pharmacist leads in trusts.
 pub mod consultant_lead;
+/// Consultant leads' time across the four RPS pillars.
+pub mod consultant_pillar_share;
 /// Pharmacists' credentials and education progress.
 pub mod credential;
 /// Medicines leadership roles in ICBs.
@@ -29,6 +31,14 @@ pub mod icb_medicines_role;
 pub mod idempotency_key;
 /// Medicines-optimisation teams of ICBs.
 pub mod medicines_optimisation_team;
+/// ICBs a patient pathway spans.
+pub mod pathway_icb;
+/// Organisations taking part in a patient pathway.
+pub mod pathway_participant;
+/// Sectors a patient pathway spans.
+pub mod pathway_sector;
+/// Patient pathways led by consultant-pharmacist leads.
+pub mod patient_pathway;
 /// Organisations of every kind, keyed by ODS code.
 pub mod organisation;
 /// Dated parent links between organisations.
@@ -55,5 +65,13 @@ pub mod programme_sector;
 pub mod rotation_programme;
 /// Rotational posts.
 pub mod rotational_post;
+/// Service redesign projects of ICBs.
+pub mod service_redesign;
+/// Sectors a service redesign involves.
+pub mod service_redesign_sector;
+/// Kinds of work of a team's work mix.
+pub mod team_work_kind;
+/// Medicines-optimisation teams' operational and transformational work.
+pub mod team_work_mix;
 /// Vacancies in host organisations.
 pub mod vacancy;

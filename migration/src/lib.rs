@@ -24,6 +24,7 @@ mod m20261202_000009_nested_order_indexes;
 mod m20261206_000010_data_version;
 mod m20261206_000011_filter_order_indexes;
 mod m20261206_000012_cost_budgets;
+mod m20261206_000013_medicines_optimisation;
 
 /// The ordered list of migrations.
 #[derive(Debug)]
@@ -45,6 +46,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000010_data_version::Migration),
             Box::new(m20261206_000011_filter_order_indexes::Migration),
             Box::new(m20261206_000012_cost_budgets::Migration),
+            Box::new(m20261206_000013_medicines_optimisation::Migration),
         ]
     }
 }

@@ -29,9 +29,13 @@ pub enum NodeType {
     ProgrammeLead,
     IcbMedicinesRole,
     MedicinesOptimisationTeam,
+    ConsultantPillarShare,
+    PatientPathway,
+    TeamWorkMix,
+    ServiceRedesign,
 }
 
-const NODE_TYPES: [(NodeType, &str); 13] = [
+const NODE_TYPES: [(NodeType, &str); 17] = [
     (NodeType::Organisation, "Organisation"),
     (NodeType::RotationProgramme, "RotationProgramme"),
     (NodeType::Cohort, "Cohort"),
@@ -45,6 +49,10 @@ const NODE_TYPES: [(NodeType, &str); 13] = [
     (NodeType::ProgrammeLead, "ProgrammeLead"),
     (NodeType::IcbMedicinesRole, "IcbMedicinesRole"),
     (NodeType::MedicinesOptimisationTeam, "MedicinesOptimisationTeam"),
+    (NodeType::ConsultantPillarShare, "ConsultantPillarShare"),
+    (NodeType::PatientPathway, "PatientPathway"),
+    (NodeType::TeamWorkMix, "TeamWorkMix"),
+    (NodeType::ServiceRedesign, "ServiceRedesign"),
 ];
 
 impl NodeType {
@@ -301,6 +309,9 @@ pub fn as_of_or_today(ctx: &async_graphql::Context<'_>, as_of: Option<Date>) -> 
 #[graphql(concrete(name = "SpecialismFilter", params(super::enums::Specialism)))]
 #[graphql(concrete(name = "OrganisationKindFilter", params(super::enums::OrganisationKind)))]
 #[graphql(concrete(name = "AfcBandFilter", params(super::enums::AfcBand)))]
+#[graphql(concrete(name = "PathwayStatusFilter", params(super::enums::PathwayStatus)))]
+#[graphql(concrete(name = "RedesignStatusFilter", params(super::enums::RedesignStatus)))]
+#[graphql(concrete(name = "TeamInvolvementFilter", params(super::enums::TeamInvolvement)))]
 pub struct EnumFilter<T: async_graphql::InputType + Copy> {
     /// Equal to this value.
     pub eq: Option<T>,

@@ -217,6 +217,9 @@ pub enum CredentialKind {
     RpsConsultant,
     /// A postgraduate clinical diploma.
     ClinicalDiploma,
+    /// Training in change management (for example the NHS Leadership Academy's or an improvement
+    /// methodology course), which helps consultant pharmacists lead transformation.
+    ChangeManagement,
     /// Any other qualification.
     Other,
 }
@@ -326,4 +329,73 @@ pub enum IcbResolution {
     /// Rolled up to today's ICB: the organisation's own ICB today (so a split ICB is resolved per
     /// organisation), or the single successor of its ICB where it has none today.
     CurrentSuccessor,
+}
+
+/// The state of a patient pathway.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Enum)]
+#[graphql(remote = "enums::PathwayStatus")]
+pub enum PathwayStatus {
+    /// Being designed; no patients on it yet.
+    Planned,
+    /// Patients are on it.
+    Active,
+    /// Temporarily stopped.
+    Paused,
+    /// Ended (its end date says when).
+    Closed,
+}
+
+/// A kind of work a medicines-optimisation team does (following the NHS Confederation's stocktake of
+/// medicines optimisation in integrated care systems).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Enum)]
+#[graphql(remote = "enums::WorkKind")]
+pub enum WorkKind {
+    /// Prescribing quality and cost: audits, incentive schemes, switches.
+    PrescribingQuality,
+    /// Structured medication reviews in care homes.
+    CareHomeReviews,
+    /// The joint formulary and its decisions.
+    Formulary,
+    /// Redesign of patient pathways.
+    PathwayRedesign,
+    /// High-cost drugs commissioning and monitoring.
+    HighCostDrugs,
+    /// Population health management and reducing inequalities.
+    PopulationHealth,
+    /// Antimicrobial stewardship.
+    AntimicrobialStewardship,
+    /// Medicines safety: incidents, alerts, shared learning.
+    MedicinesSafety,
+    /// Developing the pharmacy workforce (rotational roles among them).
+    WorkforceDevelopment,
+    /// Any other work.
+    Other,
+}
+
+/// The state of a service redesign.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Enum)]
+#[graphql(remote = "enums::RedesignStatus")]
+pub enum RedesignStatus {
+    /// Agreed, not yet started.
+    Planned,
+    /// Under way.
+    InProgress,
+    /// Finished.
+    Completed,
+    /// Stopped before it finished.
+    Stopped,
+}
+
+/// The stage at which an ICB's medicines-optimisation team joined a service redesign.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Enum)]
+#[graphql(remote = "enums::TeamInvolvement")]
+pub enum TeamInvolvement {
+    /// From the start, as the stocktake recommends.
+    FromTheStart,
+    /// During the design.
+    Design,
+    /// Only at implementation.
+    Implementation,
+    /// Not involved.
+    NotInvolved,
 }

@@ -5,6 +5,7 @@ use super::common::{
     ConnectionOf, EnumFilter, NodeType, OdsCodeFilter, OrderDirection, Paging, as_of_or_today, global_id,
 };
 use super::enums::{MedicinesRole, ProgrammeLeadRole, Specialism};
+use super::medicines::{ConsultantPillarShare, PatientPathway, TeamWorkMix};
 use super::organisation::{Icb, NhsTrust};
 use super::programme::RotationProgramme;
 use super::scalars::Date;
@@ -14,8 +15,8 @@ use crate::services::pagination::SortKey;
 use crate::services::queries;
 use async_graphql::{Context, ID, InputObject, Object, Result};
 use entity::{
-    consultant_lead, icb_medicines_role, medicines_optimisation_team, organisation, pharmacist, programme_lead,
-    rotation_programme,
+    consultant_lead, consultant_pillar_share, icb_medicines_role, medicines_optimisation_team, organisation,
+    patient_pathway, pharmacist, programme_lead, rotation_programme, team_work_mix,
 };
 
 /// A consultant pharmacist leading a specialism in a trust, with RPS credentialing dates.
@@ -73,6 +74,19 @@ impl ConsultantLead {
     /// Last day in the role; null while in it.
     async fn valid_to(&self) -> Option<Date> {
         self.0.valid_to.map(Date)
+    }
+
+    /// How the lead's time divides between the four RPS pillars, period by period.
+    async fn pillar_shares(&self, ctx: &Context<'_>) -> Result<Vec<ConsultantPillarShare>> {
+        let rows =
+            load_by::<consultant_pillar_share::Entity>(ctx, "consultant_lead_id", self.0.id, "valid_from").await?;
+        Ok(rows.into_iter().map(ConsultantPillarShare).collect())
+    }
+
+    /// The patient pathways the lead leads (those the reader may see), by start date.
+    async fn pathways(&self, ctx: &Context<'_>) -> Result<Vec<PatientPathway>> {
+        let rows = load_by::<patient_pathway::Entity>(ctx, "consultant_lead_id", self.0.id, "start_on").await?;
+        Ok(rows.into_iter().map(PatientPathway).collect())
     }
 
     /// The lead's roles for programmes.
@@ -214,6 +228,12 @@ impl MedicinesOptimisationTeam {
     /// The day the team was disbanded; null while it exists.
     async fn disbanded_on(&self) -> Option<Date> {
         self.0.disbanded_on.map(Date)
+    }
+
+    /// How the team's WTE divides between operational and transformational work, period by period.
+    async fn work_mix(&self, ctx: &Context<'_>) -> Result<Vec<TeamWorkMix>> {
+        let rows = load_by::<team_work_mix::Entity>(ctx, "team_id", self.0.id, "valid_from").await?;
+        Ok(rows.into_iter().map(TeamWorkMix).collect())
     }
 }
 

@@ -22,6 +22,8 @@ pub mod mutation;
 pub mod nesting;
 /// `node`, `nodes` and federation entities.
 pub mod node;
+/// Patient pathways, consultant leads' pillar shares, teams' work mix, service redesigns.
+pub mod medicines;
 /// Organisations, ICBs and regions.
 pub mod organisation;
 /// Partial results: a failed nullable field is null with its error.
@@ -67,6 +69,7 @@ pub struct QueryFields(
     programme::ProgrammeQuery,
     workforce::WorkforceQuery,
     leadership::LeadershipQuery,
+    medicines::MedicinesQuery,
     reports::ReportQuery,
     node::NodeQuery,
     node::EntityQuery,
@@ -81,6 +84,7 @@ pub struct Mutation(
     mutation::rotations::RotationMutation,
     mutation::workforce::WorkforceMutation,
     mutation::leadership::LeadershipMutation,
+    mutation::medicines::MedicinesMutation,
     mutation::organisations::OrganisationMutation,
 );
 

@@ -5,6 +5,7 @@
 use super::common::{NodeType, decode_global_id, decode_id_of};
 use super::leadership::{ConsultantLead, IcbMedicinesRole, MedicinesOptimisationTeam, ProgrammeLead};
 use super::loaders::{ById, ByNaturalKey};
+use super::medicines::{ConsultantPillarShare, PatientPathway, ServiceRedesign, TeamWorkMix};
 use super::organisation::{
     CommunityPharmacy, GpPractice, Icb, NhsTrust, Organisation, Pcn, Region, SubIcbLocation, TrustSite,
 };
@@ -17,8 +18,9 @@ use crate::services::pagination::MAX_PAGE_SIZE;
 use async_graphql::{Context, ErrorExtensions, ID, Interface, Object, Result, ResultExt};
 use entity::enums::OrganisationKind;
 use entity::{
-    cohort, consultant_lead, credential, icb_medicines_role, medicines_optimisation_team, organisation, pharmacist,
-    placement, programme_lead, programme_membership, rotation_programme, rotational_post, vacancy,
+    cohort, consultant_lead, consultant_pillar_share, credential, icb_medicines_role, medicines_optimisation_team,
+    organisation, patient_pathway, pharmacist, placement, programme_lead, programme_membership, rotation_programme,
+    rotational_post, service_redesign, team_work_mix, vacancy,
 };
 use std::collections::HashMap;
 use uuid::Uuid;
@@ -47,6 +49,10 @@ pub enum Node {
     ProgrammeLead(ProgrammeLead),
     IcbMedicinesRole(IcbMedicinesRole),
     MedicinesOptimisationTeam(MedicinesOptimisationTeam),
+    ConsultantPillarShare(ConsultantPillarShare),
+    PatientPathway(PatientPathway),
+    TeamWorkMix(TeamWorkMix),
+    ServiceRedesign(ServiceRedesign),
 }
 
 impl From<Organisation> for Node {
@@ -96,6 +102,12 @@ async fn load(ctx: &Context<'_>, ids: &[(NodeType, Uuid)]) -> Result<HashMap<(No
             NodeType::MedicinesOptimisationTeam => {
                 load_nodes!(ctx, ids, medicines_optimisation_team, MedicinesOptimisationTeam)
             }
+            NodeType::ConsultantPillarShare => {
+                load_nodes!(ctx, ids, consultant_pillar_share, ConsultantPillarShare)
+            }
+            NodeType::PatientPathway => load_nodes!(ctx, ids, patient_pathway, PatientPathway),
+            NodeType::TeamWorkMix => load_nodes!(ctx, ids, team_work_mix, TeamWorkMix),
+            NodeType::ServiceRedesign => load_nodes!(ctx, ids, service_redesign, ServiceRedesign),
         };
         nodes.extend(loaded.into_iter().map(|(id, node)| ((node_type, id), node)));
     }
@@ -252,4 +264,8 @@ id_entities! {
     find_programme_lead_by_id => ProgrammeLead, programme_lead;
     find_icb_medicines_role_by_id => IcbMedicinesRole, icb_medicines_role;
     find_medicines_optimisation_team_by_id => MedicinesOptimisationTeam, medicines_optimisation_team;
+    find_consultant_pillar_share_by_id => ConsultantPillarShare, consultant_pillar_share;
+    find_patient_pathway_by_id => PatientPathway, patient_pathway;
+    find_team_work_mix_by_id => TeamWorkMix, team_work_mix;
+    find_service_redesign_by_id => ServiceRedesign, service_redesign;
 }

@@ -1,5 +1,5 @@
-//! Live subscriptions: placements, memberships and vacancies as they change, and the fill rate as it
-//! moves. Each event names a changed record (see [`crate::services::events`]); the subscriber reads it
+//! Live subscriptions: placements, memberships, vacancies, patient pathways and service redesigns as they
+//! change, and the fill rate as it moves. Each event names a changed record (see [`crate::services::events`]); the subscriber reads it
 //! again through its own access scope and filter, exactly as a query would, so an event about a record
 //! it may not read never reaches it, and a reader without access to personal data gets no personal
 //! field. A subscriber that falls [`BACKLOG`] events behind gets `EVENTS_MISSED` and its subscription
@@ -7,6 +7,7 @@
 
 use super::db;
 use super::enums::IcbResolution;
+use super::medicines::{PatientPathway, PatientPathwayFilter, ServiceRedesign, ServiceRedesignFilter};
 use super::programme::{Vacancy, VacancyFilter, vacancy_condition};
 use super::reports::{CohortGroupBy, FillRateReportRow, ReportFilterInput, ReportSettings, fill_rate_row, suppression};
 use super::workforce::{Membership, MembershipFilter, Placement, PlacementFilter, placement_condition};
@@ -14,7 +15,7 @@ use crate::services::access::{Scope, Scoped};
 use crate::services::events::{BACKLOG, ChangeEvent, ChangeKind, EventHub};
 use crate::services::{queries, reports};
 use async_graphql::{Context, Enum, ErrorExtensions, Result, ResultExt, SimpleObject, Subscription};
-use entity::{placement, programme_membership, vacancy};
+use entity::{patient_pathway, placement, programme_membership, service_redesign, vacancy};
 use futures_util::{Stream, stream};
 use sea_orm::{Condition, DatabaseConnection};
 use std::sync::Arc;
@@ -64,6 +65,24 @@ pub struct VacancyChange {
     pub action: ChangeAction,
     /// The vacancy as it is now.
     pub vacancy: Vacancy,
+}
+
+/// A patient pathway created or changed (its lead, status, span...).
+#[derive(SimpleObject)]
+pub struct PatientPathwayChange {
+    /// What happened.
+    pub action: ChangeAction,
+    /// The pathway as it is now.
+    pub pathway: PatientPathway,
+}
+
+/// A service redesign created or changed.
+#[derive(SimpleObject)]
+pub struct ServiceRedesignChange {
+    /// What happened.
+    pub action: ChangeAction,
+    /// The redesign as it is now.
+    pub redesign: ServiceRedesign,
 }
 
 /// The tables whose changes can move the fill rate.
@@ -123,6 +142,34 @@ impl Subscription {
     ) -> Result<impl Stream<Item = Result<VacancyChange>> + use<>> {
         let condition = vacancy_condition(ctx, filter, None)?;
         changes::<vacancy::Entity, _>(ctx, condition, |action, row| VacancyChange { action, vacancy: Vacancy(row) })
+    }
+
+    /// Patient pathways created or changed from now on that the subscriber may read and that match
+    /// `filter`.
+    async fn patient_pathway_changed(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Which pathways.")] filter: Option<PatientPathwayFilter>,
+    ) -> Result<impl Stream<Item = Result<PatientPathwayChange>> + use<>> {
+        let condition = filter.unwrap_or_default().to_query().condition().extend()?;
+        changes::<patient_pathway::Entity, _>(ctx, condition, |action, row| PatientPathwayChange {
+            action,
+            pathway: PatientPathway(row),
+        })
+    }
+
+    /// Service redesigns created or changed from now on that the subscriber may read and that match
+    /// `filter`.
+    async fn service_redesign_changed(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Which redesigns.")] filter: Option<ServiceRedesignFilter>,
+    ) -> Result<impl Stream<Item = Result<ServiceRedesignChange>> + use<>> {
+        let condition = filter.unwrap_or_default().to_query().condition().extend()?;
+        changes::<service_redesign::Entity, _>(ctx, condition, |action, row| ServiceRedesignChange {
+            action,
+            redesign: ServiceRedesign(row),
+        })
     }
 
     /// The fill-rate report (as `reports.fillRate` answers it, scoped and disclosure-controlled alike): at

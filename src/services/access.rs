@@ -16,10 +16,11 @@
 use crate::error::AppError;
 use entity::enums::{OrganisationKind, RelationshipKind, SuccessionKind};
 use entity::{
-    cohort, consultant_lead, credential, icb_medicines_role, medicines_optimisation_team, organisation,
-    organisation_relationship, organisation_succession, pharmacist, placement, programme_education_offer,
-    programme_funding_source, programme_ics_aim, programme_lead, programme_membership, programme_sector,
-    rotation_programme, rotational_post, vacancy,
+    cohort, consultant_lead, consultant_pillar_share, credential, icb_medicines_role, medicines_optimisation_team,
+    organisation, organisation_relationship, organisation_succession, pathway_icb, pathway_participant,
+    pathway_sector, patient_pathway, pharmacist, placement, programme_education_offer, programme_funding_source,
+    programme_ics_aim, programme_lead, programme_membership, programme_sector, rotation_programme, rotational_post,
+    service_redesign, service_redesign_sector, team_work_kind, team_work_mix, vacancy,
 };
 use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, QueryTrait};
@@ -340,7 +341,48 @@ public!(
     cohort,
     rotational_post,
     medicines_optimisation_team,
+    team_work_mix,
+    team_work_kind,
 );
+
+/// Consultant leads at the organisations attributed to `icbs` (the rule leads are read by).
+fn leads_in(icbs: Answering<'_>) -> sea_orm::sea_query::SelectStatement {
+    consultant_lead::Entity::find()
+        .select_only()
+        .column(consultant_lead::Column::Id)
+        .filter(consultant_lead::Column::TrustId.in_subquery(organisations_in(icbs)))
+        .into_query()
+}
+
+/// Patient pathways recorded by one of `icbs` or spanning one of them.
+fn pathways_in(icbs: Answering<'_>) -> sea_orm::sea_query::SelectStatement {
+    patient_pathway::Entity::find()
+        .select_only()
+        .column(patient_pathway::Column::Id)
+        .filter(pathways_of(icbs))
+        .into_query()
+}
+
+fn pathways_of(icbs: Answering<'_>) -> Condition {
+    Condition::any().add(patient_pathway::Column::OwnerIcbId.is_in(icbs.iter().copied())).add(
+        patient_pathway::Column::Id.in_subquery(
+            pathway_icb::Entity::find()
+                .select_only()
+                .column(pathway_icb::Column::PathwayId)
+                .filter(pathway_icb::Column::IcbId.is_in(icbs.iter().copied()))
+                .into_query(),
+        ),
+    )
+}
+
+/// Service redesigns of one of `icbs`.
+fn redesigns_in(icbs: Answering<'_>) -> sea_orm::sea_query::SelectStatement {
+    service_redesign::Entity::find()
+        .select_only()
+        .column(service_redesign::Column::Id)
+        .filter(service_redesign::Column::IcbId.is_in(icbs.iter().copied()))
+        .into_query()
+}
 
 /// Entities visible to ICB-scoped readers through a condition on their ICBs, to nobody anonymous, and
 /// to every national or reporter reader.
@@ -402,6 +444,13 @@ scoped!(
             ),
         ),
     icb_medicines_role => |icbs| Condition::all().add(icb_medicines_role::Column::IcbId.is_in(icbs.iter().copied())),
+    consultant_pillar_share => |icbs| Condition::all().add(consultant_pillar_share::Column::ConsultantLeadId.in_subquery(leads_in(icbs))),
+    patient_pathway => |icbs| pathways_of(icbs),
+    pathway_icb => |icbs| Condition::all().add(pathway_icb::Column::PathwayId.in_subquery(pathways_in(icbs))),
+    pathway_sector => |icbs| Condition::all().add(pathway_sector::Column::PathwayId.in_subquery(pathways_in(icbs))),
+    pathway_participant => |icbs| Condition::all().add(pathway_participant::Column::PathwayId.in_subquery(pathways_in(icbs))),
+    service_redesign => |icbs| Condition::all().add(service_redesign::Column::IcbId.is_in(icbs.iter().copied())),
+    service_redesign_sector => |icbs| Condition::all().add(service_redesign_sector::Column::RedesignId.in_subquery(redesigns_in(icbs))),
 );
 
 /// An entity whose rows `icb_admin`s change: the rows of their own ICBs (and of the ICBs those took over).
@@ -456,4 +505,16 @@ administered!(
     consultant_lead => |icbs| Condition::all().add(consultant_lead::Column::TrustId.in_subquery(organisations_in(icbs))),
     icb_medicines_role => |icbs| Condition::all().add(icb_medicines_role::Column::IcbId.is_in(icbs.iter().copied())),
     medicines_optimisation_team => |icbs| Condition::all().add(medicines_optimisation_team::Column::IcbId.is_in(icbs.iter().copied())),
+    consultant_pillar_share => |icbs| Condition::all().add(consultant_pillar_share::Column::ConsultantLeadId.in_subquery(leads_in(icbs))),
+    patient_pathway => |icbs| Condition::all().add(patient_pathway::Column::OwnerIcbId.is_in(icbs.iter().copied())),
+    team_work_mix => |icbs| Condition::all().add(
+        team_work_mix::Column::TeamId.in_subquery(
+            medicines_optimisation_team::Entity::find()
+                .select_only()
+                .column(medicines_optimisation_team::Column::Id)
+                .filter(medicines_optimisation_team::Column::IcbId.is_in(icbs.iter().copied()))
+                .into_query(),
+        ),
+    ),
+    service_redesign => |icbs| Condition::all().add(service_redesign::Column::IcbId.is_in(icbs.iter().copied())),
 );

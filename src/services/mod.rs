@@ -15,6 +15,8 @@ pub mod data_version;
 pub mod events;
 /// Changing consultant-pharmacist leads, ICB medicines leadership roles and medicines-optimisation teams.
 pub mod leadership;
+/// Changing medicines optimisation: pillar shares, patient pathways, teams' work mix, service redesigns.
+pub mod medicines;
 /// Organisations, their dated parents and ICB succession.
 pub mod organisations;
 /// Keyset pages of ordered lists.

@@ -165,11 +165,12 @@ pub async fn create_programme(
     Ok(Ok(programme))
 }
 
-fn distinct<T: Copy + PartialEq>(items: &[T]) -> Vec<T> {
-    let mut unique = Vec::new();
+/// The items without repeats, in their first order.
+pub(crate) fn distinct<T: Clone + PartialEq>(items: &[T]) -> Vec<T> {
+    let mut unique: Vec<T> = Vec::new();
     for item in items {
         if !unique.contains(item) {
-            unique.push(*item);
+            unique.push(item.clone());
         }
     }
     unique

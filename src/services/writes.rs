@@ -106,6 +106,10 @@ versioned!(
     consultant_lead,
     icb_medicines_role,
     medicines_optimisation_team,
+    consultant_pillar_share,
+    patient_pathway,
+    team_work_mix,
+    service_redesign,
 );
 
 /// Who is changing what, for the access check and the audit trail.
@@ -466,7 +470,7 @@ pub fn is_rule_violation(error: &AppError) -> bool {
 /// database states). Names follow the migrations (`uq-<table>-<columns>`, `ck-<table>-<rule>`, the
 /// exclusion constraints of PostgreSQL); a column's own unique key is `<table>_<column>_key` on
 /// PostgreSQL.
-const CONSTRAINT_REFUSALS: [(&[&str], &str, &str, &str); 11] = [
+const CONSTRAINT_REFUSALS: [(&[&str], &str, &str, &str); 13] = [
     (
         &["uq-cohort-programme_id-label"],
         "label",
@@ -526,6 +530,23 @@ const CONSTRAINT_REFUSALS: [(&[&str], &str, &str, &str); 11] = [
         "odsCode",
         "another organisation has this ODS code",
         "DUPLICATE_ODS_CODE",
+    ),
+    (
+        &["uq-patient_pathway-owner_icb_id-name"],
+        "name",
+        "the ICB already records a pathway with this name",
+        "DUPLICATE_NAME",
+    ),
+    (
+        &[
+            "uq-consultant_pillar_share-consultant_lead_id-valid_from",
+            "ex-consultant_pillar_share-one-per-day",
+            "uq-team_work_mix-team_id-valid_from",
+            "ex-team_work_mix-one-per-day",
+        ],
+        "validFrom",
+        "is not after the start of the latest period recorded",
+        "PERIOD_OVERLAP",
     ),
     (
         &["ex-consultant_lead-one-per-trust-specialism"],

@@ -9,6 +9,8 @@
 
 /// Consultant leads, ICB medicines roles and medicines-optimisation teams.
 pub mod leadership;
+/// Pillar shares, patient pathways, teams' work mix and service redesigns.
+pub mod medicines;
 /// Organisations (reference data) and the audit trail.
 pub mod organisations;
 /// Programmes, cohorts and posts.
@@ -60,6 +62,19 @@ fn actor(ctx: &Context<'_>) -> Result<Actor> {
 /// The row id behind a global id of `node_type` given in `field`.
 fn id_of(node_type: NodeType, field: &'static str, id: &ID) -> Result<Uuid> {
     decode_id_of(node_type, field, id).extend()
+}
+
+/// A change to an optional reference given in `field`: `None` when absent, `Some(None)` when null.
+fn optional_id_of(
+    node_type: NodeType,
+    field: &'static str,
+    id: &async_graphql::MaybeUndefined<ID>,
+) -> Result<Option<Option<Uuid>>> {
+    Ok(match id {
+        async_graphql::MaybeUndefined::Undefined => None,
+        async_graphql::MaybeUndefined::Null => Some(None),
+        async_graphql::MaybeUndefined::Value(id) => Some(Some(id_of(node_type, field, id)?)),
+    })
 }
 
 /// Declares a mutation payload: the changed object (null when there are user errors) and the user errors.

@@ -5,6 +5,8 @@
 
 /// Filters on consultant-pharmacist leads.
 pub mod leadership;
+/// Filters on patient pathways and service redesigns.
+pub mod medicines;
 /// Filters on organisations.
 pub mod organisations;
 /// Filters on programmes, posts and vacancies.
