@@ -23,6 +23,8 @@ mod cohorts;
 mod disclosure;
 /// ICB medicines leadership, programmes without a clinical lead, consultant-lead coverage.
 mod leadership;
+/// The ICB comparison, pathways without a lead, change-management training, recruitment competition.
+mod medicines;
 /// Cross-ICB flows and placement activity: figures over placements.
 mod placements;
 /// The building blocks of the statements.
@@ -38,6 +40,11 @@ pub use disclosure::{Count, Suppression};
 pub use leadership::{
     IcbLeadershipRow, LeadCoverageRow, consultant_lead_coverage, icb_medicines_leadership,
     programmes_without_clinical_lead,
+};
+pub use medicines::{
+    ChangeManagementRow, CompetitionRow, ComparisonMeasure, ComparisonSpread, IcbComparisonRow, MeasureSpread,
+    PathwayWithoutLeadRow, PlaceGrouping, change_management_training, comparison_spread, icb_comparison,
+    pathways_without_lead, recruitment_competition,
 };
 pub use placements::{
     ActivityRow, CrossIcbFlowRow, Granularity, MAX_PERIODS, cross_icb_flows, periods, placement_activity,

@@ -180,7 +180,13 @@ impl Successions {
     /// on `today` (`CURRENT_SUCCESSOR`), following mergers, acquisitions, renames and closures; a split
     /// ICB stays itself. A CASE of at most a few dozen arms.
     pub(super) fn programme_owner(&self, day: &Expr, resolution: IcbResolution, today: NaiveDate) -> Expr {
-        let icb = col("p", rotation_programme::Column::OwnerIcbId);
+        self.answering(col("p", rotation_programme::Column::OwnerIcbId), day, resolution, today)
+    }
+
+    /// The ICB `icb` (of a record an ICB owns as a whole: a programme, a team, a role, a redesign)
+    /// attributed to the ICB that answered for it on `day` (`AT_EVENT`) or on `today`
+    /// (`CURRENT_SUCCESSOR`), as [`Successions::programme_owner`] attributes a programme's owner.
+    pub(super) fn answering(&self, icb: Expr, day: &Expr, resolution: IcbResolution, today: NaiveDate) -> Expr {
         let mut case = CaseStatement::new();
         let mut arms = 0;
         for step in &self.steps {

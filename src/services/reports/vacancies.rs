@@ -11,7 +11,8 @@ use crate::services::organisations;
 use entity::enums::{AfcBand, FundingSource, RelationshipKind, Sector};
 use entity::{organisation_relationship, vacancy};
 use sea_orm::ConnectionTrait;
-use sea_orm::sea_query::{Asterisk, ExprTrait, Func, JoinType, Query};
+use chrono::NaiveDate;
+use sea_orm::sea_query::{Asterisk, ExprTrait, Func, JoinType, Query, SelectStatement};
 use uuid::Uuid;
 
 /// Open vacancies of one (sector, band, ICB).
@@ -30,6 +31,25 @@ pub struct VacancyRow {
     pub other: Count,
 }
 
+/// The vacancies `v` open on `as_of`, each with the ICB (`icb`) its host belonged to on `icb_day`.
+pub(super) fn open_on(as_of: NaiveDate, icb_day: NaiveDate) -> SelectStatement {
+    use vacancy::Column;
+    let closed_on = || col("v", Column::ClosedOn);
+    Query::select()
+        .column((name("v"), Asterisk))
+        .expr_as(col("host_link", organisation_relationship::Column::ParentId), name("icb"))
+        .from_as(vacancy::Entity, name("v"))
+        .join_subquery(
+            JoinType::InnerJoin,
+            parents_on(RelationshipKind::InIcb, icb_day),
+            name("host_link"),
+            col("host_link", organisation_relationship::Column::ChildId).equals((name("v"), Column::HostId)),
+        )
+        .and_where(col("v", Column::OpenedOn).lte(as_of))
+        .and_where(closed_on().is_null().or(closed_on().gte(as_of)))
+        .take()
+}
+
 /// Vacancies open on the filter's `asOf`, by sector, band and the host's ICB (`AT_EVENT`: on `asOf`;
 /// `CURRENT_SUCCESSOR`: today), with their WTE and funding mix.
 pub async fn open_vacancies<C: ConnectionTrait>(
@@ -44,20 +64,7 @@ pub async fn open_vacancies<C: ConnectionTrait>(
         IcbResolution::AtEvent => as_of,
         IcbResolution::CurrentSuccessor => filter.today,
     };
-    let closed_on = || col("v", Column::ClosedOn);
-    let open = Query::select()
-        .column((name("v"), Asterisk))
-        .expr_as(col("host_link", organisation_relationship::Column::ParentId), name("icb"))
-        .from_as(vacancy::Entity, name("v"))
-        .join_subquery(
-            JoinType::InnerJoin,
-            parents_on(RelationshipKind::InIcb, icb_day),
-            name("host_link"),
-            col("host_link", organisation_relationship::Column::ChildId).equals((name("v"), Column::HostId)),
-        )
-        .and_where(col("v", Column::OpenedOn).lte(as_of))
-        .and_where(closed_on().is_null().or(closed_on().gte(as_of)))
-        .take();
+    let open = open_on(as_of, icb_day);
     let icb = || col("open", name("icb"));
     let funded = |sources: &[FundingSource]| {
         sum_as_integer(one_if(is_one_of(col("open", Column::Funding), sources.iter().copied())))
