@@ -1,6 +1,9 @@
 //! The `reports` root: figures for dashboards and cross-ICB reporting tools, computed by the database.
 //! Each report is also served as CSV (`GET /reports/<name>.csv`, see `http`).
 
+/// The rows of the medicines-optimisation reports.
+pub mod medicines;
+
 use super::common::{NodeType, decode_id_of, global_id};
 use super::enums::{AfcBand, IcbResolution, Sector, Specialism};
 use super::scalars::{Date, OdsCodeScalar};
@@ -9,7 +12,11 @@ use crate::services::reports::{
     self, ActivityRow, CohortGrouping, Count, CrossIcbFlowRow, FillRateRow, IcbLeadershipRow, LeadCoverageRow,
     PrescriberRow, ReportCache, ReportFilter, ReportGroup, RotationsEndingRow, Suppression, VacancyRow,
 };
+use crate::services::access::Principal;
 use async_graphql::{Context, Enum, ErrorExtensions, ID, InputObject, Object, Result, ResultExt, SimpleObject};
+use medicines::{
+    ChangeManagementReportRow, CompetitionReportRow, IcbComparisonReport, PathwayWithoutLeadReportRow, PlaceGroupBy,
+};
 use chrono::NaiveDate;
 use std::sync::Arc;
 
@@ -135,7 +142,7 @@ pub struct ReportGroupObject {
     pub name: String,
 }
 
-fn icb_group(group: ReportGroup) -> ReportGroupObject {
+pub(crate) fn icb_group(group: ReportGroup) -> ReportGroupObject {
     group_object(group, CohortGrouping::Icb)
 }
 
@@ -575,6 +582,106 @@ impl Reports {
         )
         .await?;
         Ok(rows.into_iter().map(activity_row).collect())
+    }
+
+    /// The ICB comparison on `filter.asOf` (default today): per ICB, its board-level medicines lead and
+    /// chief pharmacist, medicines-optimisation team WTE and transformational share, rotational
+    /// programmes and places (cohorts taking their intake from `filter.from` to `filter.to`, default the
+    /// year up to `asOf`), consultant leads, consultant-led pathways, and how its service redesigns
+    /// (started from `filter.from`, if given, to `asOf`) involved the team from the start and social
+    /// care; with the spread across ICBs for national and regional readers.
+    async fn icb_comparison(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Which ICBs (`icb`, `region`), the day (`asOf`) and the intake window.")] filter: Option<
+            ReportFilterInput,
+        >,
+        #[graphql(
+            desc = "How records are attributed to ICBs (default: AT_EVENT, the ICBs of `asOf`; CURRENT_SUCCESSOR: today's).",
+            default
+        )]
+        icb_resolution: IcbResolution,
+    ) -> Result<IcbComparisonReport> {
+        let filter = filter.unwrap_or_default().to_filter(icb_resolution, super::today(ctx)?).extend()?;
+        let rows = kept(
+            ctx,
+            "icb_comparison",
+            &(&filter,),
+            reports::icb_comparison(db(ctx)?, scope(ctx)?, suppression(ctx)?, &filter),
+        )
+        .await?;
+        Ok(IcbComparisonReport { rows, role: ctx.data::<Principal>()?.role, scope: scope(ctx)?.clone() })
+    }
+
+    /// Patient pathways running on `filter.asOf` (default today) without a consultant lead in post then:
+    /// none named, or the one named not in post. ICB and region filters match the ICBs a pathway spans.
+    async fn pathways_without_consultant_lead(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Which pathways (the ICBs they span: `icb`, `region`) and the day (`asOf`).")]
+        filter: Option<ReportFilterInput>,
+        #[graphql(desc = "How spanned ICBs are attributed (default: AT_EVENT, the ICBs of `asOf`).", default)]
+        icb_resolution: IcbResolution,
+    ) -> Result<Vec<PathwayWithoutLeadReportRow>> {
+        let filter = filter.unwrap_or_default().to_filter(icb_resolution, super::today(ctx)?).extend()?;
+        let rows = kept(
+            ctx,
+            "pathways_without_consultant_lead",
+            &(&filter,),
+            reports::pathways_without_lead(db(ctx)?, scope(ctx)?, &filter),
+        )
+        .await?;
+        Ok(rows.into_iter().map(medicines::pathway_without_lead_row).collect())
+    }
+
+    /// Consultant leads in post on `filter.asOf` (default today) without change-management training
+    /// (no `CHANGE_MANAGEMENT` credential awarded, none enrolled or in progress), beside those in training
+    /// and those trained, by trust, the trust's ICB or region.
+    async fn leads_without_change_management_training(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Which leads (their trust's `icb` or `region`) and the day (`asOf`).")] filter: Option<
+            ReportFilterInput,
+        >,
+        #[graphql(desc = "How rows are grouped (default: ICB).", default)] group_by: PlaceGroupBy,
+        #[graphql(desc = "How trusts are attributed to ICBs (default: AT_EVENT, on `asOf`).", default)]
+        icb_resolution: IcbResolution,
+    ) -> Result<Vec<ChangeManagementReportRow>> {
+        let filter = filter.unwrap_or_default().to_filter(icb_resolution, super::today(ctx)?).extend()?;
+        let grouping = group_by.into();
+        let rows = kept(
+            ctx,
+            "leads_without_change_management_training",
+            &(&filter, grouping),
+            reports::change_management_training(db(ctx)?, scope(ctx)?, suppression(ctx)?, &filter, grouping),
+        )
+        .await?;
+        Ok(rows.into_iter().map(medicines::change_management_row).collect())
+    }
+
+    /// Recruitment competition: for each ICB (or region) and band, the vacancies open on `filter.asOf`
+    /// (default today) in primary care (general practice, community pharmacy) and in NHS trusts, where
+    /// both recruit. Vacancies without a band are left out.
+    async fn recruitment_competition(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Which hosts (their `icb` or `region`) and the day (`asOf`).")] filter: Option<
+            ReportFilterInput,
+        >,
+        #[graphql(desc = "ICB or REGION (default: ICB).", default)] group_by: PlaceGroupBy,
+        #[graphql(desc = "How hosts are attributed to ICBs (default: AT_EVENT, on `asOf`).", default)]
+        icb_resolution: IcbResolution,
+    ) -> Result<Vec<CompetitionReportRow>> {
+        let filter = filter.unwrap_or_default().to_filter(icb_resolution, super::today(ctx)?).extend()?;
+        let grouping = group_by.into();
+        let rows = kept(
+            ctx,
+            "recruitment_competition",
+            &(&filter, grouping),
+            reports::recruitment_competition(db(ctx)?, scope(ctx)?, suppression(ctx)?, &filter, grouping),
+        )
+        .await?;
+        Ok(rows.into_iter().map(medicines::competition_row).collect())
     }
 
     /// Cross-ICB placement flows: placements (starting within `filter.from`/`filter.to`, not cancelled)

@@ -9,7 +9,8 @@ use crate::graphql::common::{NodeType, decode_id_of};
 use crate::graphql::reports::ReportSettings;
 use crate::services::access::Scope;
 use crate::services::clock::Clock;
-use crate::services::reports::{self, CohortGrouping, ReportCache, ReportFilter, Suppression};
+use crate::services::access::Role;
+use crate::services::reports::{self, CohortGrouping, PlaceGrouping, ReportCache, ReportFilter, Suppression};
 use poem::web::Data;
 use poem::{IntoResponse, Request, handler, http::StatusCode};
 use sea_orm::DatabaseConnection;
@@ -91,6 +92,15 @@ impl ReportParams {
         }
     }
 
+    fn place_grouping(&self) -> Result<PlaceGrouping, AppError> {
+        Ok(match self.group_by.as_deref() {
+            Some("TRUST") => PlaceGrouping::Trust,
+            None | Some("ICB") => PlaceGrouping::Icb,
+            Some("REGION") => PlaceGrouping::Region,
+            Some(_) => return Err(AppError::invalid("groupBy", "must be TRUST, ICB or REGION")),
+        })
+    }
+
     fn cohort_grouping(&self) -> Result<CohortGrouping, AppError> {
         Ok(match self.group_by.as_deref() {
             None | Some("COHORT") => CohortGrouping::Cohort,
@@ -107,6 +117,7 @@ struct CsvRequest<'a> {
     db: &'a DatabaseConnection,
     cache: &'a ReportCache,
     scope: &'a Scope,
+    role: Option<Role>,
     suppression: Suppression,
     params: &'a ReportParams,
     today: chrono::NaiveDate,
@@ -167,6 +178,7 @@ pub(super) async fn report_csv(
         db: &endpoint.api.databases().read,
         cache: &settings.cache,
         scope: &scope,
+        role: principal.role,
         suppression,
         params: &params,
         today: clock.today(),
@@ -181,6 +193,11 @@ pub(super) async fn report_csv(
         "open-vacancies.csv" => vacancies_csv(&request).await,
         "rotations-ending.csv" => rotations_ending_csv(&request).await,
         "placement-activity.csv" => activity_csv(&request).await,
+        "icb-comparison.csv" => comparison_csv(&request).await,
+        "icb-comparison-spread.csv" => comparison_spread_csv(&request).await,
+        "pathways-without-consultant-lead.csv" => pathways_without_lead_csv(&request).await,
+        "leads-without-change-management-training.csv" => change_management_csv(&request).await,
+        "recruitment-competition.csv" => competition_csv(&request).await,
         _ => return StatusCode::NOT_FOUND.into_response(),
     };
     let succeeded = result.is_ok();
@@ -188,6 +205,7 @@ pub(super) async fn report_csv(
         Ok(records) => csv_response(records),
         Err(error @ AppError::Invalid { .. }) => error_response(StatusCode::BAD_REQUEST, &error),
         Err(error @ AppError::Busy) => error_response(StatusCode::SERVICE_UNAVAILABLE, &error),
+        Err(error @ AppError::Forbidden(_)) => error_response(StatusCode::FORBIDDEN, &error),
         Err(error) => error_response(StatusCode::INTERNAL_SERVER_ERROR, &error),
     };
     super::mark_caching(&mut response, principal.role.is_none(), succeeded);
@@ -482,6 +500,210 @@ async fn cross_icb_flows_csv(request: &CsvRequest<'_>) -> Result<Vec<Vec<String>
             row.host.name,
             cell(row.placements.value),
             figure(row.wte),
+        ]);
+    }
+    Ok(records)
+}
+
+/// The rows of the ICB comparison, as the GraphQL report keeps them.
+async fn comparison_rows(request: &CsvRequest<'_>) -> Result<Vec<reports::IcbComparisonRow>, AppError> {
+    request.params.no_grouping()?;
+    let filter = request.filter()?;
+    request
+        .kept(
+            "icb_comparison",
+            &(&filter,),
+            reports::icb_comparison(request.db, request.scope, request.suppression, &filter),
+        )
+        .await
+}
+
+/// A number that may be absent: empty when it is.
+fn optional(value: Option<f64>) -> String {
+    value.map(|value| value.to_string()).unwrap_or_default()
+}
+
+async fn comparison_csv(request: &CsvRequest<'_>) -> Result<Vec<Vec<String>>, AppError> {
+    let rows = comparison_rows(request).await?;
+    let mut records = header_record(&[
+        "icb_id",
+        "icb_code",
+        "icb_name",
+        "region_code",
+        "board_medicines_lead",
+        "chief_pharmacist",
+        "team_wte",
+        "transformational_share",
+        "programmes",
+        "places",
+        "consultant_leads",
+        "pathways",
+        "consultant_led_pathways",
+        "redesigns",
+        "redesigns_team_from_start",
+        "team_from_start_share",
+        "redesigns_with_social_care",
+        "social_care_share",
+    ]);
+    for row in rows {
+        let row = graphql::reports::medicines::comparison_row(row);
+        records.push(vec![
+            row.icb.id.0,
+            row.icb.code,
+            row.icb.name,
+            row.region.map(|region| region.code).unwrap_or_default(),
+            row.board_medicines_lead.to_string(),
+            row.chief_pharmacist.to_string(),
+            row.team_wte.to_string(),
+            optional(row.transformational_share),
+            row.programmes.to_string(),
+            row.places.to_string(),
+            cell(row.consultant_leads.value),
+            row.pathways.to_string(),
+            row.consultant_led_pathways.to_string(),
+            row.redesigns.to_string(),
+            row.redesigns_team_from_start.to_string(),
+            optional(row.team_from_start_share),
+            row.redesigns_with_social_care.to_string(),
+            optional(row.social_care_share),
+        ]);
+    }
+    Ok(records)
+}
+
+async fn comparison_spread_csv(request: &CsvRequest<'_>) -> Result<Vec<Vec<String>>, AppError> {
+    let rows = comparison_rows(request).await?;
+    let spreads = reports::comparison_spread(request.role, request.scope, &rows)?;
+    let mut records = header_record(&[
+        "region_code",
+        "region_name",
+        "icbs",
+        "with_board_medicines_lead",
+        "with_chief_pharmacist",
+        "measure",
+        "measure_icbs",
+        "minimum",
+        "median",
+        "maximum",
+    ]);
+    for spread in spreads {
+        let (code, region_name) = spread.region.map(|region| (region.code, region.name)).unwrap_or_default();
+        for measure in spread.measures {
+            records.push(vec![
+                code.clone(),
+                region_name.clone(),
+                spread.icbs.to_string(),
+                spread.with_board_medicines_lead.to_string(),
+                spread.with_chief_pharmacist.to_string(),
+                measure.measure.code().to_owned(),
+                measure.icbs.to_string(),
+                optional(measure.minimum),
+                optional(measure.median),
+                optional(measure.maximum),
+            ]);
+        }
+    }
+    Ok(records)
+}
+
+async fn pathways_without_lead_csv(request: &CsvRequest<'_>) -> Result<Vec<Vec<String>>, AppError> {
+    request.params.no_grouping()?;
+    let filter = request.filter()?;
+    let rows = request
+        .kept(
+            "pathways_without_consultant_lead",
+            &(&filter,),
+            reports::pathways_without_lead(request.db, request.scope, &filter),
+        )
+        .await?;
+    let mut records = header_record(&[
+        "pathway_id",
+        "name",
+        "specialism",
+        "status",
+        "start_on",
+        "owner_icb_code",
+        "icb_codes",
+        "lead_not_in_post",
+    ]);
+    for row in rows {
+        let (specialism, status) =
+            (sea_orm::ActiveEnum::to_value(&row.specialism), sea_orm::ActiveEnum::to_value(&row.status));
+        let row = graphql::reports::medicines::pathway_without_lead_row(row);
+        let icbs: Vec<String> = row.icbs.into_iter().map(|icb| icb.code).collect();
+        records.push(vec![
+            row.id.0,
+            row.name,
+            specialism,
+            status,
+            row.start_on.0.to_string(),
+            row.owner_icb.code,
+            icbs.join(";"),
+            row.lead_not_in_post.to_string(),
+        ]);
+    }
+    Ok(records)
+}
+
+async fn change_management_csv(request: &CsvRequest<'_>) -> Result<Vec<Vec<String>>, AppError> {
+    let grouping = request.params.place_grouping()?;
+    let filter = request.filter()?;
+    let rows = request
+        .kept(
+            "leads_without_change_management_training",
+            &(&filter, grouping),
+            reports::change_management_training(request.db, request.scope, request.suppression, &filter, grouping),
+        )
+        .await?;
+    let mut records =
+        header_record(&["group_id", "group_code", "group_name", "leads", "untrained", "in_training", "trained"]);
+    for row in rows {
+        let row = graphql::reports::medicines::change_management_row(row);
+        records.push(vec![
+            row.group.id.0,
+            row.group.code,
+            row.group.name,
+            cell(row.leads.value),
+            cell(row.untrained.value),
+            cell(row.in_training.value),
+            cell(row.trained.value),
+        ]);
+    }
+    Ok(records)
+}
+
+async fn competition_csv(request: &CsvRequest<'_>) -> Result<Vec<Vec<String>>, AppError> {
+    let grouping = request.params.place_grouping()?;
+    let filter = request.filter()?;
+    let rows = request
+        .kept(
+            "recruitment_competition",
+            &(&filter, grouping),
+            reports::recruitment_competition(request.db, request.scope, request.suppression, &filter, grouping),
+        )
+        .await?;
+    let mut records = header_record(&[
+        "group_id",
+        "group_code",
+        "group_name",
+        "afc_band",
+        "primary_care_vacancies",
+        "primary_care_wte",
+        "trust_vacancies",
+        "trust_wte",
+    ]);
+    for row in rows {
+        let band = sea_orm::ActiveEnum::to_value(&row.afc_band);
+        let row = graphql::reports::medicines::competition_row(row);
+        records.push(vec![
+            row.group.id.0,
+            row.group.code,
+            row.group.name,
+            band,
+            cell(row.primary_care_vacancies.value),
+            figure(row.primary_care_wte),
+            cell(row.trust_vacancies.value),
+            figure(row.trust_wte),
         ]);
     }
     Ok(records)

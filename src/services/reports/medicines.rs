@@ -506,6 +506,20 @@ impl ComparisonMeasure {
         Self::SocialCareShare,
     ];
 
+    /// The measure's name, as the API spells it.
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::TeamWte => "TEAM_WTE",
+            Self::TransformationalShare => "TRANSFORMATIONAL_SHARE",
+            Self::Programmes => "PROGRAMMES",
+            Self::Places => "PLACES",
+            Self::ConsultantLeads => "CONSULTANT_LEADS",
+            Self::ConsultantLedPathways => "CONSULTANT_LED_PATHWAYS",
+            Self::TeamFromStartShare => "TEAM_FROM_START_SHARE",
+            Self::SocialCareShare => "SOCIAL_CARE_SHARE",
+        }
+    }
+
     /// The measure's value in `row`, if it has one (a share with nothing to divide, or a suppressed
     /// count, has none and is left out of the spread).
     fn of(self, row: &IcbComparisonRow) -> Option<f64> {
