@@ -31,6 +31,12 @@ pub mod icb_medicines_role;
 pub mod idempotency_key;
 /// Medicines-optimisation teams of ICBs.
 pub mod medicines_optimisation_team;
+/// Organisations of every kind, keyed by ODS code.
+pub mod organisation;
+/// Dated parent links between organisations.
+pub mod organisation_relationship;
+/// Succession between organisations (mergers, splits).
+pub mod organisation_succession;
 /// ICBs a patient pathway spans.
 pub mod pathway_icb;
 /// Organisations taking part in a patient pathway.
@@ -39,12 +45,6 @@ pub mod pathway_participant;
 pub mod pathway_sector;
 /// Patient pathways led by consultant-pharmacist leads.
 pub mod patient_pathway;
-/// Organisations of every kind, keyed by ODS code.
-pub mod organisation;
-/// Dated parent links between organisations.
-pub mod organisation_relationship;
-/// Succession between organisations (mergers, splits).
-pub mod organisation_succession;
 /// Pharmacists, keyed by GPhC number.
 pub mod pharmacist;
 /// Placements of a member with a host organisation.

@@ -323,10 +323,7 @@ impl MigrationTrait for Migration {
             ],
         )
         .await?;
-        manager
-            .get_connection()
-            .execute_unprepared("DELETE FROM credential WHERE kind = 'CHANGE_MANAGEMENT'")
-            .await?;
+        manager.get_connection().execute_unprepared("DELETE FROM credential WHERE kind = 'CHANGE_MANAGEMENT'").await?;
         allow_credential_kinds(manager, &CREDENTIAL_KINDS_WITH_CHANGE_MANAGEMENT, &CREDENTIAL_KINDS).await
     }
 }

@@ -1,3 +1,6 @@
+/// Medicines optimisation: pillar shares, training, work mix, pathways, redesigns.
+mod medicines;
+
 use super::Scale;
 use super::names::{FAMILY_NAMES, GIVEN_NAMES, LEAVING_REASONS, PLACE_ENDS, PLACE_STARTS, SPECIALISM_DETAILS};
 use crate::reference::succession::SuccessionGraph;
@@ -9,10 +12,11 @@ use entity::enums::{
     RegistrationStatus, RelationshipKind, Sector, Specialism, SuccessionKind,
 };
 use entity::{
-    cohort, consultant_lead, credential, icb_medicines_role, medicines_optimisation_team, organisation,
-    organisation_relationship, pharmacist, placement, programme_education_offer, programme_funding_source,
-    programme_ics_aim, programme_lead, programme_membership, programme_sector, rotation_programme, rotational_post,
-    vacancy,
+    cohort, consultant_lead, consultant_pillar_share, credential, icb_medicines_role, medicines_optimisation_team,
+    organisation, organisation_relationship, pathway_icb, pathway_participant, pathway_sector, patient_pathway,
+    pharmacist, placement, programme_education_offer, programme_funding_source, programme_ics_aim, programme_lead,
+    programme_membership, programme_sector, rotation_programme, rotational_post, service_redesign,
+    service_redesign_sector, team_work_kind, team_work_mix, vacancy,
 };
 use rand::{Rng, SeedableRng, seq::IndexedRandom};
 use rand_chacha::ChaCha8Rng;
@@ -64,6 +68,15 @@ pub struct Network {
     pub programme_leads: Vec<programme_lead::Model>,
     pub medicines_roles: Vec<icb_medicines_role::Model>,
     pub medicines_teams: Vec<medicines_optimisation_team::Model>,
+    pub pillar_shares: Vec<consultant_pillar_share::Model>,
+    pub work_mixes: Vec<team_work_mix::Model>,
+    pub work_kinds: Vec<team_work_kind::Model>,
+    pub pathways: Vec<patient_pathway::Model>,
+    pub pathway_icbs: Vec<pathway_icb::Model>,
+    pub pathway_sectors: Vec<pathway_sector::Model>,
+    pub pathway_participants: Vec<pathway_participant::Model>,
+    pub redesigns: Vec<service_redesign::Model>,
+    pub redesign_sectors: Vec<service_redesign_sector::Model>,
 }
 
 /// The sizes of a scale.
@@ -230,6 +243,7 @@ pub fn build(scale: Scale, factor: usize, reference: &ReferenceData, seed: u64) 
     builder.build_open_vacancies(&icbs);
     builder.build_leads();
     builder.build_medicines_leadership(&icbs);
+    builder.build_medicines_optimisation(&icbs);
     builder.network
 }
 

@@ -61,6 +61,15 @@ pub async fn write(db: &DatabaseConnection, network: &Network) -> Result<SeedRep
     rows.push(("programme_lead", insert_all(&txn, &network.programme_leads).await?));
     rows.push(("icb_medicines_role", insert_all(&txn, &network.medicines_roles).await?));
     rows.push(("medicines_optimisation_team", insert_all(&txn, &network.medicines_teams).await?));
+    rows.push(("consultant_pillar_share", insert_all(&txn, &network.pillar_shares).await?));
+    rows.push(("team_work_mix", insert_all(&txn, &network.work_mixes).await?));
+    rows.push(("team_work_kind", insert_all(&txn, &network.work_kinds).await?));
+    rows.push(("patient_pathway", insert_all(&txn, &network.pathways).await?));
+    rows.push(("pathway_icb", insert_all(&txn, &network.pathway_icbs).await?));
+    rows.push(("pathway_sector", insert_all(&txn, &network.pathway_sectors).await?));
+    rows.push(("pathway_participant", insert_all(&txn, &network.pathway_participants).await?));
+    rows.push(("service_redesign", insert_all(&txn, &network.redesigns).await?));
+    rows.push(("service_redesign_sector", insert_all(&txn, &network.redesign_sectors).await?));
     crate::services::data_version::raise(&txn).await?;
     txn.commit().await?;
     Ok(SeedReport { rows, generate_time: Duration::ZERO, write_time: started.elapsed() })

@@ -359,10 +359,8 @@ impl MedicinesQuery {
         #[graphql(desc = "At most this many rows (default 20, at most 100).")] first: Option<i32>,
     ) -> Result<ConnectionOf<PatientPathway>> {
         let condition = filter.unwrap_or_default().to_query().condition().extend()?;
-        let order = vec![
-            SortKey::Column(patient_pathway::Column::StartOn),
-            SortKey::Column(patient_pathway::Column::Name),
-        ];
+        let order =
+            vec![SortKey::Column(patient_pathway::Column::StartOn), SortKey::Column(patient_pathway::Column::Name)];
         let paging = Paging::forward(after, first)?;
         list::<patient_pathway::Entity, _>(ctx, condition, order, direction, paging, PatientPathway).await
     }

@@ -16,14 +16,14 @@ pub mod leadership;
 pub mod limits;
 /// DataLoaders batching every relation.
 pub mod loaders;
+/// Patient pathways, consultant leads' pillar shares, teams' work mix, service redesigns.
+pub mod medicines;
 /// Mutations.
 pub mod mutation;
 /// Nesting of query text and variables, bounded before parsing.
 pub mod nesting;
 /// `node`, `nodes` and federation entities.
 pub mod node;
-/// Patient pathways, consultant leads' pillar shares, teams' work mix, service redesigns.
-pub mod medicines;
 /// Organisations, ICBs and regions.
 pub mod organisation;
 /// Partial results: a failed nullable field is null with its error.

@@ -8,16 +8,16 @@ use super::common::{NodeType, decode_id_of, global_id};
 use super::enums::{AfcBand, IcbResolution, Sector, Specialism};
 use super::scalars::{Date, OdsCodeScalar};
 use super::{db, scope};
+use crate::services::access::Principal;
 use crate::services::reports::{
     self, ActivityRow, CohortGrouping, Count, CrossIcbFlowRow, FillRateRow, IcbLeadershipRow, LeadCoverageRow,
     PrescriberRow, ReportCache, ReportFilter, ReportGroup, RotationsEndingRow, Suppression, VacancyRow,
 };
-use crate::services::access::Principal;
 use async_graphql::{Context, Enum, ErrorExtensions, ID, InputObject, Object, Result, ResultExt, SimpleObject};
+use chrono::NaiveDate;
 use medicines::{
     ChangeManagementReportRow, CompetitionReportRow, IcbComparisonReport, PathwayWithoutLeadReportRow, PlaceGroupBy,
 };
-use chrono::NaiveDate;
 use std::sync::Arc;
 
 /// Settings of the reports (from the command line), and the answers kept.
@@ -618,8 +618,9 @@ impl Reports {
     async fn pathways_without_consultant_lead(
         &self,
         ctx: &Context<'_>,
-        #[graphql(desc = "Which pathways (the ICBs they span: `icb`, `region`) and the day (`asOf`).")]
-        filter: Option<ReportFilterInput>,
+        #[graphql(desc = "Which pathways (the ICBs they span: `icb`, `region`) and the day (`asOf`).")] filter: Option<
+            ReportFilterInput,
+        >,
         #[graphql(desc = "How spanned ICBs are attributed (default: AT_EVENT, the ICBs of `asOf`).", default)]
         icb_resolution: IcbResolution,
     ) -> Result<Vec<PathwayWithoutLeadReportRow>> {

@@ -17,10 +17,10 @@ use crate::error::AppError;
 use entity::enums::{OrganisationKind, RelationshipKind, SuccessionKind};
 use entity::{
     cohort, consultant_lead, consultant_pillar_share, credential, icb_medicines_role, medicines_optimisation_team,
-    organisation, organisation_relationship, organisation_succession, pathway_icb, pathway_participant,
-    pathway_sector, patient_pathway, pharmacist, placement, programme_education_offer, programme_funding_source,
-    programme_ics_aim, programme_lead, programme_membership, programme_sector, rotation_programme, rotational_post,
-    service_redesign, service_redesign_sector, team_work_kind, team_work_mix, vacancy,
+    organisation, organisation_relationship, organisation_succession, pathway_icb, pathway_participant, pathway_sector,
+    patient_pathway, pharmacist, placement, programme_education_offer, programme_funding_source, programme_ics_aim,
+    programme_lead, programme_membership, programme_sector, rotation_programme, rotational_post, service_redesign,
+    service_redesign_sector, team_work_kind, team_work_mix, vacancy,
 };
 use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, QueryTrait};

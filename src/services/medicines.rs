@@ -28,7 +28,6 @@ pub const MAX_PATHWAY_PARTICIPANTS: usize = 500;
 pub const PARTICIPANT_KINDS: [OrganisationKind; 3] =
     [OrganisationKind::NhsTrust, OrganisationKind::Pcn, OrganisationKind::CommunityPharmacy];
 
-
 /// The day before `day`.
 fn day_before(day: NaiveDate) -> NaiveDate {
     day.pred_opt().unwrap_or(day)
@@ -63,12 +62,8 @@ pub async fn record_pillar_shares(
         return refuse(UserError::not_found("consultantLeadId"));
     };
     let mut errors = Vec::new();
-    let shares = [
-        input.clinical_practice_percent,
-        input.leadership_percent,
-        input.education_percent,
-        input.research_percent,
-    ];
+    let shares =
+        [input.clinical_practice_percent, input.leadership_percent, input.education_percent, input.research_percent];
     if shares.iter().any(|share| !(0..=100).contains(share)) || shares.iter().sum::<i32>() != 100 {
         errors.push(UserError::new(
             "input",
@@ -235,7 +230,11 @@ async fn check_span(
             "INVALID_PARTICIPANT",
         ));
     } else if !participants.iter().all(existed_on) {
-        errors.push(UserError::new("participants", "names an organisation closed on the start day", "INVALID_PARTICIPANT"));
+        errors.push(UserError::new(
+            "participants",
+            "names an organisation closed on the start day",
+            "INVALID_PARTICIPANT",
+        ));
     } else {
         let ids: Vec<Uuid> = participants.iter().map(|organisation| organisation.id).collect();
         let parents = super::organisations::parents_on(change.db(), &ids, RelationshipKind::InIcb, start_on).await?;
@@ -283,7 +282,10 @@ async fn check_lead(
 async fn write_span(change: &Change<'_>, id: Uuid, span: PathwaySpan, replace: bool) -> Result<(), AppError> {
     if replace {
         pathway_icb::Entity::delete_many().filter(pathway_icb::Column::PathwayId.eq(id)).exec(change.db()).await?;
-        pathway_sector::Entity::delete_many().filter(pathway_sector::Column::PathwayId.eq(id)).exec(change.db()).await?;
+        pathway_sector::Entity::delete_many()
+            .filter(pathway_sector::Column::PathwayId.eq(id))
+            .exec(change.db())
+            .await?;
         pathway_participant::Entity::delete_many()
             .filter(pathway_participant::Column::PathwayId.eq(id))
             .exec(change.db())
@@ -297,7 +299,10 @@ async fn write_span(change: &Change<'_>, id: Uuid, span: PathwaySpan, replace: b
     }
     for organisation_id in span.participants {
         change
-            .insert_part::<pathway_participant::Entity, _>(pathway_participant::Model { pathway_id: id, organisation_id })
+            .insert_part::<pathway_participant::Entity, _>(pathway_participant::Model {
+                pathway_id: id,
+                organisation_id,
+            })
             .await?;
     }
     Ok(())
@@ -346,8 +351,8 @@ pub async fn create_pathway(
     };
     let mut errors = Vec::new();
     check_pathway(&pathway, &mut errors);
-    let span = check_span(&change, pathway.start_on, &input.icbs, &input.sectors, &input.participants, &mut errors)
-        .await?;
+    let span =
+        check_span(&change, pathway.start_on, &input.icbs, &input.sectors, &input.participants, &mut errors).await?;
     check_lead(&change, &pathway, &mut errors).await?;
     if errors.is_empty() && name_taken(&change, owner.id, &pathway.name, pathway.id).await? {
         errors.push(duplicate_name());
@@ -372,9 +377,6 @@ pub async fn update_pathway(
 ) -> Result<Outcome<patient_pathway::Model>, AppError> {
     let change = Change::begin(db, actor, "updatePatientPathway", WriteAccess::IcbAdmin).await?;
     let before = checked!(change.current::<patient_pathway::Entity>(id, expected_version).await?);
-    if before.status == PathwayStatus::Closed {
-        return refuse(UserError::invalid_transition("pathway", before.status));
-    }
     let after = patient_pathway::Model {
         name: changes.name.as_deref().map_or(before.name.clone(), |name| name.trim().to_owned()),
         specialism_detail: changes.specialism_detail.clone().unwrap_or_else(|| before.specialism_detail.clone()),
@@ -385,6 +387,9 @@ pub async fn update_pathway(
         ..before.clone()
     };
     let mut errors = Vec::new();
+    if before.status == PathwayStatus::Closed {
+        errors.push(UserError::invalid_transition("pathway", before.status));
+    }
     check_pathway(&after, &mut errors);
     if after.consultant_lead_id != before.consultant_lead_id || after.end_on != before.end_on {
         check_lead(&change, &after, &mut errors).await?;
@@ -404,7 +409,10 @@ pub async fn update_pathway(
     } else {
         None
     };
-    if errors.is_empty() && after.name != before.name && name_taken(&change, after.owner_icb_id, &after.name, id).await? {
+    if errors.is_empty()
+        && after.name != before.name
+        && name_taken(&change, after.owner_icb_id, &after.name, id).await?
+    {
         errors.push(duplicate_name());
     }
     if let Some(refused) = refuse_all(errors) {
@@ -425,9 +433,12 @@ async fn current_span(change: &Change<'_>, id: Uuid) -> Result<(Vec<String>, Vec
         Ok::<_, AppError>(organisations.await?.into_iter().map(|organisation| organisation.ods_code).collect())
     };
     let icbs = pathway_icb::Entity::find().filter(pathway_icb::Column::PathwayId.eq(id)).all(change.db()).await?;
-    let sectors = pathway_sector::Entity::find().filter(pathway_sector::Column::PathwayId.eq(id)).all(change.db()).await?;
-    let participants =
-        pathway_participant::Entity::find().filter(pathway_participant::Column::PathwayId.eq(id)).all(change.db()).await?;
+    let sectors =
+        pathway_sector::Entity::find().filter(pathway_sector::Column::PathwayId.eq(id)).all(change.db()).await?;
+    let participants = pathway_participant::Entity::find()
+        .filter(pathway_participant::Column::PathwayId.eq(id))
+        .all(change.db())
+        .await?;
     Ok((
         codes(icbs.into_iter().map(|row| row.icb_id).collect()).await?,
         sectors.into_iter().map(|row| row.sector).collect(),
@@ -653,9 +664,6 @@ pub async fn update_redesign(
 ) -> Result<Outcome<service_redesign::Model>, AppError> {
     let change = Change::begin(db, actor, "updateServiceRedesign", WriteAccess::IcbAdmin).await?;
     let before = checked!(change.current::<service_redesign::Entity>(id, expected_version).await?);
-    if matches!(before.status, RedesignStatus::Completed | RedesignStatus::Stopped) {
-        return refuse(UserError::invalid_transition("redesign", before.status));
-    }
     let after = service_redesign::Model {
         title: changes.title.as_deref().map_or(before.title.clone(), |title| title.trim().to_owned()),
         pathway_id: changes.pathway_id.unwrap_or(before.pathway_id),
@@ -666,6 +674,9 @@ pub async fn update_redesign(
         ..before.clone()
     };
     let mut errors = Vec::new();
+    if matches!(before.status, RedesignStatus::Completed | RedesignStatus::Stopped) {
+        errors.push(UserError::invalid_transition("redesign", before.status));
+    }
     check_redesign(&change, &after, changes.sectors.as_deref(), &mut errors).await?;
     if after.team_joined_at == TeamInvolvement::FromTheStart
         && before.team_joined_at != TeamInvolvement::FromTheStart

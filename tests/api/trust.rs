@@ -19,11 +19,16 @@ const OTHER: &str = "S1Y5D";
 /// Input fields that may name any ICB's organisation: a placement may be hosted, and a post employed,
 /// anywhere (cross-ICB rotations are the point). Every other id or ICB an input carries is a reference
 /// the actor must be able to read or change.
-const OPEN_REFERENCES: [(&str, &str); 4] = [
+const OPEN_REFERENCES: [(&str, &str); 8] = [
     ("PlanPlacementInput", "host"),
     ("ReschedulePlacementInput", "host"),
     ("CreatePostInput", "employer"),
     ("CreateVacancyInput", "host"),
+    // A pathway may span other ICBs and involve their organisations.
+    ("CreatePatientPathwayInput", "icbs"),
+    ("CreatePatientPathwayInput", "participants"),
+    ("UpdatePatientPathwayInput", "icbs"),
+    ("UpdatePatientPathwayInput", "participants"),
 ];
 
 /// Mutations only a `national` administrator may make: an ICB administrator is refused before any
@@ -58,14 +63,17 @@ type Records = BTreeMap<&'static str, String>;
 /// leads at its trusts, vacancies it hosts, its roles and teams), plus a trust and an ICB code.
 async fn records_of(app: &TestApp, icb: &str, owners: &[&str], outsider: Option<&str>) -> Records {
     let national = token(Role::National, &[], None);
-    let query = r#"query($icb: [OdsCode!], $code: OdsCode!) {
+    let query = r#"query($icb: [OdsCode!], $owners: [OdsCode!], $code: OdsCode!) {
         programmes(first: 20) { nodes { id ownerIcb { odsCode } leads { id }
             cohorts(first: 3) { nodes { id posts(first: 3) { nodes { id } }
               memberships(first: 5) { nodes { id pharmacist { id credentials { id } } placements(first: 3) { nodes { id } } } } } } } }
         consultantLeads(first: 100, filter: { icb: { in: $icb } }) { nodes { id } }
         vacancies(first: 100, filter: { icb: { in: $icb } }) { nodes { id } }
+        patientPathways(first: 100, filter: { icb: { in: $owners } }) { nodes { id ownerIcb { odsCode } } }
+        serviceRedesigns(first: 100, filter: { icb: { in: $owners }, status: { in: [PLANNED, IN_PROGRESS] } }) { nodes { id } }
         icb(odsCode: $code) { trusts(first: 100) { nodes { odsCode } } medicinesOptimisationTeams { id } medicinesLeadership { id } } }"#;
-    let response = app.graphql_as(Some(&national), query, json!({ "icb": [icb], "code": icb })).await;
+    let variables = json!({ "icb": [icb], "owners": owners, "code": icb });
+    let response = app.graphql_as(Some(&national), query, variables).await;
     assert!(response["errors"].is_null(), "{response}");
     let data = &response["data"];
     let mut candidates: BTreeMap<&'static str, Vec<String>> = BTreeMap::new();
@@ -105,6 +113,14 @@ async fn records_of(app: &TestApp, icb: &str, owners: &[&str], outsider: Option<
     }
     for vacancy in list(&data["vacancies"]["nodes"]) {
         add("Vacancy", &vacancy["id"]);
+    }
+    for pathway in list(&data["patientPathways"]["nodes"]) {
+        if owners.iter().any(|owner| pathway["ownerIcb"]["odsCode"] == *owner) {
+            add("PatientPathway", &pathway["id"]);
+        }
+    }
+    for redesign in list(&data["serviceRedesigns"]["nodes"]) {
+        add("ServiceRedesign", &redesign["id"]);
     }
     for found in [data["icb"].clone()] {
         for team in list(&found["medicinesOptimisationTeams"]) {
@@ -158,6 +174,8 @@ fn node_type_of(field: &str, payload_record: &str) -> &'static str {
         "vacancyId" => "Vacancy",
         "membershipId" => "Membership",
         "consultantLeadId" => "ConsultantLead",
+        "teamId" => "MedicinesOptimisationTeam",
+        "pathwayId" => "PatientPathway",
         _ => match payload_record {
             "RotationProgramme" => "RotationProgramme",
             "Cohort" => "Cohort",
@@ -171,6 +189,8 @@ fn node_type_of(field: &str, payload_record: &str) -> &'static str {
             "ProgrammeLead" => "ProgrammeLead",
             "IcbMedicinesRole" => "IcbMedicinesRole",
             "MedicinesOptimisationTeam" => "MedicinesOptimisationTeam",
+            "PatientPathway" => "PatientPathway",
+            "ServiceRedesign" => "ServiceRedesign",
             other => panic!("no node type for {field} of a {other} payload"),
         },
     }
@@ -329,6 +349,13 @@ async fn every_reference_to_another_icbs_record_answers_exactly_like_an_unknown_
         "assignProgrammeLead.consultantLeadId",
         "offerMembership.pharmacistId",
         "createPost.vacancyId",
+        "recordPillarShares.consultantLeadId",
+        "createPatientPathway.ownerIcb",
+        "createPatientPathway.consultantLeadId",
+        "updatePatientPathway.consultantLeadId",
+        "recordTeamWorkMix.teamId",
+        "createServiceRedesign.pathwayId",
+        "updateServiceRedesign.pathwayId",
     ] {
         assert!(walked.contains(expected), "{expected} walked: {walked:?}");
     }
@@ -824,9 +851,20 @@ async fn every_report_answers_every_role_without_an_internal_error_and_its_csv_a
     let mut reports = 0;
     for report in types["Reports"]["fields"].as_array().into_iter().flatten() {
         let name = report["name"].as_str().unwrap_or_default();
-        let (_, _, row_type) = named(&report["type"]);
+        let (_, _, report_type) = named(&report["type"]);
         let (arguments, parameters) = required(name);
-        let query = format!("{{ reports {{ {name}{arguments} {{ {} }} }} }}", leaves(&types, &row_type, 1));
+        // A report answers a list of rows, or an object whose `rows` are the list (its other fields, like
+        // the comparison's `spread`, are tested on their own).
+        let (selection, rows_of) = match report["type"]["ofType"]["kind"].as_str() {
+            Some("LIST") => (leaves(&types, &report_type, 1), None),
+            _ => {
+                let (_, _, row_type) = named(
+                    &types[&report_type]["fields"].as_array().expect("fields").iter().find(|field| field["name"] == "rows").expect("rows")["type"],
+                );
+                (format!("rows {{ {} }}", leaves(&types, &row_type, 1)), Some("rows"))
+            }
+        };
+        let query = format!("{{ reports {{ {name}{arguments} {{ {selection} }} }} }}");
         let file: String = name
             .chars()
             .flat_map(|c| if c.is_uppercase() { vec!['-', c.to_ascii_lowercase()] } else { vec![c] })
@@ -835,7 +873,8 @@ async fn every_report_answers_every_role_without_an_internal_error_and_its_csv_a
         for (role, token) in &roles {
             let answer = app.graphql_as(token.as_deref(), &query, json!({})).await;
             assert!(answer["errors"].is_null(), "{name} as {role}: {answer}");
-            let rows = answer["data"]["reports"][name].as_array().map_or(0, Vec::len);
+            let answered = &answer["data"]["reports"][name];
+            let rows = rows_of.map_or(answered, |field| &answered[field]).as_array().map_or(0, Vec::len);
             let mut request = app.client.get(app.url(&format!("/reports/{file}.csv?{parameters}")));
             if let Some(token) = token {
                 request = request.bearer_auth(token);

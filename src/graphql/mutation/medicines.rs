@@ -60,9 +60,8 @@ pub struct CreatePatientPathwayInput {
     /// The sectors it spans (at least one).
     pub sectors: Vec<Sector>,
     /// The NHS trusts, PCNs and community pharmacies taking part, each in one of `icbs` on `startOn`
-    /// (at most 500).
-    #[graphql(default)]
-    pub participants: Vec<OdsCodeScalar>,
+    /// (at most 500; default: none yet).
+    pub participants: Option<Vec<OdsCodeScalar>>,
     /// Makes the mutation safe to retry.
     pub idempotency_key: Option<String>,
 }
@@ -224,7 +223,7 @@ impl MedicinesMutation {
                 .transpose()?,
             icbs: codes(&input.icbs),
             sectors: input.sectors.into_iter().map(Into::into).collect(),
-            participants: codes(&input.participants),
+            participants: input.participants.as_deref().map(codes).unwrap_or_default(),
         };
         let key = input.idempotency_key.as_deref();
         respond(medicines::create_pathway(db(ctx)?, &actor(ctx)?, &new, key).await)
@@ -242,7 +241,11 @@ impl MedicinesMutation {
             specialism_detail: input.specialism_detail.into(),
             status: input.status.map(Into::into),
             end_on: input.end_on.map_value(|date| date.0).into(),
-            consultant_lead_id: optional_id_of(NodeType::ConsultantLead, "consultantLeadId", &input.consultant_lead_id)?,
+            consultant_lead_id: optional_id_of(
+                NodeType::ConsultantLead,
+                "consultantLeadId",
+                &input.consultant_lead_id,
+            )?,
             icbs: input.icbs.as_deref().map(codes),
             sectors: input.sectors.map(|sectors| sectors.into_iter().map(Into::into).collect()),
             participants: input.participants.as_deref().map(codes),
@@ -252,7 +255,11 @@ impl MedicinesMutation {
 
     /// Records how a medicines-optimisation team of one of your ICBs divides its WTE between
     /// operational and transformational work from a day on.
-    async fn record_team_work_mix(&self, ctx: &Context<'_>, input: RecordTeamWorkMixInput) -> Result<TeamWorkMixPayload> {
+    async fn record_team_work_mix(
+        &self,
+        ctx: &Context<'_>,
+        input: RecordTeamWorkMixInput,
+    ) -> Result<TeamWorkMixPayload> {
         let new = NewWorkMix {
             team_id: id_of(NodeType::MedicinesOptimisationTeam, "teamId", &input.team_id)?,
             valid_from: input.valid_from.0,

@@ -7,8 +7,8 @@ use crate::graphql::enums::{AfcBand, PathwayStatus, Specialism};
 use crate::graphql::scalars::Date;
 use crate::services::access::{Role, Scope};
 use crate::services::reports::{
-    self, ChangeManagementRow, CompetitionRow, ComparisonSpread, IcbComparisonRow, MeasureSpread, PathwayWithoutLeadRow,
-    PlaceGrouping,
+    self, ChangeManagementRow, ComparisonSpread, CompetitionRow, IcbComparisonRow, MeasureSpread,
+    PathwayWithoutLeadRow, PlaceGrouping,
 };
 use async_graphql::{Enum, ID, Object, Result, ResultExt, SimpleObject};
 

@@ -49,7 +49,11 @@ impl PathwayFilter {
             condition = condition.add(one_of(Column::Status, statuses.iter().copied()));
         }
         if let Some(led) = self.led {
-            condition = condition.add(if led { Column::ConsultantLeadId.is_not_null() } else { Column::ConsultantLeadId.is_null() });
+            condition = condition.add(if led {
+                Column::ConsultantLeadId.is_not_null()
+            } else {
+                Column::ConsultantLeadId.is_null()
+            });
         }
         if let Some(start) = &self.start {
             condition = condition.add(start.condition(Column::StartOn)?);

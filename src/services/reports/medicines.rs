@@ -224,7 +224,10 @@ pub async fn icb_comparison<C: ConnectionTrait>(
             .and_where_option(visible::<icb_medicines_role::Entity>(col("r", Column::Id), scope));
         let select = per_icb(
             roles,
-            vec![(sum_as_integer(col("x", name("board"))), "board"), (sum_as_integer(col("x", name("chief"))), "chief")],
+            vec![
+                (sum_as_integer(col("x", name("board"))), "board"),
+                (sum_as_integer(col("x", name("chief"))), "chief"),
+            ],
         );
         for row in rows(db, &select).await? {
             let icb: Uuid = row.try_get("", "icb")?;
@@ -342,7 +345,10 @@ pub async fn icb_comparison<C: ConnectionTrait>(
             .and_where_option(visible::<patient_pathway::Entity>(col("pw", Column::Id), scope));
         let select = per_icb(
             pathways,
-            vec![(count_distinct(col("x", name("pathway"))), "pathways"), (count_distinct(col("x", name("led"))), "led")],
+            vec![
+                (count_distinct(col("x", name("pathway"))), "pathways"),
+                (count_distinct(col("x", name("led"))), "led"),
+            ],
         );
         for row in rows(db, &select).await? {
             let icb: Uuid = row.try_get("", "icb")?;
@@ -397,7 +403,8 @@ pub async fn icb_comparison<C: ConnectionTrait>(
             board_medicines_lead: figures.board,
             chief_pharmacist: figures.chief,
             team_wte: (figures.team_wte * 100.0).round() / 100.0,
-            transformational_share: (figures.mixes > 0 && total_mix > 0.0).then(|| figures.transformational / total_mix),
+            transformational_share: (figures.mixes > 0 && total_mix > 0.0)
+                .then(|| figures.transformational / total_mix),
             programmes: figures.programmes,
             places: figures.places,
             consultant_leads: suppression.count(figures.leads),
@@ -436,7 +443,11 @@ impl IcbPlace {
 
 /// Every ICB the reader answers for, with its region on `day` (the latest it had by then), in one
 /// statement.
-async fn icbs_with_regions<C: ConnectionTrait>(db: &C, scope: &Scope, day: NaiveDate) -> Result<Vec<IcbPlace>, AppError> {
+async fn icbs_with_regions<C: ConnectionTrait>(
+    db: &C,
+    scope: &Scope,
+    day: NaiveDate,
+) -> Result<Vec<IcbPlace>, AppError> {
     use organisation::Column;
     let mut select = Query::select();
     select
@@ -467,11 +478,17 @@ async fn icbs_with_regions<C: ConnectionTrait>(db: &C, scope: &Scope, day: Naive
     for row in rows(db, &select).await? {
         let region: Option<Uuid> = row.try_get("", "region")?;
         let region = match region {
-            Some(id) => Some(ReportGroup { id, code: row.try_get("", "region_code")?, name: row.try_get("", "region_name")? }),
+            Some(id) => {
+                Some(ReportGroup { id, code: row.try_get("", "region_code")?, name: row.try_get("", "region_name")? })
+            }
             None => None,
         };
         places.push(IcbPlace {
-            icb: ReportGroup { id: row.try_get("", "icb")?, code: row.try_get("", "code")?, name: row.try_get("", "name")? },
+            icb: ReportGroup {
+                id: row.try_get("", "icb")?,
+                code: row.try_get("", "code")?,
+                name: row.try_get("", "name")?,
+            },
             region,
             legal_start: row.try_get("", "legal_start")?,
             legal_end: row.try_get("", "legal_end")?,
@@ -878,9 +895,7 @@ pub async fn recruitment_competition<C: ConnectionTrait>(
     let primary = [Sector::GeneralPractice, Sector::CommunityPharmacy];
     let is_primary = || is_one_of(col("open", Column::Sector), primary);
     let is_trust = || is(col("open", Column::Sector), Sector::SecondaryCare);
-    let wte_if = |condition: Expr| -> Expr {
-        Func::sum(when(condition, col("open", Column::Wte))).into()
-    };
+    let wte_if = |condition: Expr| -> Expr { Func::sum(when(condition, col("open", Column::Wte))).into() };
     let key = match grouping {
         PlaceGrouping::Region => col("region_link", organisation_relationship::Column::ParentId),
         _ => col("open", name("icb")),
@@ -901,7 +916,10 @@ pub async fn recruitment_competition<C: ConnectionTrait>(
             col("region_link", organisation_relationship::Column::ChildId).equals((name("open"), name("icb"))),
         )
         .and_where(col("open", Column::AfcBand).is_not_null())
-        .and_where(is_one_of(col("open", Column::Sector), [Sector::GeneralPractice, Sector::CommunityPharmacy, Sector::SecondaryCare]))
+        .and_where(is_one_of(
+            col("open", Column::Sector),
+            [Sector::GeneralPractice, Sector::CommunityPharmacy, Sector::SecondaryCare],
+        ))
         .add_group_by([key, col("open", Column::AfcBand)]);
     if matches!(scope.records, RecordScope::Icbs(_)) {
         // An ICB reader counts the vacancies the vacancy list shows it (as the open-vacancies report).

@@ -42,7 +42,7 @@ pub use leadership::{
     programmes_without_clinical_lead,
 };
 pub use medicines::{
-    ChangeManagementRow, CompetitionRow, ComparisonMeasure, ComparisonSpread, IcbComparisonRow, MeasureSpread,
+    ChangeManagementRow, ComparisonMeasure, ComparisonSpread, CompetitionRow, IcbComparisonRow, MeasureSpread,
     PathwayWithoutLeadRow, PlaceGrouping, change_management_training, comparison_spread, icb_comparison,
     pathways_without_lead, recruitment_competition,
 };

@@ -8,10 +8,10 @@ use super::{IcbResolution, ReportFilter, ReportGroup, get_u64, organisation_labe
 use crate::error::AppError;
 use crate::services::access::{RecordScope, Scope};
 use crate::services::organisations;
+use chrono::NaiveDate;
 use entity::enums::{AfcBand, FundingSource, RelationshipKind, Sector};
 use entity::{organisation_relationship, vacancy};
 use sea_orm::ConnectionTrait;
-use chrono::NaiveDate;
 use sea_orm::sea_query::{Asterisk, ExprTrait, Func, JoinType, Query, SelectStatement};
 use uuid::Uuid;
 
