@@ -190,6 +190,7 @@ async fn check_span(
     let sectors = distinct(sectors);
     if icb_codes.is_empty() || icb_codes.len() > MAX_PATHWAY_ICBS {
         errors.push(UserError::new("icbs", format!("must name 1 to {MAX_PATHWAY_ICBS} ICBs"), "INVALID_SPAN"));
+        return Ok(PathwaySpan { icbs: Vec::new(), sectors, participants: Vec::new() });
     }
     if sectors.is_empty() {
         errors.push(UserError::new("sectors", "a pathway spans at least one sector", "NO_SECTORS"));
@@ -214,7 +215,8 @@ async fn check_span(
         .into_iter()
         .filter(existed_on)
         .collect();
-    if icbs.len() != icb_codes.len() && !icb_codes.is_empty() && icb_codes.len() <= MAX_PATHWAY_ICBS {
+    let icbs_known = icbs.len() == icb_codes.len();
+    if !icbs_known {
         errors.push(UserError::new("icbs", "names an ICB that did not exist on the start day", "NOT_FOUND"));
     }
     let participants: Vec<organisation::Model> = organisation::Entity::find()
@@ -235,7 +237,8 @@ async fn check_span(
             "names an organisation closed on the start day",
             "INVALID_PARTICIPANT",
         ));
-    } else {
+    } else if icbs_known {
+        // Whether each organisation lies in the span is asked only of a span that is itself right.
         let ids: Vec<Uuid> = participants.iter().map(|organisation| organisation.id).collect();
         let parents = super::organisations::parents_on(change.db(), &ids, RelationshipKind::InIcb, start_on).await?;
         let spanned = |id: &Uuid| parents.get(id).is_some_and(|icb| icbs.iter().any(|spanned| spanned.id == icb.id));
@@ -584,7 +587,7 @@ async fn check_redesign(
                     .filter(pathway_icb::Column::IcbId.eq(redesign.icb_id))
                     .count(change.db())
                     .await?;
-                if spans == 0 && pathway.owner_icb_id != redesign.icb_id {
+                if spans == 0 {
                     errors.push(UserError::new(
                         "pathwayId",
                         "the pathway does not span the redesign's ICB",

@@ -12,6 +12,7 @@ mod helpers;
 mod hostile;
 mod limits;
 mod live;
+mod medicines;
 mod migrations;
 mod mutations;
 mod nested;

@@ -18,12 +18,12 @@ use sea_orm::{ActiveModelTrait, DatabaseConnection, IntoActiveModel};
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-fn day(text: &str) -> NaiveDate {
+pub(crate) fn day(text: &str) -> NaiveDate {
     text.parse().expect("date")
 }
 
 /// A registered pharmacist in the synthetic GPhC range.
-fn test_pharmacist(family_name: &str) -> pharmacist::Model {
+pub(crate) fn test_pharmacist(family_name: &str) -> pharmacist::Model {
     pharmacist::Model {
         version: 1,
         managed_by_icb_id: None,
@@ -342,7 +342,7 @@ async fn the_csv_download_equals_the_graphql_answer() {
 }
 
 /// An organisation of `kind` with its dated ICB links (ODS code of the ICB, first day, last day).
-async fn host(
+pub(crate) async fn host(
     db: &DatabaseConnection,
     kind: OrganisationKind,
     code: &str,

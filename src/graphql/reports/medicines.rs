@@ -186,9 +186,9 @@ impl IcbComparisonReport {
     /// The minimum, median and maximum of each measure across ICBs: England first, then each region,
     /// for national readers (`national`, `reporter`); each region read, for `regional` readers. Other
     /// readers get `FORBIDDEN`.
-    async fn spread(&self) -> Result<Vec<ComparisonSpreadRow>> {
+    async fn spread(&self) -> Result<Option<Vec<ComparisonSpreadRow>>> {
         let spreads = reports::comparison_spread(self.role, &self.scope, &self.rows).extend()?;
-        Ok(spreads.into_iter().map(spread_row).collect())
+        Ok(Some(spreads.into_iter().map(spread_row).collect()))
     }
 }
 
