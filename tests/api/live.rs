@@ -448,3 +448,59 @@ async fn a_connection_outlives_no_token_and_a_malformed_credential_is_never_anon
     assert_eq!(acknowledged["type"], "connection_ack");
     assert!(personal["payload"]["data"]["pharmacists"]["nodes"][0]["givenName"].is_string(), "{personal}");
 }
+
+#[tokio::test]
+async fn new_pathways_and_redesign_changes_reach_the_subscribers_who_may_read_them() {
+    let app = spawn_app(DemoData::Load).await;
+    let national = token(Role::National, &[], None);
+    let elsewhere = token(Role::IcbViewer, &["QHL"], None);
+    let admin = token(Role::IcbAdmin, &["T6Y0W"], None);
+    let pathways = "subscription { patientPathwayChanged(filter: { icb: { eq: \"T6Y0W\" } }) { action pathway { name icbs { odsCode } } } }";
+    let redesigns = "subscription { serviceRedesignChanged { action redesign { title status version } } }";
+    let mut ws_national = WsClient::open(app.address, Some(&national)).await;
+    ws_national.subscribe("p", pathways).await;
+    ws_national.subscribe("r", redesigns).await;
+    let mut ws_elsewhere = WsClient::open(app.address, Some(&elsewhere)).await;
+    ws_elsewhere.subscribe("p", pathways).await;
+    ws_elsewhere.subscribe("r", redesigns).await;
+    settle().await;
+
+    let create = "mutation($i: CreatePatientPathwayInput!) { createPatientPathway(input: $i) { pathway { id } userErrors { code } } }";
+    let input = json!({ "ownerIcb": "T6Y0W", "name": "Live pathway", "specialism": "FRAILTY", "startOn": "2026-12-01",
+        "icbs": ["T6Y0W"], "sectors": ["GENERAL_PRACTICE"] });
+    let created = post(app.address, Some(&admin), create, json!({ "i": input })).await;
+    assert!(created["data"]["createPatientPathway"]["pathway"]["id"].is_string(), "{created}");
+    let event = ws_national.next().await;
+    assert_eq!((&event["type"], &event["id"]), (&json!("next"), &json!("p")), "{event}");
+    assert_eq!(
+        event["payload"]["data"]["patientPathwayChanged"],
+        json!({ "action": "CREATED", "pathway": { "name": "Live pathway", "icbs": [{ "odsCode": "T6Y0W" }] } })
+    );
+
+    let create = "mutation($i: CreateServiceRedesignInput!) { createServiceRedesign(input: $i) { redesign { id } userErrors { code } } }";
+    let input = json!({ "icb": "T6Y0W", "title": "Live redesign", "sectors": ["GENERAL_PRACTICE"], "startOn": "2026-12-01",
+        "teamJoinedAt": "FROM_THE_START", "socialCareInvolved": true });
+    let created = post(app.address, Some(&admin), create, json!({ "i": input })).await;
+    let id = created["data"]["createServiceRedesign"]["redesign"]["id"].clone();
+    let update =
+        "mutation($i: UpdateServiceRedesignInput!) { updateServiceRedesign(input: $i) { userErrors { code } } }";
+    post(
+        app.address,
+        Some(&admin),
+        update,
+        json!({ "i": { "id": id, "expectedVersion": 1, "status": "IN_PROGRESS" } }),
+    )
+    .await;
+    let created_event = ws_national.next().await;
+    let updated_event = ws_national.next().await;
+    assert_eq!(
+        created_event["payload"]["data"]["serviceRedesignChanged"],
+        json!({ "action": "CREATED", "redesign": { "title": "Live redesign", "status": "PLANNED", "version": 1 } })
+    );
+    assert_eq!(
+        updated_event["payload"]["data"]["serviceRedesignChanged"],
+        json!({ "action": "UPDATED", "redesign": { "title": "Live redesign", "status": "IN_PROGRESS", "version": 2 } })
+    );
+    // Birmingham's reader may read neither record: nothing reaches it.
+    assert_eq!(ws_elsewhere.quiet_for(Duration::from_secs(1)).await, None);
+}

@@ -207,7 +207,14 @@ async fn redesign(db: &DatabaseConnection, icb: &str, start: &str, joined: TeamI
     put(db, service_redesign_sector::Model { redesign_id: id, sector: Sector::GeneralPractice }).await;
 }
 
-async fn open_vacancy(db: &DatabaseConnection, host: &str, sector: Sector, band: Option<AfcBand>, wte: f64, open: (&str, Option<&str>)) {
+async fn open_vacancy(
+    db: &DatabaseConnection,
+    host: &str,
+    sector: Sector,
+    band: Option<AfcBand>,
+    wte: f64,
+    open: (&str, Option<&str>),
+) {
     let model = vacancy::Model {
         id: Uuid::new_v4(),
         host_id: organisation_id(host),
@@ -228,7 +235,9 @@ async fn fixed_network() -> TestApp {
     let app = spawn_app(DemoData::Skip).await;
     let db = app.db();
     let (before, after) = (Some("2026-03-31"), None);
-    let merged = |before: &'static str, after: &'static str| [(before, "2022-07-01", Some("2026-03-31")), (after, "2026-04-01", None)];
+    let merged = |before: &'static str, after: &'static str| {
+        [(before, "2022-07-01", Some("2026-03-31")), (after, "2026-04-01", None)]
+    };
     host(db, OrganisationKind::NhsTrust, "TA1", &merged("QMM", "T6Y0W")).await;
     host(db, OrganisationKind::NhsTrust, "TA2", &merged("QJG", "T6Y0W")).await;
     host(db, OrganisationKind::NhsTrust, "TA3", &merged("QJG", "D7T5G")).await;
@@ -236,8 +245,24 @@ async fn fixed_network() -> TestApp {
     host(db, OrganisationKind::Pcn, "U00001", &merged("QMM", "T6Y0W")).await;
     host(db, OrganisationKind::CommunityPharmacy, "FZ001", &merged("QJG", "T6Y0W")).await;
 
-    let l1 = lead(db, "TA1", Specialism::Frailty, "2020-01-01", None, Some((CredentialStatus::Awarded, "2024-07-01", Some("2025-01-10")))).await;
-    let _l2 = lead(db, "TA2", Specialism::Respiratory, "2021-01-01", None, Some((CredentialStatus::InProgress, "2026-01-01", None))).await;
+    let l1 = lead(
+        db,
+        "TA1",
+        Specialism::Frailty,
+        "2020-01-01",
+        None,
+        Some((CredentialStatus::Awarded, "2024-07-01", Some("2025-01-10"))),
+    )
+    .await;
+    let _l2 = lead(
+        db,
+        "TA2",
+        Specialism::Respiratory,
+        "2021-01-01",
+        None,
+        Some((CredentialStatus::InProgress, "2026-01-01", None)),
+    )
+    .await;
     let l3 = lead(db, "TA3", Specialism::Cardiology, "2019-01-01", Some("2026-06-30"), None).await;
     let l4 = lead(db, "TB1", Specialism::Oncology, "2022-01-01", None, None).await;
 
@@ -252,7 +277,14 @@ async fn fixed_network() -> TestApp {
     team(db, "QMM", 10.0, ("2022-07-01", before), &[("2022-07-01", before, 8.0, 2.0)]).await;
     team(db, "QJG", 6.0, ("2022-07-01", before), &[]).await;
     team(db, "T6Y0W", 12.0, ("2026-04-01", None), &[("2026-04-01", None, 9.0, 3.0)]).await;
-    team(db, "QHL", 5.0, ("2022-07-01", None), &[("2022-07-01", Some("2025-12-31"), 4.0, 1.0), ("2026-01-01", None, 3.0, 2.0)]).await;
+    team(
+        db,
+        "QHL",
+        5.0,
+        ("2022-07-01", None),
+        &[("2022-07-01", Some("2025-12-31"), 4.0, 1.0), ("2026-01-01", None, 3.0, 2.0)],
+    )
+    .await;
 
     programme(db, "NW", "QMM", ProgrammeStatus::Active, &[("2025-09-01", 10), ("2026-09-01", 8)]).await;
     programme(db, "SNE", "QJG", ProgrammeStatus::Active, &[("2025-03-01", 6)]).await;
@@ -294,11 +326,22 @@ const COMPARISON: &str = r#"query($filter: ReportFilterInput, $resolution: IcbRe
 /// programmes, places, consultant leads (-1 suppressed), pathways, led pathways, redesigns, from the
 /// start, with social care.
 fn short(row: &Value) -> Value {
-    let leads = if row["consultantLeads"]["suppressed"] == true { json!(-1) } else { row["consultantLeads"]["value"].clone() };
+    let leads =
+        if row["consultantLeads"]["suppressed"] == true { json!(-1) } else { row["consultantLeads"]["value"].clone() };
     json!([
-        row["icb"]["code"], row["boardMedicinesLead"], row["chiefPharmacist"], row["teamWte"], row["transformationalShare"],
-        row["programmes"], row["places"], leads, row["pathways"], row["consultantLedPathways"], row["redesigns"],
-        row["redesignsTeamFromStart"], row["redesignsWithSocialCare"]
+        row["icb"]["code"],
+        row["boardMedicinesLead"],
+        row["chiefPharmacist"],
+        row["teamWte"],
+        row["transformationalShare"],
+        row["programmes"],
+        row["places"],
+        leads,
+        row["pathways"],
+        row["consultantLedPathways"],
+        row["redesigns"],
+        row["redesignsTeamFromStart"],
+        row["redesignsWithSocialCare"]
     ])
 }
 
@@ -316,7 +359,8 @@ async fn the_icb_comparison_worked_by_hand_before_and_after_the_mergers_for_both
 
     // Before the mergers, the ICBs of the day: QMM's team and board lead, QJG's cohort and two leads, a
     // pathway spanning both (counted in each), QHL's closed-later pathway and its redesign.
-    let before = comparison(&app, national, json!({ "icb": ["QMM", "QJG", "QHL"], "asOf": "2025-06-01" }), "AT_EVENT").await;
+    let before =
+        comparison(&app, national, json!({ "icb": ["QMM", "QJG", "QHL"], "asOf": "2025-06-01" }), "AT_EVENT").await;
     assert_eq!(
         before,
         [
@@ -391,22 +435,47 @@ async fn the_comparison_is_scoped_disclosure_controlled_and_its_spread_is_for_na
     assert_eq!(spreads[0]["region"], Value::Null);
     assert_eq!(spreads[1]["region"]["code"], "Y61");
     for spread in &spreads {
-        assert_eq!((&spread["icbs"], &spread["withBoardMedicinesLead"], &spread["withChiefPharmacist"]), (&json!(4), &json!(1), &json!(2)));
+        assert_eq!(
+            (&spread["icbs"], &spread["withBoardMedicinesLead"], &spread["withChiefPharmacist"]),
+            (&json!(4), &json!(1), &json!(2))
+        );
         let measure = |name: &str| {
-            spread["measures"].as_array().into_iter().flatten().find(|measure| measure["measure"] == name).cloned().expect("measure")
+            spread["measures"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .find(|measure| measure["measure"] == name)
+                .cloned()
+                .expect("measure")
         };
-        assert_eq!(measure("TEAM_WTE"), json!({ "measure": "TEAM_WTE", "icbs": 4, "minimum": 0.0, "median": 0.0, "maximum": 12.0 }));
-        assert_eq!(measure("TRANSFORMATIONAL_SHARE"), json!({ "measure": "TRANSFORMATIONAL_SHARE", "icbs": 1, "minimum": 0.25, "median": 0.25, "maximum": 0.25 }));
-        assert_eq!(measure("CONSULTANT_LED_PATHWAYS"), json!({ "measure": "CONSULTANT_LED_PATHWAYS", "icbs": 4, "minimum": 0.0, "median": 0.5, "maximum": 1.0 }));
-        assert_eq!(measure("TEAM_FROM_START_SHARE"), json!({ "measure": "TEAM_FROM_START_SHARE", "icbs": 2, "minimum": 0.0, "median": 0.5, "maximum": 1.0 }));
+        assert_eq!(
+            measure("TEAM_WTE"),
+            json!({ "measure": "TEAM_WTE", "icbs": 4, "minimum": 0.0, "median": 0.0, "maximum": 12.0 })
+        );
+        assert_eq!(
+            measure("TRANSFORMATIONAL_SHARE"),
+            json!({ "measure": "TRANSFORMATIONAL_SHARE", "icbs": 1, "minimum": 0.25, "median": 0.25, "maximum": 0.25 })
+        );
+        assert_eq!(
+            measure("CONSULTANT_LED_PATHWAYS"),
+            json!({ "measure": "CONSULTANT_LED_PATHWAYS", "icbs": 4, "minimum": 0.0, "median": 0.5, "maximum": 1.0 })
+        );
+        assert_eq!(
+            measure("TEAM_FROM_START_SHARE"),
+            json!({ "measure": "TEAM_FROM_START_SHARE", "icbs": 2, "minimum": 0.0, "median": 0.5, "maximum": 1.0 })
+        );
     }
 
     // A regional reader gets its region's spread only.
     let regional = token(Role::Regional, &[], Some("Y61"));
     let answer = app.graphql_as(Some(&regional), spread, json!({ "filter": filter })).await;
     assert!(answer["errors"].is_null(), "{answer}");
-    let regions: Vec<&Value> =
-        answer["data"]["reports"]["icbComparison"]["spread"].as_array().into_iter().flatten().map(|spread| &spread["region"]["code"]).collect();
+    let regions: Vec<&Value> = answer["data"]["reports"]["icbComparison"]["spread"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|spread| &spread["region"]["code"])
+        .collect();
     assert_eq!(regions, [&json!("Y61")]);
 
     // A reporter gets the same rows, the counts of people suppressed (below 5).
@@ -418,7 +487,10 @@ async fn the_comparison_is_scoped_disclosure_controlled_and_its_spread_is_for_na
     let csv = app.get_text("/reports/icb-comparison.csv?region=Y61&asOf=2026-11-01", Some(&national)).await;
     let mut reader = csv::Reader::from_reader(csv.as_bytes());
     let records: Vec<csv::StringRecord> = reader.records().collect::<Result<_, _>>().expect("records");
-    let summary: Vec<Vec<&str>> = records.iter().map(|record| [1, 4, 5, 6, 7, 10, 11, 12].iter().map(|index| &record[*index]).collect()).collect();
+    let summary: Vec<Vec<&str>> = records
+        .iter()
+        .map(|record| [1, 4, 5, 6, 7, 10, 11, 12].iter().map(|index| &record[*index]).collect())
+        .collect();
     assert_eq!(
         summary,
         [
@@ -428,10 +500,15 @@ async fn the_comparison_is_scoped_disclosure_controlled_and_its_spread_is_for_na
             ["T6Y0W", "true", "true", "12", "0.25", "2", "2", "1"],
         ]
     );
-    let spread_csv = app.get_text("/reports/icb-comparison-spread.csv?region=Y61&asOf=2026-11-01", Some(&national)).await;
+    let spread_csv =
+        app.get_text("/reports/icb-comparison-spread.csv?region=Y61&asOf=2026-11-01", Some(&national)).await;
     assert!(spread_csv.lines().any(|line| line == ",,4,1,2,TEAM_FROM_START_SHARE,2,0,0.5,1"), "{spread_csv}");
-    assert!(spread_csv.lines().any(|line| line.starts_with("Y61,") && line.ends_with(",CONSULTANT_LED_PATHWAYS,4,0,0.5,1")), "{spread_csv}");
-    let refused = app.client.get(app.url("/reports/icb-comparison-spread.csv")).bearer_auth(&viewer).send().await.expect("CSV");
+    assert!(
+        spread_csv.lines().any(|line| line.starts_with("Y61,") && line.ends_with(",CONSULTANT_LED_PATHWAYS,4,0,0.5,1")),
+        "{spread_csv}"
+    );
+    let refused =
+        app.client.get(app.url("/reports/icb-comparison-spread.csv")).bearer_auth(&viewer).send().await.expect("CSV");
     assert_eq!(refused.status().as_u16(), 403);
 }
 
@@ -446,7 +523,8 @@ async fn pathways_without_a_consultant_lead_and_leads_without_change_management_
     let without = |token: String, filter: Value, resolution: &'static str| {
         let app = &app;
         async move {
-            let answer = app.graphql_as(Some(&token), WITHOUT_LEAD, json!({ "filter": filter, "resolution": resolution })).await;
+            let answer =
+                app.graphql_as(Some(&token), WITHOUT_LEAD, json!({ "filter": filter, "resolution": resolution })).await;
             assert!(answer["errors"].is_null(), "{answer}");
             answer["data"]["reports"]["pathwaysWithoutConsultantLead"].clone()
         }
@@ -459,13 +537,20 @@ async fn pathways_without_a_consultant_lead_and_leads_without_change_management_
     assert_eq!(without(national.clone(), json!({ "asOf": "2026-11-01" }), "AT_EVENT").await, expected);
     assert_eq!(without(national.clone(), json!({ "asOf": "2026-11-01" }), "CURRENT_SUCCESSOR").await, expected);
     assert_eq!(without(national.clone(), json!({ "asOf": "2025-06-01" }), "AT_EVENT").await, json!([]));
-    assert_eq!(without(national.clone(), json!({ "asOf": "2026-11-01", "icb": ["D7T5G"] }), "AT_EVENT").await, json!([]));
+    assert_eq!(
+        without(national.clone(), json!({ "asOf": "2026-11-01", "icb": ["D7T5G"] }), "AT_EVENT").await,
+        json!([])
+    );
     // An Essex reader answers for QJG's pathways (QJG was split into Essex), not for T6Y0W's own.
     let essex = token(Role::IcbViewer, &["D7T5G"], None);
     let seen = without(essex, json!({ "asOf": "2026-11-01" }), "AT_EVENT").await;
-    assert_eq!(seen.as_array().map(|rows| rows.iter().map(|row| row["name"].clone()).collect::<Vec<_>>()), Some(vec![json!("P3 cardiology")]));
+    assert_eq!(
+        seen.as_array().map(|rows| rows.iter().map(|row| row["name"].clone()).collect::<Vec<_>>()),
+        Some(vec![json!("P3 cardiology")])
+    );
     let csv = app.get_text("/reports/pathways-without-consultant-lead.csv?asOf=2026-11-01", Some(&national)).await;
-    let names: Vec<String> = csv.lines().skip(1).map(|line| line.split(',').nth(1).unwrap_or_default().to_owned()).collect();
+    let names: Vec<String> =
+        csv.lines().skip(1).map(|line| line.split(',').nth(1).unwrap_or_default().to_owned()).collect();
     assert_eq!(names, ["P3 cardiology", "P2 respiratory"]);
 
     let training = r#"query($filter: ReportFilterInput, $groupBy: PlaceGroupBy, $resolution: IcbResolution) {
@@ -481,17 +566,31 @@ async fn pathways_without_a_consultant_lead_and_leads_without_change_management_
                 .as_array()
                 .into_iter()
                 .flatten()
-                .map(|row| json!([row["group"]["code"], row["leads"]["value"], row["untrained"]["value"], row["inTraining"]["value"], row["trained"]["value"]]))
+                .map(|row| {
+                    json!([
+                        row["group"]["code"],
+                        row["leads"]["value"],
+                        row["untrained"]["value"],
+                        row["inTraining"]["value"],
+                        row["trained"]["value"]
+                    ])
+                })
                 .collect::<Vec<_>>()
         }
     };
     let now = json!({ "asOf": "2026-11-01" });
-    assert_eq!(rows(national.clone(), now.clone(), "ICB", "AT_EVENT").await, [json!(["QHL", 1, 1, 0, 0]), json!(["T6Y0W", 2, 0, 1, 1])]);
+    assert_eq!(
+        rows(national.clone(), now.clone(), "ICB", "AT_EVENT").await,
+        [json!(["QHL", 1, 1, 0, 0]), json!(["T6Y0W", 2, 0, 1, 1])]
+    );
     assert_eq!(
         rows(national.clone(), now.clone(), "TRUST", "AT_EVENT").await,
         [json!(["TA1", 1, 0, 0, 1]), json!(["TA2", 1, 0, 1, 0]), json!(["TB1", 1, 1, 0, 0])]
     );
-    assert_eq!(rows(national.clone(), now.clone(), "REGION", "AT_EVENT").await, [json!(["Y60", 1, 1, 0, 0]), json!(["Y61", 2, 0, 1, 1])]);
+    assert_eq!(
+        rows(national.clone(), now.clone(), "REGION", "AT_EVENT").await,
+        [json!(["Y60", 1, 1, 0, 0]), json!(["Y61", 2, 0, 1, 1])]
+    );
     // In June 2025 L2 had not started training and L3 was in post; QJG's trusts went to two ICBs.
     let then = json!({ "asOf": "2025-06-01" });
     assert_eq!(
@@ -504,11 +603,26 @@ async fn pathways_without_a_consultant_lead_and_leads_without_change_management_
     );
     // Counts of people below the threshold are suppressed for a reporter; an ICB reader sees its own.
     let reporter = token(Role::Reporter, &[], None);
-    assert_eq!(rows(reporter, now.clone(), "ICB", "AT_EVENT").await, [json!(["QHL", null, null, null, null]), json!(["T6Y0W", null, null, null, null])]);
+    assert_eq!(
+        rows(reporter, now.clone(), "ICB", "AT_EVENT").await,
+        [json!(["QHL", null, null, null, null]), json!(["T6Y0W", null, null, null, null])]
+    );
     let viewer = token(Role::IcbViewer, &["QHL"], None);
     assert_eq!(rows(viewer, now, "ICB", "AT_EVENT").await, [json!(["QHL", 1, 1, 0, 0])]);
-    let csv = app.get_text("/reports/leads-without-change-management-training.csv?asOf=2026-11-01&groupBy=TRUST", Some(&national)).await;
-    let cells: Vec<String> = csv.lines().skip(1).map(|line| { let cells: Vec<&str> = line.split(',').collect(); format!("{} {} {} {} {}", cells[1], cells[3], cells[4], cells[5], cells[6]) }).collect();
+    let csv = app
+        .get_text(
+            "/reports/leads-without-change-management-training.csv?asOf=2026-11-01&groupBy=TRUST",
+            Some(&national),
+        )
+        .await;
+    let cells: Vec<String> = csv
+        .lines()
+        .skip(1)
+        .map(|line| {
+            let cells: Vec<&str> = line.split(',').collect();
+            format!("{} {} {} {} {}", cells[1], cells[3], cells[4], cells[5], cells[6])
+        })
+        .collect();
     assert_eq!(cells, ["TA1 1 0 0 1", "TA2 1 0 1 0", "TB1 1 1 0 0"]);
 }
 
@@ -530,7 +644,16 @@ async fn recruitment_competition_for_the_same_band_at_the_same_time() {
                 .as_array()
                 .into_iter()
                 .flatten()
-                .map(|row| json!([row["group"]["code"], row["afcBand"], row["primaryCareVacancies"]["value"], row["primaryCareWte"]["value"], row["trustVacancies"]["value"], row["trustWte"]["value"]]))
+                .map(|row| {
+                    json!([
+                        row["group"]["code"],
+                        row["afcBand"],
+                        row["primaryCareVacancies"]["value"],
+                        row["primaryCareWte"]["value"],
+                        row["trustVacancies"]["value"],
+                        row["trustWte"]["value"]
+                    ])
+                })
                 .collect::<Vec<_>>()
         }
     };
@@ -538,30 +661,45 @@ async fn recruitment_competition_for_the_same_band_at_the_same_time() {
     // vacancy, Essex's band 7 no primary-care rival, an unbanded pharmacy vacancy is left out, and the
     // PCN's earlier vacancy had closed.
     let now = json!({ "asOf": "2026-11-01" });
-    assert_eq!(rows(national.clone(), now.clone(), "ICB", "AT_EVENT").await, [json!(["T6Y0W", "BAND_7", 2, 1.8, 1, 1.0])]);
-    assert_eq!(rows(national.clone(), now.clone(), "REGION", "AT_EVENT").await, [json!(["Y61", "BAND_7", 2, 1.8, 2, 2.0])]);
+    assert_eq!(
+        rows(national.clone(), now.clone(), "ICB", "AT_EVENT").await,
+        [json!(["T6Y0W", "BAND_7", 2, 1.8, 1, 1.0])]
+    );
+    assert_eq!(
+        rows(national.clone(), now.clone(), "REGION", "AT_EVENT").await,
+        [json!(["Y61", "BAND_7", 2, 1.8, 2, 2.0])]
+    );
     // In 2025 the rivals were in QJG; rolled up, in T6Y0W (where both organisations went).
     let then = json!({ "asOf": "2025-06-01" });
-    assert_eq!(rows(national.clone(), then.clone(), "ICB", "AT_EVENT").await, [json!(["QJG", "BAND_8A", 1, 0.6, 1, 1.0])]);
-    assert_eq!(rows(national.clone(), then, "ICB", "CURRENT_SUCCESSOR").await, [json!(["T6Y0W", "BAND_8A", 1, 0.6, 1, 1.0])]);
+    assert_eq!(
+        rows(national.clone(), then.clone(), "ICB", "AT_EVENT").await,
+        [json!(["QJG", "BAND_8A", 1, 0.6, 1, 1.0])]
+    );
+    assert_eq!(
+        rows(national.clone(), then, "ICB", "CURRENT_SUCCESSOR").await,
+        [json!(["T6Y0W", "BAND_8A", 1, 0.6, 1, 1.0])]
+    );
     // Vacancy counts below the threshold are suppressed for readers without personal data.
     let reporter = token(Role::Reporter, &[], None);
-    assert_eq!(rows(reporter, now.clone(), "ICB", "AT_EVENT").await, [json!(["T6Y0W", "BAND_7", null, null, null, null])]);
+    assert_eq!(
+        rows(reporter, now.clone(), "ICB", "AT_EVENT").await,
+        [json!(["T6Y0W", "BAND_7", null, null, null, null])]
+    );
     let essex = token(Role::IcbViewer, &["D7T5G"], None);
     assert_eq!(rows(essex, now, "ICB", "AT_EVENT").await, Vec::<Value>::new());
-    let by_trust = app
-        .graphql_as(Some(&national), query, json!({ "groupBy": "TRUST" }))
-        .await;
+    let by_trust = app.graphql_as(Some(&national), query, json!({ "groupBy": "TRUST" })).await;
     assert_eq!(error_codes(&by_trust), ["BAD_USER_INPUT"], "{by_trust}");
     let csv = app.get_text("/reports/recruitment-competition.csv?asOf=2026-11-01", Some(&national)).await;
     let line = csv.lines().nth(1).unwrap_or_default();
-    assert!(line.ends_with(",T6Y0W,NHS Norfolk and Suffolk Integrated Care Board,BAND_7,2,1.8,1,1") , "{csv}");
+    assert!(line.ends_with(",T6Y0W,NHS Norfolk and Suffolk Integrated Care Board,BAND_7,2,1.8,1,1"), "{csv}");
 }
 
 /// Runs `mutation` as `token` with `input`; the payload.
 async fn mutate(app: &TestApp, token: &str, mutation: &str, selection: &str, input: Value) -> Value {
     let input_type = format!("{}{}Input", mutation[..1].to_uppercase(), &mutation[1..]);
-    let query = format!("mutation($input: {input_type}!) {{ {mutation}(input: $input) {{ {selection} userErrors {{ field code }} }} }}");
+    let query = format!(
+        "mutation($input: {input_type}!) {{ {mutation}(input: $input) {{ {selection} userErrors {{ field code }} }} }}"
+    );
     let answer = app.graphql_as(Some(token), &query, json!({ "input": input })).await;
     assert!(answer["errors"].is_null(), "{mutation}: {answer}");
     answer["data"][mutation].clone()
@@ -569,7 +707,12 @@ async fn mutate(app: &TestApp, token: &str, mutation: &str, selection: &str, inp
 
 /// The codes of a payload's user errors.
 fn codes(payload: &Value) -> Vec<String> {
-    payload["userErrors"].as_array().into_iter().flatten().map(|error| error["code"].as_str().unwrap_or_default().to_owned()).collect()
+    payload["userErrors"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|error| error["code"].as_str().unwrap_or_default().to_owned())
+        .collect()
 }
 
 /// The id of the first record a national reader finds at `path` of `query`.
@@ -589,15 +732,18 @@ async fn every_new_mutation_keeps_its_rules_with_their_codes_and_writes_nothing_
     let db = app.db();
     let admin = token(Role::IcbAdmin, &["T6Y0W"], None);
     let audit = || async { AuditLog::find().count(db).await.expect("count") };
-    let lead_query = |trust: &str| format!("{{ consultantLeads(filter: {{ trust: {{ eq: \"{trust}\" }} }}) {{ nodes {{ id }} }} }}");
+    let lead_query =
+        |trust: &str| format!("{{ consultantLeads(filter: {{ trust: {{ eq: \"{trust}\" }} }}) {{ nodes {{ id }} }} }}");
     let l1 = first_id(&app, &lead_query("TA1"), &["consultantLeads", "nodes", "0", "id"]).await;
     let l3 = first_id(&app, &lead_query("TA3"), &["consultantLeads", "nodes", "0", "id"]).await;
     let l4 = first_id(&app, &lead_query("TB1"), &["consultantLeads", "nodes", "0", "id"]).await;
 
     // Refusals, each with its code, none of them writing anything.
     let before = audit().await;
-    let shares = |lead: &str, from: &str, split: [i32; 4]| json!({ "consultantLeadId": lead, "validFrom": from,
-        "clinicalPracticePercent": split[0], "leadershipPercent": split[1], "educationPercent": split[2], "researchPercent": split[3] });
+    let shares = |lead: &str, from: &str, split: [i32; 4]| {
+        json!({ "consultantLeadId": lead, "validFrom": from,
+        "clinicalPracticePercent": split[0], "leadershipPercent": split[1], "educationPercent": split[2], "researchPercent": split[3] })
+    };
     let pathway = |changes: Value| {
         let mut input = json!({ "ownerIcb": "T6Y0W", "name": "Falls pathway", "specialism": "FRAILTY", "startOn": "2026-08-01",
             "icbs": ["T6Y0W"], "sectors": ["GENERAL_PRACTICE", "SECONDARY_CARE"], "participants": ["TA1", "U00001"] });
@@ -635,15 +781,33 @@ async fn every_new_mutation_keeps_its_rules_with_their_codes_and_writes_nothing_
     let essex_admin = token(Role::IcbAdmin, &["D7T5G"], None);
     let late = json!({ "ownerIcb": "D7T5G", "name": "Late pathway", "specialism": "CARDIOLOGY", "startOn": "2026-08-01",
         "icbs": ["D7T5G"], "sectors": ["SECONDARY_CARE"], "consultantLeadId": l3 });
-    assert_eq!(codes(&mutate(&app, &essex_admin, "createPatientPathway", "__typename", late).await), ["LEAD_NOT_IN_POST"]);
+    assert_eq!(
+        codes(&mutate(&app, &essex_admin, "createPatientPathway", "__typename", late).await),
+        ["LEAD_NOT_IN_POST"]
+    );
     assert_eq!(audit().await, before, "nothing was written");
 
     // Pillar shares: a new split ends the one before it.
-    let first = mutate(&app, &admin, "recordPillarShares", "pillarShare { id validFrom validTo }", shares(&l1, "2025-01-01", [50, 20, 20, 10])).await;
+    let first = mutate(
+        &app,
+        &admin,
+        "recordPillarShares",
+        "pillarShare { id validFrom validTo }",
+        shares(&l1, "2025-01-01", [50, 20, 20, 10]),
+    )
+    .await;
     assert_eq!(codes(&first), Vec::<String>::new());
-    let second = mutate(&app, &admin, "recordPillarShares", "pillarShare { validFrom validTo researchPercent }", shares(&l1, "2026-01-01", [40, 30, 20, 10])).await;
+    let second = mutate(
+        &app,
+        &admin,
+        "recordPillarShares",
+        "pillarShare { validFrom validTo researchPercent }",
+        shares(&l1, "2026-01-01", [40, 30, 20, 10]),
+    )
+    .await;
     assert_eq!(second["pillarShare"], json!({ "validFrom": "2026-01-01", "validTo": null, "researchPercent": 10 }));
-    let overlap = mutate(&app, &admin, "recordPillarShares", "__typename", shares(&l1, "2025-06-01", [40, 30, 20, 10])).await;
+    let overlap =
+        mutate(&app, &admin, "recordPillarShares", "__typename", shares(&l1, "2025-06-01", [40, 30, 20, 10])).await;
     assert_eq!(codes(&overlap), ["PERIOD_OVERLAP"]);
     let national = token(Role::National, &[], None);
     let history = app.graphql_as(Some(&national), "query($id: ID!) { node(id: $id) { ... on ConsultantLead { pillarShares { validFrom validTo clinicalPracticePercent } } } }", json!({ "id": l1 })).await;
@@ -654,25 +818,61 @@ async fn every_new_mutation_keeps_its_rules_with_their_codes_and_writes_nothing_
     );
 
     // A pathway across two ICBs, then its changes.
-    let created = mutate(&app, &admin, "createPatientPathway", "pathway { id version icbs { odsCode } participants { odsCode } sectors consultantLead { id } }",
-        pathway(json!({ "icbs": ["T6Y0W", "D7T5G"], "participants": ["TA1", "TA3", "FZ001"], "consultantLeadId": l1 }))).await;
+    let created = mutate(
+        &app,
+        &admin,
+        "createPatientPathway",
+        "pathway { id version icbs { odsCode } participants { odsCode } sectors consultantLead { id } }",
+        pathway(json!({ "icbs": ["T6Y0W", "D7T5G"], "participants": ["TA1", "TA3", "FZ001"], "consultantLeadId": l1 })),
+    )
+    .await;
     assert_eq!(codes(&created), Vec::<String>::new(), "{created}");
     let created = &created["pathway"];
     assert_eq!(created["icbs"], json!([{ "odsCode": "D7T5G" }, { "odsCode": "T6Y0W" }]));
     assert_eq!(created["participants"], json!([{ "odsCode": "FZ001" }, { "odsCode": "TA1" }, { "odsCode": "TA3" }]));
     let id = created["id"].as_str().expect("id").to_owned();
-    let stale = mutate(&app, &admin, "updatePatientPathway", "__typename", json!({ "id": id, "expectedVersion": 7, "name": "Renamed" })).await;
+    let stale = mutate(
+        &app,
+        &admin,
+        "updatePatientPathway",
+        "__typename",
+        json!({ "id": id, "expectedVersion": 7, "name": "Renamed" }),
+    )
+    .await;
     assert_eq!(codes(&stale), ["STALE_VERSION"]);
-    let closed = mutate(&app, &admin, "updatePatientPathway", "pathway { status endOn version consultantLead { id } }",
-        json!({ "id": id, "expectedVersion": 1, "status": "CLOSED", "endOn": "2026-10-31", "consultantLeadId": null })).await;
-    assert_eq!(closed["pathway"], json!({ "status": "CLOSED", "endOn": "2026-10-31", "version": 2, "consultantLead": null }));
-    let reopened = mutate(&app, &admin, "updatePatientPathway", "__typename", json!({ "id": id, "expectedVersion": 2, "status": "ACTIVE" })).await;
+    let closed = mutate(
+        &app,
+        &admin,
+        "updatePatientPathway",
+        "pathway { status endOn version consultantLead { id } }",
+        json!({ "id": id, "expectedVersion": 1, "status": "CLOSED", "endOn": "2026-10-31", "consultantLeadId": null }),
+    )
+    .await;
+    assert_eq!(
+        closed["pathway"],
+        json!({ "status": "CLOSED", "endOn": "2026-10-31", "version": 2, "consultantLead": null })
+    );
+    let reopened = mutate(
+        &app,
+        &admin,
+        "updatePatientPathway",
+        "__typename",
+        json!({ "id": id, "expectedVersion": 2, "status": "ACTIVE" }),
+    )
+    .await;
     assert_eq!(codes(&reopened), ["INVALID_TRANSITION"]);
 
     // A team's work mix.
-    let team_id = first_id(&app, r#"{ icb(odsCode: "T6Y0W") { medicinesOptimisationTeams { id } } }"#, &["icb", "medicinesOptimisationTeams", "0", "id"]).await;
-    let mix = |from: &str, operational: f64, transformational: f64, kinds: Value| json!({ "teamId": team_id, "validFrom": from,
-        "operationalWte": operational, "transformationalWte": transformational, "kinds": kinds });
+    let team_id = first_id(
+        &app,
+        r#"{ icb(odsCode: "T6Y0W") { medicinesOptimisationTeams { id } } }"#,
+        &["icb", "medicinesOptimisationTeams", "0", "id"],
+    )
+    .await;
+    let mix = |from: &str, operational: f64, transformational: f64, kinds: Value| {
+        json!({ "teamId": team_id, "validFrom": from,
+        "operationalWte": operational, "transformationalWte": transformational, "kinds": kinds })
+    };
     let before = audit().await;
     for (input, expected) in [
         (mix("2026-10-01", -1.0, 2.0, json!(["FORMULARY"])), "INVALID_WTE"),
@@ -684,8 +884,14 @@ async fn every_new_mutation_keeps_its_rules_with_their_codes_and_writes_nothing_
         assert_eq!(codes(&mutate(&app, &admin, "recordTeamWorkMix", "__typename", input).await), [expected]);
     }
     assert_eq!(audit().await, before, "nothing was written");
-    let recorded = mutate(&app, &admin, "recordTeamWorkMix", "workMix { transformationalShare kinds team { workMix { validFrom validTo } } }",
-        mix("2026-10-01", 6.0, 6.0, json!(["PATHWAY_REDESIGN", "FORMULARY", "FORMULARY"]))).await;
+    let recorded = mutate(
+        &app,
+        &admin,
+        "recordTeamWorkMix",
+        "workMix { transformationalShare kinds team { workMix { validFrom validTo } } }",
+        mix("2026-10-01", 6.0, 6.0, json!(["PATHWAY_REDESIGN", "FORMULARY", "FORMULARY"])),
+    )
+    .await;
     assert_eq!(
         recorded["workMix"],
         json!({ "transformationalShare": 0.5, "kinds": ["FORMULARY", "PATHWAY_REDESIGN"],
@@ -693,8 +899,18 @@ async fn every_new_mutation_keeps_its_rules_with_their_codes_and_writes_nothing_
     );
 
     // Service redesigns.
-    let p2 = first_id(&app, r#"{ patientPathways(filter: { icb: { eq: "T6Y0W" }, led: false }) { nodes { id } } }"#, &["patientPathways", "nodes", "0", "id"]).await;
-    let p4 = first_id(&app, r#"{ patientPathways(filter: { icb: { eq: "QHL" } }) { nodes { id } } }"#, &["patientPathways", "nodes", "0", "id"]).await;
+    let p2 = first_id(
+        &app,
+        r#"{ patientPathways(filter: { icb: { eq: "T6Y0W" }, led: false }) { nodes { id } } }"#,
+        &["patientPathways", "nodes", "0", "id"],
+    )
+    .await;
+    let p4 = first_id(
+        &app,
+        r#"{ patientPathways(filter: { icb: { eq: "QHL" } }) { nodes { id } } }"#,
+        &["patientPathways", "nodes", "0", "id"],
+    )
+    .await;
     let redesign_input = |changes: Value| {
         let mut input = json!({ "icb": "T6Y0W", "title": "Inhaler switch", "sectors": ["GENERAL_PRACTICE"], "startOn": "2026-12-01",
             "teamJoinedAt": "FROM_THE_START", "socialCareInvolved": false });
@@ -713,8 +929,16 @@ async fn every_new_mutation_keeps_its_rules_with_their_codes_and_writes_nothing_
         assert_eq!(codes(&mutate(&app, &admin, "createServiceRedesign", "__typename", input).await), [expected]);
     }
     let elsewhere = json!({ "ownerIcb": "T6Y0W", "name": "Essex only", "specialism": "FRAILTY", "startOn": "2026-08-01", "icbs": ["D7T5G"], "sectors": ["SECONDARY_CARE"] });
-    let essex_pathway = mutate(&app, &admin, "createPatientPathway", "pathway { id }", elsewhere).await["pathway"]["id"].clone();
-    let outside = mutate(&app, &admin, "createServiceRedesign", "__typename", redesign_input(json!({ "pathwayId": essex_pathway }))).await;
+    let essex_pathway =
+        mutate(&app, &admin, "createPatientPathway", "pathway { id }", elsewhere).await["pathway"]["id"].clone();
+    let outside = mutate(
+        &app,
+        &admin,
+        "createServiceRedesign",
+        "__typename",
+        redesign_input(json!({ "pathwayId": essex_pathway })),
+    )
+    .await;
     assert_eq!(codes(&outside), ["PATHWAY_OUTSIDE_ICB"]);
     assert_eq!(audit().await, before + 1, "only the pathway was written");
     let redesign = mutate(&app, &admin, "createServiceRedesign", "redesign { id version pathway { name } sectors }",
@@ -723,13 +947,34 @@ async fn every_new_mutation_keeps_its_rules_with_their_codes_and_writes_nothing_
     assert_eq!(redesign["redesign"]["pathway"]["name"], "P2 respiratory");
     assert_eq!(redesign["redesign"]["sectors"], json!(["GENERAL_PRACTICE"]));
     let id = redesign["redesign"]["id"].as_str().expect("id").to_owned();
-    let started = mutate(&app, &admin, "updateServiceRedesign", "redesign { status version }", json!({ "id": id, "expectedVersion": 1, "status": "IN_PROGRESS" })).await;
+    let started = mutate(
+        &app,
+        &admin,
+        "updateServiceRedesign",
+        "redesign { status version }",
+        json!({ "id": id, "expectedVersion": 1, "status": "IN_PROGRESS" }),
+    )
+    .await;
     assert_eq!(started["redesign"], json!({ "status": "IN_PROGRESS", "version": 2 }));
-    let too_late = mutate(&app, &admin, "updateServiceRedesign", "__typename", json!({ "id": id, "expectedVersion": 2, "teamJoinedAt": "FROM_THE_START" })).await;
+    let too_late = mutate(
+        &app,
+        &admin,
+        "updateServiceRedesign",
+        "__typename",
+        json!({ "id": id, "expectedVersion": 2, "teamJoinedAt": "FROM_THE_START" }),
+    )
+    .await;
     assert_eq!(codes(&too_late), ["TOO_LATE_FOR_START"]);
     let done = mutate(&app, &admin, "updateServiceRedesign", "redesign { status }", json!({ "id": id, "expectedVersion": 2, "status": "COMPLETED", "teamJoinedAt": "IMPLEMENTATION", "socialCareInvolved": true })).await;
     assert_eq!(done["redesign"]["status"], "COMPLETED");
-    let after_done = mutate(&app, &admin, "updateServiceRedesign", "__typename", json!({ "id": id, "expectedVersion": 3, "title": "Again" })).await;
+    let after_done = mutate(
+        &app,
+        &admin,
+        "updateServiceRedesign",
+        "__typename",
+        json!({ "id": id, "expectedVersion": 3, "title": "Again" }),
+    )
+    .await;
     assert_eq!(codes(&after_done), ["INVALID_TRANSITION"]);
 
     // Every change left its audit row; readers without the role may not write.
@@ -743,7 +988,10 @@ async fn every_new_mutation_keeps_its_rules_with_their_codes_and_writes_nothing_
         ("team_work_mix", "recordTeamWorkMix"),
         ("service_redesign", "updateServiceRedesign"),
     ] {
-        assert!(audited.iter().any(|row| row.entity_type == entity_type && row.operation == operation), "{entity_type} {operation}");
+        assert!(
+            audited.iter().any(|row| row.entity_type == entity_type && row.operation == operation),
+            "{entity_type} {operation}"
+        );
     }
 }
 
@@ -774,6 +1022,12 @@ async fn the_demo_network_has_every_new_record_and_answers_every_new_report() {
         .await;
     assert!(answer["errors"].is_null(), "{answer}");
     let rows = answer["data"]["reports"]["icbComparison"]["rows"].as_array().cloned().unwrap_or_default();
-    assert!(rows.iter().any(|row| row["pathways"].as_u64() > Some(0) && row["redesigns"].as_u64() > Some(0)), "{answer}");
-    assert!(!answer["data"]["reports"]["pathwaysWithoutConsultantLead"].as_array().is_none_or(Vec::is_empty), "{answer}");
+    assert!(
+        rows.iter().any(|row| row["pathways"].as_u64() > Some(0) && row["redesigns"].as_u64() > Some(0)),
+        "{answer}"
+    );
+    assert!(
+        !answer["data"]["reports"]["pathwaysWithoutConsultantLead"].as_array().is_none_or(Vec::is_empty),
+        "{answer}"
+    );
 }

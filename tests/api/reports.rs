@@ -984,7 +984,7 @@ async fn placement_activity_by_month_and_financial_year() {
 async fn every_csv_report_equals_its_graphql_answer() {
     let app = spawn_app(DemoData::Load).await;
     // (CSV file and query string, GraphQL field and arguments, the selected fields in CSV column order)
-    let reports: [(&str, &str, &[&str]); 9] = [
+    let reports: [(&str, &str, &[&str]); 13] = [
         (
             "fill-rate.csv?groupBy=PROGRAMME&asOf=2026-11-01",
             "fillRate(groupBy: PROGRAMME, filter: { asOf: \"2026-11-01\" })",
@@ -1060,15 +1060,71 @@ async fn every_csv_report_equals_its_graphql_answer() {
             "consultantLeadCoverage(filter: { asOf: \"2026-11-01\" })",
             &["trust.id", "trust.code", "trust.name", "specialisms"],
         ),
+        (
+            "icb-comparison.csv?asOf=2026-11-01&icbResolution=CURRENT_SUCCESSOR",
+            "icbComparison(icbResolution: CURRENT_SUCCESSOR, filter: { asOf: \"2026-11-01\" })",
+            &[
+                "icb.id",
+                "icb.code",
+                "icb.name",
+                "region.code",
+                "boardMedicinesLead",
+                "chiefPharmacist",
+                "teamWte",
+                "transformationalShare",
+                "programmes",
+                "places",
+                "consultantLeads",
+                "pathways",
+                "consultantLedPathways",
+                "redesigns",
+                "redesignsTeamFromStart",
+                "teamFromStartShare",
+                "redesignsWithSocialCare",
+                "socialCareShare",
+            ],
+        ),
+        (
+            "pathways-without-consultant-lead.csv?asOf=2026-11-01",
+            "pathwaysWithoutConsultantLead(filter: { asOf: \"2026-11-01\" })",
+            &["id", "name", "specialism", "status", "startOn", "ownerIcb.code", "icbs.code", "leadNotInPost"],
+        ),
+        (
+            "leads-without-change-management-training.csv?asOf=2026-11-01&groupBy=TRUST",
+            "leadsWithoutChangeManagementTraining(groupBy: TRUST, filter: { asOf: \"2026-11-01\" })",
+            &["group.id", "group.code", "group.name", "leads", "untrained", "inTraining", "trained"],
+        ),
+        (
+            "recruitment-competition.csv?asOf=2026-11-01&groupBy=REGION",
+            "recruitmentCompetition(groupBy: REGION, filter: { asOf: \"2026-11-01\" })",
+            &[
+                "group.id",
+                "group.code",
+                "group.name",
+                "afcBand",
+                "primaryCareVacancies",
+                "primaryCareWte",
+                "trustVacancies",
+                "trustWte",
+            ],
+        ),
     ];
     for token in [Some(token(Role::National, &[], None)), Some(token(Role::Reporter, &[], None))] {
         for (file, field, columns) in reports {
             let selection = selection(columns);
+            // The comparison's rows are under `rows`.
+            let (selection, rows_field) = if field.starts_with("icbComparison") {
+                (format!("rows {{ {selection} }}"), Some("rows"))
+            } else {
+                (selection, None)
+            };
             let graphql = app
                 .graphql_as(token.as_deref(), &format!("{{ reports {{ {field} {{ {selection} }} }} }}"), json!({}))
                 .await;
             let name = field.split('(').next().unwrap_or(field);
-            let rows = graphql["data"]["reports"][name].as_array().cloned().unwrap_or_else(|| panic!("{graphql}"));
+            let answered = &graphql["data"]["reports"][name];
+            let answered = rows_field.map_or(answered, |field| &answered[field]);
+            let rows = answered.as_array().cloned().unwrap_or_else(|| panic!("{graphql}"));
             let mut request = app.client.get(app.url(&format!("/reports/{file}")));
             if let Some(token) = &token {
                 request = request.bearer_auth(token);
@@ -1080,7 +1136,7 @@ async fn every_csv_report_equals_its_graphql_answer() {
             assert!(!rows.is_empty(), "{file}: the demo network gives every report some rows");
             for (record, row) in records.iter().zip(&rows) {
                 for (cell, column) in record.iter().zip(columns.iter()) {
-                    let expected = rendered(column.split('.').fold(row, |value, key| &value[key]));
+                    let expected = rendered(&at(row, column));
                     let same = cell == expected
                         || matches!((cell.parse::<f64>(), expected.parse::<f64>()), (Ok(a), Ok(b)) if (a - b).abs() < 1e-9);
                     assert!(same, "{file} {column}: CSV {cell:?}, GraphQL {expected:?}");
@@ -1122,6 +1178,15 @@ fn selection(columns: &[&str]) -> String {
         "ending",
         "withoutNextPlacement",
         "pharmacistMonths",
+        "consultantLeads",
+        "leads",
+        "untrained",
+        "inTraining",
+        "trained",
+        "primaryCareVacancies",
+        "primaryCareWte",
+        "trustVacancies",
+        "trustWte",
     ];
     groups
         .into_iter()
@@ -1136,6 +1201,14 @@ fn selection(columns: &[&str]) -> String {
         })
         .collect::<Vec<_>>()
         .join(" ")
+}
+
+/// The value at a dotted path of `row`; a path through a list gives the list of values.
+fn at(row: &Value, path: &str) -> Value {
+    path.split('.').fold(row.clone(), |value, key| match value {
+        Value::Array(items) => Value::Array(items.iter().map(|item| item[key].clone()).collect()),
+        value => value[key].clone(),
+    })
 }
 
 /// How a GraphQL value appears in a CSV cell.

@@ -13,7 +13,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 /// type is loaded in one branch of a query only: two branches that reach the same key type (say,
 /// organisations as post employers and as placement hosts) share a batch only if they reach it while the
 /// same fetches are outstanding, which depends on the data's shape as well as the query's.
-const QUERIES: [&str; 13] = [
+const QUERIES: [&str; 16] = [
     r#"{ programmes(first: 10) { totalCount nodes { code fundingSources sectors leads { role }
          cohorts(first: 5) { totalCount nodes { label posts(first: 10) { nodes { postNumber vacancy { openedOn } } }
            memberships(first: 5) { totalCount nodes { status pharmacist { gphcNumber credentials { kind } }
@@ -49,6 +49,16 @@ const QUERIES: [&str; 13] = [
          rotationsEnding(withinDays: 90, groupBy: COHORT) { group { code } ending { value } } } }"#,
     r#"{ reports { icbMedicinesLeadership { icb { code } chiefPharmacist }
          programmesWithoutClinicalLead { code } consultantLeadCoverage { trust { code } specialisms } } }"#,
+    r#"{ patientPathways(first: 50) { totalCount nodes { name participants { odsCode } sectors
+         consultantLead { specialism pillarShares { clinicalPracticePercent } }
+         serviceRedesigns { title sectors } } } }"#,
+    r#"{ serviceRedesigns(first: 50) { totalCount nodes { title icb { odsCode } pathway { name } sectors } }
+         icbs { medicinesOptimisationTeams { name workMix { transformationalShare kinds } } } }"#,
+    r#"{ reports { icbComparison(icbResolution: CURRENT_SUCCESSOR) { rows { icb { code } pathways redesigns teamWte }
+           spread { region { code } measures { measure median } } }
+         pathwaysWithoutConsultantLead { name icbs { code } }
+         leadsWithoutChangeManagementTraining(groupBy: TRUST) { group { code } untrained { value } }
+         recruitmentCompetition(groupBy: REGION) { group { code } afcBand trustVacancies { value } } } }"#,
 ];
 
 /// Runs each query in-process as a national reader and returns the statements each ran.

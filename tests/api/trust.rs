@@ -859,7 +859,12 @@ async fn every_report_answers_every_role_without_an_internal_error_and_its_csv_a
             Some("LIST") => (leaves(&types, &report_type, 1), None),
             _ => {
                 let (_, _, row_type) = named(
-                    &types[&report_type]["fields"].as_array().expect("fields").iter().find(|field| field["name"] == "rows").expect("rows")["type"],
+                    &types[&report_type]["fields"]
+                        .as_array()
+                        .expect("fields")
+                        .iter()
+                        .find(|field| field["name"] == "rows")
+                        .expect("rows")["type"],
                 );
                 (format!("rows {{ {} }}", leaves(&types, &row_type, 1)), Some("rows"))
             }
