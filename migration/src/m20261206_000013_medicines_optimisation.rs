@@ -198,19 +198,6 @@ impl MigrationTrait for Migration {
         manager
             .create_table(
                 Table::create()
-                    .table("pathway_sector")
-                    .col(uuid("pathway_id"))
-                    .col(text("sector"))
-                    .primary_key(Index::create().col("pathway_id").col("sector"))
-                    .foreign_key(&mut foreign_key("pathway_sector", "pathway_id", "patient_pathway"))
-                    .check(check("pathway_sector", "sector", one_of("sector", &SECTORS)))
-                    .to_owned(),
-            )
-            .await?;
-
-        manager
-            .create_table(
-                Table::create()
                     .table("team_work_mix")
                     .col(pk_uuid("id"))
                     .col(uuid("team_id"))
@@ -265,18 +252,23 @@ impl MigrationTrait for Migration {
                     .to_owned(),
             )
             .await?;
-        manager
-            .create_table(
-                Table::create()
-                    .table("service_redesign_sector")
-                    .col(uuid("redesign_id"))
-                    .col(text("sector"))
-                    .primary_key(Index::create().col("redesign_id").col("sector"))
-                    .foreign_key(&mut foreign_key("service_redesign_sector", "redesign_id", "service_redesign"))
-                    .check(check("service_redesign_sector", "sector", one_of("sector", &SECTORS)))
-                    .to_owned(),
-            )
-            .await?;
+        for (table, parent_column, parent) in [
+            ("pathway_sector", "pathway_id", "patient_pathway"),
+            ("service_redesign_sector", "redesign_id", "service_redesign"),
+        ] {
+            manager
+                .create_table(
+                    Table::create()
+                        .table(table)
+                        .col(uuid(parent_column))
+                        .col(text("sector"))
+                        .primary_key(Index::create().col(parent_column).col("sector"))
+                        .foreign_key(&mut foreign_key(table, parent_column, parent))
+                        .check(check(table, "sector", one_of("sector", &SECTORS)))
+                        .to_owned(),
+                )
+                .await?;
+        }
 
         create_indexes(
             manager,

@@ -82,19 +82,9 @@ pub async fn record_pillar_shares(
         .order_by_desc(consultant_pillar_share::Column::ValidFrom)
         .one(change.db())
         .await?;
-    if let Some(latest) = latest {
-        if latest.valid_from >= input.valid_from {
-            return refuse(period_overlap());
-        }
-        if latest.valid_to.is_none_or(|to| to >= input.valid_from) {
-            let ended = consultant_pillar_share::Model {
-                valid_to: Some(day_before(input.valid_from)),
-                version: latest.version + 1,
-                ..latest.clone()
-            };
-            change.update::<consultant_pillar_share::Entity, _>(change.home_icb(), latest.id, &latest, ended).await?;
-        }
-    }
+    checked!(
+        supersede::<consultant_pillar_share::Entity, _>(&change, change.home_icb(), latest, input.valid_from).await?
+    );
     let share = consultant_pillar_share::Model {
         id: Uuid::new_v4(),
         consultant_lead_id: lead.id,
@@ -111,8 +101,63 @@ pub async fn record_pillar_shares(
     Ok(Ok(share))
 }
 
-fn period_overlap() -> UserError {
-    UserError::new("validFrom", "is not after the start of the latest period recorded", "PERIOD_OVERLAP")
+/// A record in force over a period until a newer one supersedes it: a lead's pillar split, a team's work
+/// mix.
+trait Period {
+    fn valid_from(&self) -> NaiveDate;
+    fn valid_to(&self) -> Option<NaiveDate>;
+    /// The record ended on `day`, at its next version.
+    fn ended_on(&self, day: NaiveDate) -> Self;
+    fn id(&self) -> Uuid;
+}
+
+macro_rules! period {
+    ($($entity:ident),*) => {
+        $(impl Period for $entity::Model {
+            fn valid_from(&self) -> NaiveDate {
+                self.valid_from
+            }
+            fn valid_to(&self) -> Option<NaiveDate> {
+                self.valid_to
+            }
+            fn ended_on(&self, day: NaiveDate) -> Self {
+                Self { valid_to: Some(day), version: self.version + 1, ..self.clone() }
+            }
+            fn id(&self) -> Uuid {
+                self.id
+            }
+        })*
+    };
+}
+
+period!(consultant_pillar_share, team_work_mix);
+
+/// Ends `latest` (the latest period recorded, if any) the day before a new one starting on `from`:
+/// `PERIOD_OVERLAP` unless the new one starts after it.
+async fn supersede<E, A>(
+    change: &Change<'_>,
+    icb: Option<Uuid>,
+    latest: Option<E::Model>,
+    from: NaiveDate,
+) -> Result<Outcome<()>, AppError>
+where
+    E: EntityTrait<ActiveModel = A>,
+    E::Model: Period + sea_orm::IntoActiveModel<A> + Serialize,
+    A: sea_orm::ActiveModelTrait<Entity = E> + sea_orm::ActiveModelBehavior + Send + From<E::Model>,
+{
+    let Some(latest) = latest else { return Ok(Ok(())) };
+    if latest.valid_from() >= from {
+        return refuse(UserError::new(
+            "validFrom",
+            "is not after the start of the latest period recorded",
+            "PERIOD_OVERLAP",
+        ));
+    }
+    if latest.valid_to().is_none_or(|to| to >= from) {
+        let ended = latest.ended_on(day_before(from));
+        change.update::<E, _>(icb, latest.id(), &latest, ended).await?;
+    }
+    Ok(Ok(()))
 }
 
 // --- Patient pathways ---
@@ -507,19 +552,7 @@ pub async fn record_work_mix(
         .order_by_desc(team_work_mix::Column::ValidFrom)
         .one(change.db())
         .await?;
-    if let Some(latest) = latest {
-        if latest.valid_from >= input.valid_from {
-            return refuse(period_overlap());
-        }
-        if latest.valid_to.is_none_or(|to| to >= input.valid_from) {
-            let ended = team_work_mix::Model {
-                valid_to: Some(day_before(input.valid_from)),
-                version: latest.version + 1,
-                ..latest.clone()
-            };
-            change.update::<team_work_mix::Entity, _>(Some(team.icb_id), latest.id, &latest, ended).await?;
-        }
-    }
+    checked!(supersede::<team_work_mix::Entity, _>(&change, Some(team.icb_id), latest, input.valid_from).await?);
     let mix = team_work_mix::Model {
         id: Uuid::new_v4(),
         team_id: team.id,

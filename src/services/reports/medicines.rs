@@ -40,17 +40,6 @@ fn icb_day(filter: &ReportFilter) -> NaiveDate {
     }
 }
 
-/// `SELECT x.icb, <figures> FROM (<inner>) x GROUP BY x.icb`: the figures of `inner`'s rows per ICB.
-fn per_icb(inner: SelectStatement, figures: Vec<(Expr, &str)>) -> SelectStatement {
-    let mut select = Query::select();
-    select.expr_as(col("x", name("icb")), name("icb")).from_subquery(inner, name("x"));
-    for (figure, figure_name) in figures {
-        select.expr_as(figure, name(figure_name));
-    }
-    select.and_where(col("x", name("icb")).is_not_null()).group_by_col((name("x"), name("icb")));
-    select
-}
-
 /// `value` where `condition` holds, null elsewhere.
 fn when(condition: Expr, value: Expr) -> Expr {
     CaseStatement::new().case(condition, value).into()
@@ -175,23 +164,151 @@ impl IcbComparisonRow {
     }
 }
 
-/// The figures gathered per attributed ICB.
-#[derive(Default)]
-struct Figures {
-    board: bool,
-    chief: bool,
-    team_wte: f64,
-    mixes: u64,
-    operational: f64,
-    transformational: f64,
-    programmes: u64,
-    places: u64,
-    leads: u64,
-    pathways: u64,
-    led_pathways: u64,
-    redesigns: u64,
-    from_start: u64,
-    social_care: u64,
+/// The statement of one family of the comparison's figures (one row per attributed ICB, `icb`) and the
+/// names of its figures.
+type Source = (SelectStatement, Vec<&'static str>);
+
+/// `SELECT x.icb, <figures> FROM (<inner>) x GROUP BY x.icb`: the figures of `inner`'s rows per ICB.
+fn per_icb(inner: SelectStatement, figures: Vec<(Expr, &'static str)>) -> Source {
+    let mut select = Query::select();
+    select.expr_as(col("x", name("icb")), name("icb")).from_subquery(inner, name("x"));
+    let names = figures.iter().map(|(_, figure_name)| *figure_name).collect();
+    for (figure, figure_name) in figures {
+        select.expr_as(figure, name(figure_name));
+    }
+    select.and_where(col("x", name("icb")).is_not_null()).group_by_col((name("x"), name("icb")));
+    (select, names)
+}
+
+/// The sum of the inner column `column` as a 64-bit integer.
+fn total(column: &'static str) -> (Expr, &'static str) {
+    (sum_as_integer(col("x", name(column))), column)
+}
+
+/// What the comparison's sources share: the reader, the filter, and how an ICB-owned record's ICB is
+/// attributed.
+struct Comparison<'a> {
+    scope: &'a Scope,
+    filter: &'a ReportFilter,
+    successions: Successions,
+}
+
+impl Comparison<'_> {
+    /// `icb` attributed on `asOf` as the filter's resolution says.
+    fn attributed(&self, icb: Expr) -> Expr {
+        let as_of = Expr::val(self.filter.as_of());
+        self.successions.answering(icb, &as_of, self.filter.resolution, self.filter.today)
+    }
+
+    /// Medicines leadership roles held on the day.
+    fn roles(&self) -> Source {
+        use icb_medicines_role::Column;
+        let mut roles = Query::select();
+        roles
+            .expr_as(self.attributed(col("r", Column::IcbId)), name("icb"))
+            .expr_as(one_if(is(col("r", Column::Role), MedicinesRole::BoardMedicinesLead)), name("board"))
+            .expr_as(one_if(is(col("r", Column::Role), MedicinesRole::ChiefPharmacist)), name("chief"))
+            .from_as(icb_medicines_role::Entity, name("r"))
+            .and_where(valid_on("r", Column::ValidFrom, Column::ValidTo, self.filter.as_of()))
+            .and_where_option(visible::<icb_medicines_role::Entity>(col("r", Column::Id), self.scope));
+        per_icb(roles, vec![total("board"), total("chief")])
+    }
+
+    /// Teams in existence on the day, with their work mix in force.
+    fn teams(&self) -> Source {
+        use medicines_optimisation_team::Column;
+        let as_of = self.filter.as_of();
+        let disbanded = col("t", Column::DisbandedOn);
+        let mix_in_force = col("m", team_work_mix::Column::TeamId).equals((name("t"), Column::Id)).and(valid_on(
+            "m",
+            team_work_mix::Column::ValidFrom,
+            team_work_mix::Column::ValidTo,
+            as_of,
+        ));
+        let mut teams = Query::select();
+        teams
+            .expr_as(self.attributed(col("t", Column::IcbId)), name("icb"))
+            .expr_as(col("t", Column::Wte), name("wte"))
+            .expr_as(col("m", team_work_mix::Column::Id), name("mix"))
+            .expr_as(col("m", team_work_mix::Column::OperationalWte), name("operational"))
+            .expr_as(col("m", team_work_mix::Column::TransformationalWte), name("transformational"))
+            .from_as(medicines_optimisation_team::Entity, name("t"))
+            .join_as(JoinType::LeftJoin, team_work_mix::Entity, name("m"), mix_in_force)
+            .and_where(col("t", Column::EstablishedOn).lte(as_of))
+            .and_where(disbanded.clone().is_null().or(disbanded.gte(as_of)))
+            .and_where_option(answered_icbs(col("t", Column::IcbId), self.scope));
+        let sum = |column: &'static str| (Func::sum(col("x", name(column))).into(), column);
+        let mixes = (Func::cast_as(Func::count(col("x", name("mix"))), name("BIGINT")).into(), "mixes");
+        per_icb(teams, vec![sum("wte"), mixes, sum("operational"), sum("transformational")])
+    }
+
+    /// Rotational programmes (not in draft) and the places of their cohorts taking their intake in the
+    /// window: the filter's `from`-`to`, by default the year up to `asOf`.
+    fn programmes(&self) -> Source {
+        let as_of = self.filter.as_of();
+        let from = self.filter.from.unwrap_or_else(|| as_of - chrono::Months::new(12) + chrono::Days::new(1));
+        let to = self.filter.to.unwrap_or(as_of);
+        let intake = col("c", cohort::Column::IntakeDate);
+        let owner = || col("p", rotation_programme::Column::OwnerIcbId);
+        let mut cohorts = Query::select();
+        cohorts
+            .expr_as(self.attributed(owner()), name("icb"))
+            .expr_as(col("p", rotation_programme::Column::Id), name("programme"))
+            .expr_as(col("c", cohort::Column::PlacesOffered), name("places"))
+            .from_as(cohort::Entity, name("c"))
+            .join_as(
+                JoinType::InnerJoin,
+                rotation_programme::Entity,
+                name("p"),
+                col("p", rotation_programme::Column::Id).equals((name("c"), cohort::Column::ProgrammeId)),
+            )
+            .and_where(intake.clone().gte(from).and(intake.lte(to)))
+            .and_where(is_not(col("p", rotation_programme::Column::Status), ProgrammeStatus::Draft))
+            .and_where_option(answered_icbs(owner(), self.scope));
+        per_icb(cohorts, vec![(count_distinct(col("x", name("programme"))), "programmes"), total("places")])
+    }
+
+    /// Consultant leads in post at the ICB's trusts.
+    fn leads(&self) -> Source {
+        per_icb(leads_with_training(self.filter, self.scope), vec![(count_as_integer(), "leads")])
+    }
+
+    /// Pathways running on the day that span the ICB, and those led by a consultant lead in post.
+    fn pathways(&self) -> Source {
+        use patient_pathway::Column;
+        let as_of = self.filter.as_of();
+        let mut pathways = Query::select();
+        pathways
+            .expr_as(self.attributed(col("pi", pathway_icb::Column::IcbId)), name("icb"))
+            .expr_as(col("pw", Column::Id), name("pathway"))
+            .expr_as(when(led_on(as_of), col("pw", Column::Id)), name("led"))
+            .from_as(patient_pathway::Entity, name("pw"))
+            .join_as(
+                JoinType::InnerJoin,
+                pathway_icb::Entity,
+                name("pi"),
+                col("pi", pathway_icb::Column::PathwayId).equals((name("pw"), Column::Id)),
+            )
+            .and_where(runs_on(as_of))
+            .and_where_option(visible::<patient_pathway::Entity>(col("pw", Column::Id), self.scope));
+        let distinct = |column: &'static str| (count_distinct(col("x", name(column))), column);
+        per_icb(pathways, vec![distinct("pathway"), distinct("led")])
+    }
+
+    /// Service redesigns started by the day (from the filter's `from`, if given).
+    fn redesigns(&self) -> Source {
+        use service_redesign::Column;
+        let mut redesigns = Query::select();
+        redesigns
+            .expr_as(self.attributed(col("sr", Column::IcbId)), name("icb"))
+            .expr_as(one_if(is(col("sr", Column::TeamJoinedAt), TeamInvolvement::FromTheStart)), name("from_start"))
+            .expr_as(one_if(col("sr", Column::SocialCareInvolved).eq(true)), name("social_care"))
+            .from_as(service_redesign::Entity, name("sr"))
+            .and_where(col("sr", Column::StartOn).lte(self.filter.as_of()))
+            .and_where_option(self.filter.from.map(|from| col("sr", Column::StartOn).gte(from)))
+            .and_where_option(visible::<service_redesign::Entity>(col("sr", Column::Id), self.scope));
+        per_icb(redesigns, vec![(count_as_integer(), "redesigns"), total("from_start"), total("social_care")])
+    }
 }
 
 /// One row per ICB the reader answers for (that existed on the resolution day, or that figures are
@@ -205,214 +322,51 @@ pub async fn icb_comparison<C: ConnectionTrait>(
     suppression: Suppression,
     filter: &ReportFilter,
 ) -> Result<Vec<IcbComparisonRow>, AppError> {
-    let as_of = filter.as_of();
+    let comparison = Comparison { scope, filter, successions: Successions::load(db).await? };
+    let sources = [
+        comparison.roles(),
+        comparison.teams(),
+        comparison.programmes(),
+        comparison.leads(),
+        comparison.pathways(),
+        comparison.redesigns(),
+    ];
+    let mut figures: HashMap<Uuid, HashMap<&'static str, f64>> = HashMap::new();
+    for (select, names) in sources {
+        for row in rows(db, &select).await? {
+            let icb: Uuid = row.try_get("", "icb")?;
+            let entry = figures.entry(icb).or_default();
+            for figure in names.iter().copied() {
+                entry.insert(figure, number(&row, figure)?);
+            }
+        }
+    }
     let day = icb_day(filter);
-    let successions = Successions::load(db).await?;
-    let attributed = |icb: Expr| successions.answering(icb, &Expr::val(as_of), filter.resolution, filter.today);
-    let mut figures: HashMap<Uuid, Figures> = HashMap::new();
-
-    // Medicines leadership roles held on the day.
-    {
-        use icb_medicines_role::Column;
-        let mut roles = Query::select();
-        roles
-            .expr_as(attributed(col("r", Column::IcbId)), name("icb"))
-            .expr_as(one_if(is(col("r", Column::Role), MedicinesRole::BoardMedicinesLead)), name("board"))
-            .expr_as(one_if(is(col("r", Column::Role), MedicinesRole::ChiefPharmacist)), name("chief"))
-            .from_as(icb_medicines_role::Entity, name("r"))
-            .and_where(valid_on("r", Column::ValidFrom, Column::ValidTo, as_of))
-            .and_where_option(visible::<icb_medicines_role::Entity>(col("r", Column::Id), scope));
-        let select = per_icb(
-            roles,
-            vec![
-                (sum_as_integer(col("x", name("board"))), "board"),
-                (sum_as_integer(col("x", name("chief"))), "chief"),
-            ],
-        );
-        for row in rows(db, &select).await? {
-            let icb: Uuid = row.try_get("", "icb")?;
-            let entry = figures.entry(icb).or_default();
-            entry.board = get_u64(&row, "board")? > 0;
-            entry.chief = get_u64(&row, "chief")? > 0;
-        }
-    }
-
-    // Teams in existence, with their work mix in force.
-    {
-        use medicines_optimisation_team::Column;
-        let disbanded = col("t", Column::DisbandedOn);
-        let mut teams = Query::select();
-        teams
-            .expr_as(attributed(col("t", Column::IcbId)), name("icb"))
-            .expr_as(col("t", Column::Wte), name("wte"))
-            .expr_as(col("m", team_work_mix::Column::Id), name("mix"))
-            .expr_as(col("m", team_work_mix::Column::OperationalWte), name("operational"))
-            .expr_as(col("m", team_work_mix::Column::TransformationalWte), name("transformational"))
-            .from_as(medicines_optimisation_team::Entity, name("t"))
-            .join_as(
-                JoinType::LeftJoin,
-                team_work_mix::Entity,
-                name("m"),
-                col("m", team_work_mix::Column::TeamId).equals((name("t"), Column::Id)).and(valid_on(
-                    "m",
-                    team_work_mix::Column::ValidFrom,
-                    team_work_mix::Column::ValidTo,
-                    as_of,
-                )),
-            )
-            .and_where(col("t", Column::EstablishedOn).lte(as_of))
-            .and_where(disbanded.clone().is_null().or(disbanded.gte(as_of)))
-            .and_where_option(answered_icbs(col("t", Column::IcbId), scope));
-        let select = per_icb(
-            teams,
-            vec![
-                (Func::sum(col("x", name("wte"))).into(), "wte"),
-                (Func::cast_as(Func::count(col("x", name("mix"))), name("BIGINT")).into(), "mixes"),
-                (Func::sum(col("x", name("operational"))).into(), "operational"),
-                (Func::sum(col("x", name("transformational"))).into(), "transformational"),
-            ],
-        );
-        for row in rows(db, &select).await? {
-            let icb: Uuid = row.try_get("", "icb")?;
-            let entry = figures.entry(icb).or_default();
-            entry.team_wte = number(&row, "wte")?;
-            entry.mixes = get_u64(&row, "mixes")?;
-            entry.operational = number(&row, "operational")?;
-            entry.transformational = number(&row, "transformational")?;
-        }
-    }
-
-    // Rotational programmes and the places of their cohorts taking their intake in the window.
-    {
-        let from = filter.from.unwrap_or_else(|| as_of - chrono::Months::new(12) + chrono::Days::new(1));
-        let to = filter.to.unwrap_or(as_of);
-        let intake = col("c", cohort::Column::IntakeDate);
-        let mut cohorts = Query::select();
-        cohorts
-            .expr_as(attributed(col("p", rotation_programme::Column::OwnerIcbId)), name("icb"))
-            .expr_as(col("p", rotation_programme::Column::Id), name("programme"))
-            .expr_as(col("c", cohort::Column::PlacesOffered), name("places"))
-            .from_as(cohort::Entity, name("c"))
-            .join_as(
-                JoinType::InnerJoin,
-                rotation_programme::Entity,
-                name("p"),
-                col("p", rotation_programme::Column::Id).equals((name("c"), cohort::Column::ProgrammeId)),
-            )
-            .and_where(intake.clone().gte(from).and(intake.lte(to)))
-            .and_where(is_not(col("p", rotation_programme::Column::Status), ProgrammeStatus::Draft))
-            .and_where_option(answered_icbs(col("p", rotation_programme::Column::OwnerIcbId), scope));
-        let select = per_icb(
-            cohorts,
-            vec![
-                (count_distinct(col("x", name("programme"))), "programmes"),
-                (sum_as_integer(col("x", name("places"))), "places"),
-            ],
-        );
-        for row in rows(db, &select).await? {
-            let icb: Uuid = row.try_get("", "icb")?;
-            let entry = figures.entry(icb).or_default();
-            entry.programmes = get_u64(&row, "programmes")?;
-            entry.places = get_u64(&row, "places")?;
-        }
-    }
-
-    // Consultant leads in post at the ICB's trusts.
-    {
-        let select = per_icb(leads_with_training(filter, scope), vec![(count_as_integer(), "leads")]);
-        for row in rows(db, &select).await? {
-            let icb: Uuid = row.try_get("", "icb")?;
-            figures.entry(icb).or_default().leads = get_u64(&row, "leads")?;
-        }
-    }
-
-    // Pathways running, spanning the ICB, and those led by a consultant lead in post.
-    {
-        use patient_pathway::Column;
-        let mut pathways = Query::select();
-        pathways
-            .expr_as(attributed(col("pi", pathway_icb::Column::IcbId)), name("icb"))
-            .expr_as(col("pw", Column::Id), name("pathway"))
-            .expr_as(when(led_on(as_of), col("pw", Column::Id)), name("led"))
-            .from_as(patient_pathway::Entity, name("pw"))
-            .join_as(
-                JoinType::InnerJoin,
-                pathway_icb::Entity,
-                name("pi"),
-                col("pi", pathway_icb::Column::PathwayId).equals((name("pw"), Column::Id)),
-            )
-            .and_where(runs_on(as_of))
-            .and_where_option(visible::<patient_pathway::Entity>(col("pw", Column::Id), scope));
-        let select = per_icb(
-            pathways,
-            vec![
-                (count_distinct(col("x", name("pathway"))), "pathways"),
-                (count_distinct(col("x", name("led"))), "led"),
-            ],
-        );
-        for row in rows(db, &select).await? {
-            let icb: Uuid = row.try_get("", "icb")?;
-            let entry = figures.entry(icb).or_default();
-            entry.pathways = get_u64(&row, "pathways")?;
-            entry.led_pathways = get_u64(&row, "led")?;
-        }
-    }
-
-    // Service redesigns started by the day.
-    {
-        use service_redesign::Column;
-        let mut redesigns = Query::select();
-        redesigns
-            .expr_as(attributed(col("sr", Column::IcbId)), name("icb"))
-            .expr_as(one_if(is(col("sr", Column::TeamJoinedAt), TeamInvolvement::FromTheStart)), name("from_start"))
-            .expr_as(one_if(col("sr", Column::SocialCareInvolved).eq(true)), name("social_care"))
-            .from_as(service_redesign::Entity, name("sr"))
-            .and_where(col("sr", Column::StartOn).lte(as_of))
-            .and_where_option(filter.from.map(|from| col("sr", Column::StartOn).gte(from)))
-            .and_where_option(visible::<service_redesign::Entity>(col("sr", Column::Id), scope));
-        let select = per_icb(
-            redesigns,
-            vec![
-                (count_as_integer(), "redesigns"),
-                (sum_as_integer(col("x", name("from_start"))), "from_start"),
-                (sum_as_integer(col("x", name("social_care"))), "social_care"),
-            ],
-        );
-        for row in rows(db, &select).await? {
-            let icb: Uuid = row.try_get("", "icb")?;
-            let entry = figures.entry(icb).or_default();
-            entry.redesigns = get_u64(&row, "redesigns")?;
-            entry.from_start = get_u64(&row, "from_start")?;
-            entry.social_care = get_u64(&row, "social_care")?;
-        }
-    }
-
-    // The ICBs with their regions: those that existed on the day, and those figures went to.
     let mut report = Vec::new();
     for place in icbs_with_regions(db, scope, day).await? {
-        let existed = place.existed_on(day);
         let figures = figures.remove(&place.icb.id);
-        if !(existed || figures.is_some()) || !place.matches(filter) {
+        if !(place.existed_on(day) || figures.is_some()) || !place.matches(filter) {
             continue;
         }
         let figures = figures.unwrap_or_default();
-        let total_mix = figures.operational + figures.transformational;
+        let get = |figure: &str| figures.get(figure).copied().unwrap_or(0.0);
+        let count = |figure: &str| get(figure).max(0.0).round() as u64;
+        let mix = get("operational") + get("transformational");
         report.push(IcbComparisonRow {
             icb: place.icb,
             region: place.region,
-            board_medicines_lead: figures.board,
-            chief_pharmacist: figures.chief,
-            team_wte: (figures.team_wte * 100.0).round() / 100.0,
-            transformational_share: (figures.mixes > 0 && total_mix > 0.0)
-                .then(|| figures.transformational / total_mix),
-            programmes: figures.programmes,
-            places: figures.places,
-            consultant_leads: suppression.count(figures.leads),
-            pathways: figures.pathways,
-            consultant_led_pathways: figures.led_pathways,
-            redesigns: figures.redesigns,
-            redesigns_team_from_start: figures.from_start,
-            redesigns_with_social_care: figures.social_care,
+            board_medicines_lead: count("board") > 0,
+            chief_pharmacist: count("chief") > 0,
+            team_wte: (get("wte") * 100.0).round() / 100.0,
+            transformational_share: (count("mixes") > 0 && mix > 0.0).then(|| get("transformational") / mix),
+            programmes: count("programmes"),
+            places: count("places"),
+            consultant_leads: suppression.count(count("leads")),
+            pathways: count("pathway"),
+            consultant_led_pathways: count("led"),
+            redesigns: count("redesigns"),
+            redesigns_team_from_start: count("from_start"),
+            redesigns_with_social_care: count("social_care"),
         });
     }
     report.sort_by(|a, b| a.icb.code.cmp(&b.icb.code));
