@@ -108,6 +108,12 @@ const programmeView = (placements) => ({
     FROM rotation_programme rp WHERE rp.code = '${code.replaceAll("'", "''")}'`,
 });
 
+const COMPARISON = `rows { icb { code } boardMedicinesLead teamWte transformationalShare programmes places
+  consultantLeads { value } pathways consultantLedPathways redesigns teamFromStartShare socialCareShare }
+  spread { region { code } measures { measure minimum median maximum } }`;
+const comparisonRows = (data) => data.reports.icbComparison.rows.map((row) => [row.icb.code, row.teamWte, row.places,
+  row.consultantLeads.value, row.pathways, row.consultantLedPathways, row.redesigns]);
+
 export const views = [
   { name: "list-with-totalCount", ...newest(true) },
   { name: "list", ...newest(false) },
@@ -282,6 +288,30 @@ export const views = [
     name: "report-open-vacancies",
     rotagraph: () => ({ query: "{ reports { openVacancies { sector afcBand icb { code } vacancies { value } wte { value } } } }" }),
     normalise: { rotagraph: (data) => data.reports.openVacancies.map((row) => [row.icb.code, row.sector, row.afcBand, row.vacancies.value]) },
+  },
+  {
+    name: "report-icb-comparison",
+    // The regional dashboard's comparison of every ICB, with the spread across ICBs: answered from the
+    // answer kept for the data version after the first request.
+    rotagraph: () => ({ query: `{ reports { icbComparison(icbResolution: CURRENT_SUCCESSOR) { ${COMPARISON} } } }` }),
+    normalise: { rotagraph: comparisonRows },
+  },
+  {
+    name: "report-icb-comparison-fresh",
+    // The same, as of a different day each time (after the first two, which check that both databases
+    // agree), so that no answer is ever kept: what working the comparison out costs.
+    rotagraph: () => {
+      let sent = 0;
+      return {
+        each: () => {
+          sent += 1;
+          const day = new Date(Date.UTC(2022, 6, 1) + (Math.max(0, sent - 2) % 1600) * 86_400_000);
+          const asOf = day.toISOString().slice(0, 10);
+          return { query: `query($d: Date!) { reports { icbComparison(filter: { asOf: $d }) { ${COMPARISON} } } }`, variables: { d: asOf } };
+        },
+      };
+    },
+    normalise: { rotagraph: comparisonRows },
   },
   {
     name: "mutation-mix",
