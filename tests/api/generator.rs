@@ -45,6 +45,12 @@ fn the_generator_is_deterministic() {
     assert_eq!(first.pharmacists, second.pharmacists);
     assert_eq!(first.placements, second.placements);
     assert_eq!(first.organisations, second.organisations);
+    assert_eq!(first.pillar_shares, second.pillar_shares);
+    assert_eq!(first.work_mixes, second.work_mixes);
+    assert_eq!(first.pathways, second.pathways);
+    assert_eq!(first.pathway_icbs, second.pathway_icbs);
+    assert_eq!(first.pathway_participants, second.pathway_participants);
+    assert_eq!(first.redesigns, second.redesigns);
 }
 
 #[tokio::test]

@@ -182,7 +182,9 @@ impl Builder<'_> {
             .filter(|lead| trusts.contains(&lead.trust_id))
             .map(|lead| (lead.id, lead.specialism, lead.valid_from))
             .collect();
-        let neighbours: Vec<String> = self.hosts.keys().filter(|icb| icb.as_str() != current).cloned().collect();
+        let mut neighbours: Vec<String> = self.hosts.keys().filter(|icb| icb.as_str() != current).cloned().collect();
+        // In a fixed order, so that the same seed gives the same rows.
+        neighbours.sort();
         for _ in 0..PATHWAYS_PER_ICB {
             let start_on = self.day_between(date(2023, 1, 1), date(2027, 1, 31));
             let Some(home) = organisations
