@@ -56,6 +56,22 @@ fn runs_on(day: NaiveDate) -> Expr {
     col("pw", patient_pathway::Column::StartOn).lte(day).and(end.clone().is_null().or(end.gte(day)))
 }
 
+/// The pathways `pw` the reader may read that run on `day`, each once per ICB it spans (`pi`).
+fn pathway_spans(day: NaiveDate, scope: &Scope) -> SelectStatement {
+    use patient_pathway::Column;
+    Query::select()
+        .from_as(patient_pathway::Entity, name("pw"))
+        .join_as(
+            JoinType::InnerJoin,
+            pathway_icb::Entity,
+            name("pi"),
+            col("pi", pathway_icb::Column::PathwayId).equals((name("pw"), Column::Id)),
+        )
+        .and_where(runs_on(day))
+        .and_where_option(visible::<patient_pathway::Entity>(col("pw", Column::Id), scope))
+        .take()
+}
+
 /// The pathway `pw` has a consultant lead in post on `day`.
 fn led_on(day: NaiveDate) -> Expr {
     use consultant_lead::Column;
@@ -267,20 +283,11 @@ impl Comparison<'_> {
     fn pathways(&self) -> Source {
         use patient_pathway::Column;
         let as_of = self.filter.as_of();
-        let mut pathways = Query::select();
+        let mut pathways = pathway_spans(as_of, self.scope);
         pathways
             .expr_as(self.attributed(col("pi", pathway_icb::Column::IcbId)), name("icb"))
             .expr_as(col("pw", Column::Id), name("pathway"))
-            .expr_as(when(led_on(as_of), col("pw", Column::Id)), name("led"))
-            .from_as(patient_pathway::Entity, name("pw"))
-            .join_as(
-                JoinType::InnerJoin,
-                pathway_icb::Entity,
-                name("pi"),
-                col("pi", pathway_icb::Column::PathwayId).equals((name("pw"), Column::Id)),
-            )
-            .and_where(runs_on(as_of))
-            .and_where_option(visible::<patient_pathway::Entity>(col("pw", Column::Id), self.scope));
+            .expr_as(when(led_on(as_of), col("pw", Column::Id)), name("led"));
         let distinct = |column: &'static str| (count_distinct(col("x", name(column))), column);
         per_icb(pathways, vec![distinct("pathway"), distinct("led")])
     }
@@ -614,7 +621,7 @@ pub async fn pathways_without_lead<C: ConnectionTrait>(
         filter.resolution,
         filter.today,
     );
-    let mut select = Query::select();
+    let mut select = pathway_spans(as_of, scope);
     select
         .columns([
             (name("pw"), Column::Id),
@@ -626,16 +633,7 @@ pub async fn pathways_without_lead<C: ConnectionTrait>(
             (name("pw"), Column::ConsultantLeadId),
         ])
         .expr_as(attributed, name("icb"))
-        .from_as(patient_pathway::Entity, name("pw"))
-        .join_as(
-            JoinType::InnerJoin,
-            pathway_icb::Entity,
-            name("pi"),
-            col("pi", pathway_icb::Column::PathwayId).equals((name("pw"), Column::Id)),
-        )
-        .and_where(runs_on(as_of))
-        .and_where(led_on(as_of).not())
-        .and_where_option(visible::<patient_pathway::Entity>(col("pw", Column::Id), scope));
+        .and_where(led_on(as_of).not());
     let mut pathways: BTreeMap<Uuid, (patient_pathway::Model, BTreeSet<Uuid>)> = BTreeMap::new();
     for row in rows(db, &select).await? {
         let id: Uuid = row.try_get("", "id")?;
