@@ -87,7 +87,7 @@ impl Pharmacist {
         Ok(self.0.independent_prescriber_since.is_some_and(|since| since <= on))
     }
 
-    /// Credentials and education progress.
+    /// Credentials and education progress: personal data, so empty for readers without access to it.
     async fn credentials(&self, ctx: &Context<'_>) -> Result<Vec<Credential>> {
         let rows = load_by::<credential::Entity>(ctx, "pharmacist_id", self.0.id, "kind").await?;
         Ok(rows.into_iter().map(Credential).collect())

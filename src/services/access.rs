@@ -8,7 +8,8 @@
 //!   successors, what is attributed through an organisation only where the organisation went to theirs
 //!   ([`Scope::split_from`]);
 //! - `regional`: the ICBs of its region; `national`: all;
-//! - `reporter`: every record of every ICB, but no personal data (names, GPhC numbers).
+//! - `reporter`: every record of every ICB, but no personal data (names, GPhC numbers) and no credentials
+//!   (a person's education record).
 //!
 //! A record outside the scope is simply absent; a personal field the principal may not read is null
 //! with a `FORBIDDEN` error.
@@ -418,11 +419,6 @@ scoped!(
         ),
     programme_membership => |icbs| memberships_in(icbs),
     pharmacist => |icbs| pharmacists_in(icbs),
-    credential => |icbs| Condition::all().add(
-        credential::Column::PharmacistId.in_subquery(
-            pharmacist::Entity::find().select_only().column(pharmacist::Column::Id).filter(pharmacists_in(icbs)).into_query(),
-        ),
-    ),
     consultant_lead => |icbs| Condition::all().add(consultant_lead::Column::TrustId.in_subquery(organisations_in(icbs))),
     programme_lead => |icbs| Condition::any()
         .add(
@@ -452,6 +448,30 @@ scoped!(
     service_redesign => |icbs| Condition::all().add(service_redesign::Column::IcbId.is_in(icbs.iter().copied())),
     service_redesign_sector => |icbs| Condition::all().add(service_redesign_sector::Column::RedesignId.in_subquery(redesigns_in(icbs))),
 );
+
+/// Credentials are a person's education record: personal data, so readers without access to it (anonymous
+/// callers and `reporter`) read none, however they reach them (a pharmacist's credentials, `node`,
+/// federation); otherwise those of the pharmacists the reader may read.
+impl Scoped for credential::Entity {
+    fn visible(scope: &Scope) -> Condition {
+        if !scope.personal_data {
+            return nothing();
+        }
+        match &scope.records {
+            RecordScope::Public => nothing(),
+            RecordScope::All => everything(),
+            RecordScope::Icbs(icbs) => Condition::all().add(
+                credential::Column::PharmacistId.in_subquery(
+                    pharmacist::Entity::find()
+                        .select_only()
+                        .column(pharmacist::Column::Id)
+                        .filter(pharmacists_in(Answering { icbs, split_from: &scope.split_from }))
+                        .into_query(),
+                ),
+            ),
+        }
+    }
+}
 
 /// An entity whose rows `icb_admin`s change: the rows of their own ICBs (and of the ICBs those took over).
 /// Every other row behaves as if it did not exist.

@@ -8,6 +8,7 @@ use chrono::NaiveDate;
 use entity::enums::{MedicinesRole, OrganisationKind, ProgrammeLeadRole, RelationshipKind, Specialism};
 use entity::{
     consultant_lead, icb_medicines_role, medicines_optimisation_team, pharmacist, programme_lead, rotation_programme,
+    team_work_mix,
 };
 use sea_orm::{ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter};
 use serde::Serialize;
@@ -379,6 +380,15 @@ pub async fn update_medicines_team(
     };
     let mut errors = Vec::new();
     check_team(&after, &mut errors);
+    if let Some(wte) = after.wte
+        && after.wte != before.wte
+    {
+        // The work mix recorded for the team (`recordTeamWorkMix`) never exceeds its WTE.
+        let mixes = team_work_mix::Entity::find().filter(team_work_mix::Column::TeamId.eq(id)).all(change.db()).await?;
+        if mixes.iter().any(|mix| mix.operational_wte + mix.transformational_wte > wte + 1e-9) {
+            errors.push(UserError::new("wte", "is less than a work mix recorded for the team", "WTE_EXCEEDS_TEAM"));
+        }
+    }
     if let Some(refused) = refuse_all(errors) {
         return refused;
     }

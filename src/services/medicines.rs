@@ -12,9 +12,9 @@ use entity::enums::{
     OrganisationKind, PathwayStatus, RedesignStatus, RelationshipKind, Sector, Specialism, TeamInvolvement, WorkKind,
 };
 use entity::{
-    consultant_lead, consultant_pillar_share, medicines_optimisation_team, organisation, pathway_icb,
-    pathway_participant, pathway_sector, patient_pathway, service_redesign, service_redesign_sector, team_work_kind,
-    team_work_mix,
+    consultant_lead, consultant_pillar_share, medicines_optimisation_team, organisation, organisation_succession,
+    pathway_icb, pathway_participant, pathway_sector, patient_pathway, service_redesign, service_redesign_sector,
+    team_work_kind, team_work_mix,
 };
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder};
 use serde::Serialize;
@@ -263,6 +263,9 @@ async fn check_span(
     let icbs_known = icbs.len() == icb_codes.len();
     if !icbs_known {
         errors.push(UserError::new("icbs", "names an ICB that did not exist on the start day", "NOT_FOUND"));
+    } else if !icbs.iter().any(|icb| change.administers(icb.id)) {
+        // An ICB records the pathways it takes part in; others may join its span, not be its whole span.
+        errors.push(UserError::new("icbs", "must include one of your ICBs (or an ICB they took over)", "INVALID_SPAN"));
     }
     let participants: Vec<organisation::Model> = organisation::Entity::find()
         .filter(organisation::Column::OdsCode.is_in(participant_codes.iter().map(String::as_str)))
@@ -457,6 +460,23 @@ pub async fn update_pathway(
     } else {
         None
     };
+    if let (Some(span), true) = (&span, changes.icbs.is_some() && errors.is_empty()) {
+        let linked = service_redesign::Entity::find()
+            .filter(service_redesign::Column::PathwayId.eq(id))
+            .all(change.db())
+            .await?;
+        let mut outside = false;
+        for redesign in &linked {
+            outside |= !spans_redesign_icb(&change, &span.icbs, redesign.icb_id).await?;
+        }
+        if outside {
+            errors.push(UserError::new(
+                "icbs",
+                "leaves out the ICB of a service redesign of this pathway",
+                "PATHWAY_OUTSIDE_ICB",
+            ));
+        }
+    }
     if errors.is_empty()
         && after.name != before.name
         && name_taken(&change, after.owner_icb_id, &after.name, id).await?
@@ -615,12 +635,14 @@ async fn check_redesign(
         match change.reference::<patient_pathway::Entity>(pathway_id).await? {
             None => errors.push(UserError::not_found("pathwayId")),
             Some(pathway) => {
-                let spans = pathway_icb::Entity::find()
+                let spanned: Vec<Uuid> = pathway_icb::Entity::find()
                     .filter(pathway_icb::Column::PathwayId.eq(pathway.id))
-                    .filter(pathway_icb::Column::IcbId.eq(redesign.icb_id))
-                    .count(change.db())
-                    .await?;
-                if spans == 0 {
+                    .all(change.db())
+                    .await?
+                    .into_iter()
+                    .map(|span| span.icb_id)
+                    .collect();
+                if !spans_redesign_icb(change, &spanned, redesign.icb_id).await? {
                     errors.push(UserError::new(
                         "pathwayId",
                         "the pathway does not span the redesign's ICB",
@@ -631,6 +653,19 @@ async fn check_redesign(
         }
     }
     Ok(())
+}
+
+/// Whether a pathway spanning `spanned` spans the ICB `icb` of a redesign: the ICB itself, or an ICB it
+/// took over (a pathway of Norfolk and Waveney is one of Norfolk and Suffolk's).
+async fn spans_redesign_icb(change: &Change<'_>, spanned: &[Uuid], icb: Uuid) -> Result<bool, AppError> {
+    if spanned.contains(&icb) {
+        return Ok(true);
+    }
+    let predecessors = organisation_succession::Entity::find()
+        .filter(organisation_succession::Column::SuccessorId.eq(icb))
+        .all(change.db())
+        .await?;
+    Ok(predecessors.iter().any(|step| spanned.contains(&step.predecessor_id)))
 }
 
 /// Records a service redesign of one of the administrator's ICBs.

@@ -604,9 +604,20 @@ async fn pathways_without_a_consultant_lead_and_leads_without_change_management_
     // Counts of people below the threshold are suppressed for a reporter; an ICB reader sees its own.
     let reporter = token(Role::Reporter, &[], None);
     assert_eq!(
-        rows(reporter, now.clone(), "ICB", "AT_EVENT").await,
+        rows(reporter.clone(), now.clone(), "ICB", "AT_EVENT").await,
         [json!(["QHL", null, null, null, null]), json!(["T6Y0W", null, null, null, null])]
     );
+    // Nor may a reporter rebuild them from the records: a person's credentials are personal data.
+    let listed = app
+        .graphql_as(
+            Some(&reporter),
+            "{ consultantLeads { nodes { trust { odsCode } pharmacist { credentials { kind } } } } }",
+            json!({}),
+        )
+        .await;
+    let nodes = listed["data"]["consultantLeads"]["nodes"].as_array().cloned().unwrap_or_default();
+    assert_eq!(nodes.len(), 4, "{listed}");
+    assert!(nodes.iter().all(|lead| lead["pharmacist"]["credentials"] == json!([])), "{listed}");
     let viewer = token(Role::IcbViewer, &["QHL"], None);
     assert_eq!(rows(viewer, now, "ICB", "AT_EVENT").await, [json!(["QHL", 1, 1, 0, 0])]);
     let csv = app
@@ -898,6 +909,17 @@ async fn every_new_mutation_keeps_its_rules_with_their_codes_and_writes_nothing_
                 "team": { "workMix": [{ "validFrom": "2026-04-01", "validTo": "2026-09-30" }, { "validFrom": "2026-10-01", "validTo": null }] } })
     );
 
+    // The team's WTE may not fall below a work mix recorded for it.
+    let lowered = mutate(
+        &app,
+        &admin,
+        "updateMedicinesOptimisationTeam",
+        "__typename",
+        json!({ "id": team_id, "expectedVersion": 1, "wte": 10.0 }),
+    )
+    .await;
+    assert_eq!(codes(&lowered), ["WTE_EXCEEDS_TEAM"]);
+
     // Service redesigns.
     let p2 = first_id(
         &app,
@@ -928,19 +950,62 @@ async fn every_new_mutation_keeps_its_rules_with_their_codes_and_writes_nothing_
     ] {
         assert_eq!(codes(&mutate(&app, &admin, "createServiceRedesign", "__typename", input).await), [expected]);
     }
-    let elsewhere = json!({ "ownerIcb": "T6Y0W", "name": "Essex only", "specialism": "FRAILTY", "startOn": "2026-08-01", "icbs": ["D7T5G"], "sectors": ["SECONDARY_CARE"] });
+    // A span made only of other ICBs is refused: an ICB records the pathways it takes part in.
+    let elsewhere = json!({ "ownerIcb": "T6Y0W", "name": "Essex only", "specialism": "FRAILTY", "startOn": "2026-08-01",
+        "icbs": ["D7T5G"], "sectors": ["SECONDARY_CARE"] });
+    assert_eq!(
+        codes(&mutate(&app, &admin, "createPatientPathway", "__typename", elsewhere.clone()).await),
+        ["INVALID_SPAN"]
+    );
+    // An administrator of both ICBs may record it, but not link it to a redesign of the other.
+    let both = token(Role::IcbAdmin, &["T6Y0W", "D7T5G"], None);
     let essex_pathway =
-        mutate(&app, &admin, "createPatientPathway", "pathway { id }", elsewhere).await["pathway"]["id"].clone();
+        mutate(&app, &both, "createPatientPathway", "pathway { id }", elsewhere).await["pathway"]["id"].clone();
     let outside = mutate(
         &app,
-        &admin,
+        &both,
         "createServiceRedesign",
         "__typename",
         redesign_input(json!({ "pathwayId": essex_pathway })),
     )
     .await;
     assert_eq!(codes(&outside), ["PATHWAY_OUTSIDE_ICB"]);
-    assert_eq!(audit().await, before + 1, "only the pathway was written");
+    // A redesign of Essex on it holds the pathway to Essex: its span may not leave Essex out.
+    let essex_redesign = mutate(
+        &app,
+        &both,
+        "createServiceRedesign",
+        "redesign { id }",
+        redesign_input(json!({ "icb": "D7T5G", "pathwayId": essex_pathway })),
+    )
+    .await;
+    assert_eq!(codes(&essex_redesign), Vec::<String>::new());
+    let narrowed = mutate(
+        &app,
+        &both,
+        "updatePatientPathway",
+        "__typename",
+        json!({ "id": essex_pathway, "expectedVersion": 1, "icbs": ["T6Y0W"] }),
+    )
+    .await;
+    assert_eq!(codes(&narrowed), ["PATHWAY_OUTSIDE_ICB"]);
+    // Norfolk and Suffolk's redesign may link a pathway of Norfolk and Waveney, which it took over.
+    let p1 = first_id(
+        &app,
+        r#"{ patientPathways(filter: { icb: { eq: "QMM" } }) { nodes { id } } }"#,
+        &["patientPathways", "nodes", "0", "id"],
+    )
+    .await;
+    let inherited = mutate(
+        &app,
+        &admin,
+        "createServiceRedesign",
+        "redesign { pathway { name } }",
+        redesign_input(json!({ "pathwayId": p1, "title": "Falls service" })),
+    )
+    .await;
+    assert_eq!(inherited["redesign"]["pathway"]["name"], "P1 frailty", "{inherited}");
+    assert_eq!(audit().await, before + 3, "only the pathway and the two redesigns were written");
     let redesign = mutate(&app, &admin, "createServiceRedesign", "redesign { id version pathway { name } sectors }",
         redesign_input(json!({ "pathwayId": p2, "teamJoinedAt": "NOT_INVOLVED", "sectors": ["GENERAL_PRACTICE", "GENERAL_PRACTICE"] }))).await;
     assert_eq!(codes(&redesign), Vec::<String>::new());
