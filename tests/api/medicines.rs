@@ -553,29 +553,13 @@ async fn pathways_without_a_consultant_lead_and_leads_without_change_management_
         csv.lines().skip(1).map(|line| line.split(',').nth(1).unwrap_or_default().to_owned()).collect();
     assert_eq!(names, ["P3 cardiology", "P2 respiratory"]);
 
-    let training = r#"query($filter: ReportFilterInput, $groupBy: PlaceGroupBy, $resolution: IcbResolution) {
-        reports { leadsWithoutChangeManagementTraining(filter: $filter, groupBy: $groupBy, icbResolution: $resolution) {
-            group { code } leads { value suppressed } untrained { value } inTraining { value } trained { value } } } }"#;
     let rows = |token: String, filter: Value, group_by: &'static str, resolution: &'static str| {
         let app = &app;
         async move {
-            let variables = json!({ "filter": filter, "groupBy": group_by, "resolution": resolution });
-            let answer = app.graphql_as(Some(&token), training, variables).await;
-            assert!(answer["errors"].is_null(), "{answer}");
-            answer["data"]["reports"]["leadsWithoutChangeManagementTraining"]
-                .as_array()
-                .into_iter()
-                .flatten()
-                .map(|row| {
-                    json!([
-                        row["group"]["code"],
-                        row["leads"]["value"],
-                        row["untrained"]["value"],
-                        row["inTraining"]["value"],
-                        row["trained"]["value"]
-                    ])
-                })
-                .collect::<Vec<_>>()
+            let selection = "group { code } leads { value } untrained { value } inTraining { value } trained { value }";
+            let paths = ["group.code", "leads.value", "untrained.value", "inTraining.value", "trained.value"];
+            let arguments = (filter, group_by, resolution);
+            grouped_rows(app, &token, "leadsWithoutChangeManagementTraining", selection, arguments, &paths).await
         }
     };
     let now = json!({ "asOf": "2026-11-01" });
@@ -641,31 +625,20 @@ async fn pathways_without_a_consultant_lead_and_leads_without_change_management_
 async fn recruitment_competition_for_the_same_band_at_the_same_time() {
     let app = fixed_network().await;
     let national = token(Role::National, &[], None);
-    let query = r#"query($filter: ReportFilterInput, $groupBy: PlaceGroupBy, $resolution: IcbResolution) {
-        reports { recruitmentCompetition(filter: $filter, groupBy: $groupBy, icbResolution: $resolution) {
-            group { code } afcBand primaryCareVacancies { value suppressed } primaryCareWte { value }
-            trustVacancies { value suppressed } trustWte { value } } } }"#;
     let rows = |token: String, filter: Value, group_by: &'static str, resolution: &'static str| {
         let app = &app;
         async move {
-            let variables = json!({ "filter": filter, "groupBy": group_by, "resolution": resolution });
-            let answer = app.graphql_as(Some(&token), query, variables).await;
-            assert!(answer["errors"].is_null(), "{answer}");
-            answer["data"]["reports"]["recruitmentCompetition"]
-                .as_array()
-                .into_iter()
-                .flatten()
-                .map(|row| {
-                    json!([
-                        row["group"]["code"],
-                        row["afcBand"],
-                        row["primaryCareVacancies"]["value"],
-                        row["primaryCareWte"]["value"],
-                        row["trustVacancies"]["value"],
-                        row["trustWte"]["value"]
-                    ])
-                })
-                .collect::<Vec<_>>()
+            let selection = "group { code } afcBand primaryCareVacancies { value } primaryCareWte { value }
+                trustVacancies { value } trustWte { value }";
+            let paths = [
+                "group.code",
+                "afcBand",
+                "primaryCareVacancies.value",
+                "primaryCareWte.value",
+                "trustVacancies.value",
+                "trustWte.value",
+            ];
+            grouped_rows(app, &token, "recruitmentCompetition", selection, (filter, group_by, resolution), &paths).await
         }
     };
     // Band 7 in Norfolk and Suffolk: a PCN and a pharmacy against a trust. Band 6 has no primary-care
@@ -698,11 +671,38 @@ async fn recruitment_competition_for_the_same_band_at_the_same_time() {
     );
     let essex = token(Role::IcbViewer, &["D7T5G"], None);
     assert_eq!(rows(essex, now, "ICB", "AT_EVENT").await, Vec::<Value>::new());
-    let by_trust = app.graphql_as(Some(&national), query, json!({ "groupBy": "TRUST" })).await;
+    let by_trust = "{ reports { recruitmentCompetition(groupBy: TRUST) { afcBand } } }";
+    let by_trust = app.graphql_as(Some(&national), by_trust, json!({})).await;
     assert_eq!(error_codes(&by_trust), ["BAD_USER_INPUT"], "{by_trust}");
     let csv = app.get_text("/reports/recruitment-competition.csv?asOf=2026-11-01", Some(&national)).await;
     let line = csv.lines().nth(1).unwrap_or_default();
     assert!(line.ends_with(",T6Y0W,NHS Norfolk and Suffolk Integrated Care Board,BAND_7,2,1.8,1,1"), "{csv}");
+}
+
+/// The rows of the grouped report `field` as `token` reads them with (filter, groupBy, icbResolution), each
+/// cut down to the values at the dotted `paths` of `selection`.
+async fn grouped_rows(
+    app: &TestApp,
+    token: &str,
+    field: &str,
+    selection: &str,
+    (filter, group_by, resolution): (Value, &str, &str),
+    paths: &[&str],
+) -> Vec<Value> {
+    let query = format!(
+        "query($filter: ReportFilterInput, $groupBy: PlaceGroupBy, $resolution: IcbResolution) {{ reports {{
+            {field}(filter: $filter, groupBy: $groupBy, icbResolution: $resolution) {{ {selection} }} }} }}"
+    );
+    let variables = json!({ "filter": filter, "groupBy": group_by, "resolution": resolution });
+    let answer = app.graphql_as(Some(token), &query, variables).await;
+    assert!(answer["errors"].is_null(), "{answer}");
+    let at = |row: &Value, path: &str| path.split('.').fold(row.clone(), |value, key| value[key].clone());
+    answer["data"]["reports"][field]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|row| Value::Array(paths.iter().map(|path| at(row, path)).collect()))
+        .collect()
 }
 
 /// Runs `mutation` as `token` with `input`; the payload.
