@@ -3,6 +3,7 @@
 //! here, before and after execution, so that no per-field hook runs while a request executes (any
 //! async-graphql extension puts one on every field and list item).
 
+use super::introspection_cost::IntrospectionShape;
 use async_graphql::parser::types::{BaseType, TypeKind, TypeSystemDefinition};
 use std::collections::HashMap;
 
@@ -13,16 +14,20 @@ pub const QUERY: &str = "Query";
 pub const MUTATION: &str = "Mutation";
 pub const SUBSCRIPTION: &str = "Subscription";
 
-/// Field return types by parent type and field name.
+/// Field return types by parent type and field name, and the schema as introspection walks it.
 #[derive(Debug, Default)]
-pub struct FieldTypes(HashMap<String, HashMap<String, Type>>);
+pub struct FieldTypes {
+    fields: HashMap<String, HashMap<String, Type>>,
+    introspection: IntrospectionShape,
+}
 
 impl FieldTypes {
     /// The field types of the schema printed as `sdl` (an SDL that does not parse gives no types, and every
     /// field is then costed as a single object and taken as nullable).
     pub fn from_sdl(sdl: &str) -> Self {
         let mut types: HashMap<String, HashMap<String, Type>> = HashMap::new();
-        let Ok(document) = async_graphql::parser::parse_schema(sdl) else { return Self(types) };
+        let Ok(document) = async_graphql::parser::parse_schema(sdl) else { return Self::default() };
+        let introspection = IntrospectionShape::of(&document);
         for definition in document.definitions {
             let TypeSystemDefinition::Type(definition) = definition else { continue };
             let definition = definition.node;
@@ -36,13 +41,18 @@ impl FieldTypes {
                 .or_default()
                 .extend(fields.into_iter().map(|field| (field.node.name.node.to_string(), field.node.ty.node)));
         }
-        Self(types)
+        Self { fields: types, introspection }
     }
 
     /// The return type of `field` on `parent`, if the schema has it (introspection's own types are not in
     /// the SDL).
     pub fn get(&self, parent: &str, field: &str) -> Option<&Type> {
-        self.0.get(parent)?.get(field)
+        self.fields.get(parent)?.get(field)
+    }
+
+    /// The schema as introspection walks it, for costing `__schema` and `__type`.
+    pub fn introspection(&self) -> &IntrospectionShape {
+        &self.introspection
     }
 }
 

@@ -7,10 +7,12 @@
 //! `retryAfter`, seconds).
 
 use super::field_types::{self, FieldTypes};
+use super::response_size::ResponseBudget;
 use crate::config::Limits;
 use crate::services::access::Principal;
 use crate::services::budgets::Budgets;
 use crate::services::pagination::{DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE};
+use crate::services::reports::MAX_PERIODS;
 use async_graphql::Positioned;
 use async_graphql::parser::types::{
     DocumentOperations, ExecutableDocument, Field, OperationDefinition, OperationType, Selection, SelectionSet,
@@ -27,7 +29,8 @@ use std::collections::HashMap;
 /// - a lookup by a list of `ids` or `representations` costs their number times its selection;
 /// - any other list costs [`PLAIN_LIST_WEIGHT`] times its selection (a list of scalars or enums: 1);
 /// - variables take their operation's default values where the request gives none;
-/// - introspection (`__schema`, `__type`) is costed flat: it is bounded by the schema.
+/// - introspection (`__schema`, `__type`) costs one for every object it returns, counted on the schema
+///   (see [`super::introspection_cost`]), so its lists multiply like any list.
 ///
 /// Depth counts fields nested in fields, fragments spread in place (as async-graphql's validation does).
 /// A fragment is costed once and reused wherever it is spread, so spreading fragments into each other
@@ -53,6 +56,24 @@ struct Costing<'a> {
 /// costed as: the small fixed sets left as lists hold about this many, and a list of them nested in another
 /// multiplies its cost as a connection's page does.
 pub const PLAIN_LIST_WEIGHT: u64 = 10;
+
+/// What each condition (input object) of a `filter` adds to its field's cost: a condition can make the
+/// database test every row of the table, and a filter of a hundred nested `or`s and `not`s is cheap to
+/// write.
+pub const FILTER_CONDITION_COST: u64 = 20;
+
+/// What a report costs beyond its rows: one grouped statement over the records it covers.
+pub const REPORT_COST: u64 = 500;
+
+/// What a report over placements (`crossIcbFlows`, `placementActivity`) costs beyond its rows: its
+/// statement reads every placement in its range, with the ICB of each on the day it counts for.
+pub const PLACEMENT_REPORT_COST: u64 = 2_000;
+
+/// What each period of `placementActivity` adds (each is a pass over the placements under way in it).
+pub const PERIOD_COST: u64 = 50;
+
+/// The parent type of the reports.
+const REPORTS: &str = "Reports";
 
 /// A cost, an alias count and a depth.
 #[derive(Clone, Copy, Debug, Default)]
@@ -120,6 +141,7 @@ impl<'a> Costing<'a> {
     fn field(&mut self, field: &'a Field, parent: &str, depth: usize) -> Tally {
         let name = field.name.node.as_str();
         self.introspects |= name == "__schema" || name == "__type";
+        let mut conditions = 0;
         for (argument, _) in &field.arguments {
             if let Some(value) = self.value(field, argument.node.as_str()) {
                 self.longest_list = self.longest_list.max(longest_list(&value));
@@ -127,8 +149,12 @@ impl<'a> Costing<'a> {
                     let (objects, items) = objects_and_items_in(&value);
                     self.largest_filter = self.largest_filter.max(objects);
                     self.filter_items = self.filter_items.max(items);
+                    conditions = objects;
                 }
             }
+        }
+        if parent == field_types::QUERY && (name == "__schema" || name == "__type") {
+            return self.introspection(field, depth);
         }
         let return_type = self.types.get(parent, name);
         let named = return_type.map_or("", field_types::named);
@@ -146,8 +172,61 @@ impl<'a> Costing<'a> {
             let plain_list = return_type.is_some_and(field_types::is_list) && !parent.ends_with("Connection");
             listed.unwrap_or(if plain_list { PLAIN_LIST_WEIGHT } else { 1 })
         };
+        // The work behind the rows: each filter condition can make the database test every row, and a
+        // report works over every record it covers.
+        let work = (conditions as u64).saturating_mul(FILTER_CONDITION_COST).saturating_add(match parent {
+            REPORTS => self.report_work(field, name),
+            _ => 0,
+        });
         Tally {
-            cost: 1u64.saturating_add(times.saturating_mul(children.cost)),
+            cost: 1u64.saturating_add(times.saturating_mul(children.cost)).saturating_add(work),
+            aliases: u64::from(field.alias.is_some()).saturating_add(children.aliases),
+            depth: children.depth + 1,
+        }
+    }
+
+    /// What working out the report `name` costs beyond its rows: [`REPORT_COST`], and for the reports
+    /// over placements more (the activity report [`PERIOD_COST`] per period it spans; see the README).
+    fn report_work(&self, field: &Field, name: &str) -> u64 {
+        match name {
+            "crossIcbFlows" => PLACEMENT_REPORT_COST,
+            "placementActivity" => {
+                let filter = self.value(field, "filter");
+                let date = |key: &str| match filter.as_ref() {
+                    Some(Value::Object(filter)) => match filter.get(key) {
+                        Some(Value::String(day)) => chrono::NaiveDate::parse_from_str(day, "%Y-%m-%d").ok(),
+                        _ => None,
+                    },
+                    _ => None,
+                };
+                let to = date("to").or_else(|| date("asOf")).unwrap_or_else(|| chrono::Utc::now().date_naive());
+                let from = date("from").unwrap_or_else(|| to - chrono::Months::new(12));
+                let months = (to.signed_duration_since(from).num_days().max(0) as u64) / 30 + 1;
+                let yearly = matches!(self.value(field, "granularity"), Some(Value::Enum(ref granularity)) if granularity.as_str() == "NHS_FINANCIAL_YEAR");
+                let periods = if yearly { months / 12 + 1 } else { months };
+                PLACEMENT_REPORT_COST.saturating_add(periods.min(MAX_PERIODS as u64 + 1).saturating_mul(PERIOD_COST))
+            }
+            _ => REPORT_COST,
+        }
+    }
+
+    /// `__schema` or `__type`: one for each object it returns (see [`super::introspection_cost`]); its
+    /// aliases and depth as any selection's.
+    fn introspection(&mut self, field: &'a Field, depth: usize) -> Tally {
+        let set = &field.selection_set.node;
+        let shape = self.types.introspection();
+        let cost = if field.name.node == "__schema" {
+            shape.schema_cost(self.document, set)
+        } else {
+            let name = match self.value(field, "name") {
+                Some(Value::String(name)) => Some(name),
+                _ => None,
+            };
+            shape.type_cost(self.document, name.as_deref(), set)
+        };
+        let children = self.selection(set, "", depth + 1);
+        Tally {
+            cost,
             aliases: u64::from(field.alias.is_some()).saturating_add(children.aliases),
             depth: children.depth + 1,
         }
@@ -442,6 +521,7 @@ impl CostControl {
         types: &FieldTypes,
         mut request: async_graphql::Request,
         payer: Option<&CostPayer>,
+        budget: &ResponseBudget,
     ) -> (Result<async_graphql::Request, ServerError>, CostReport) {
         let mut report = CostReport::default();
         let mut document = match async_graphql::parser::parse_query(&request.query) {
@@ -470,6 +550,9 @@ impl CostControl {
             filter_items,
         } = survey(types, &document, request.operation_name.as_deref(), &request.variables);
         report.cost = cost;
+        // A batch's operations share one cost limit: this one is admitted with what the others spent.
+        let spent = budget.cost_spent();
+        let total = spent.saturating_add(cost);
         let limits = &self.limits;
         // Each limit in turn: whether it is exceeded, its code, and (only when refused) its message.
         let checks: [(bool, &str, &dyn Fn() -> String); 9] = [
@@ -506,8 +589,16 @@ impl CostControl {
             (depth > limits.max_depth, "QUERY_TOO_DEEP", &|| {
                 format!("The query is nested {depth} deep; at most {} is allowed.", limits.max_depth)
             }),
-            (cost > limits.max_cost as u64, "QUERY_TOO_COMPLEX", &|| {
-                format!("The query costs {cost}; at most {} is allowed.", limits.max_cost)
+            (total > limits.max_cost as u64, "QUERY_TOO_COMPLEX", &|| {
+                if spent == 0 {
+                    format!("The query costs {cost}; at most {} is allowed.", limits.max_cost)
+                } else {
+                    format!(
+                        "The query costs {cost}, and the batch's earlier operations {spent}; at most {} is allowed \
+                         for a whole request.",
+                        limits.max_cost
+                    )
+                }
             }),
         ];
         if let Some((_, code, message)) = checks.iter().find(|(exceeded, ..)| *exceeded) {
@@ -529,6 +620,7 @@ impl CostControl {
                 }
             }
         }
+        budget.spend_cost(cost);
         request.set_parsed_query(document);
         (Ok(request), report)
     }

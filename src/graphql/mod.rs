@@ -10,6 +10,8 @@ pub mod enums;
 pub mod federation;
 /// The return types of the schema's fields, for cost control and partial results.
 pub mod field_types;
+/// What an introspection selection costs: the objects it returns.
+pub mod introspection_cost;
 /// Consultant-pharmacist leads, ICB medicines leadership, medicines-optimisation teams.
 pub mod leadership;
 /// Cost control: aliases, depth, cost, budgets.
@@ -201,7 +203,7 @@ pub async fn execute(
     let started = std::time::Instant::now();
     let (query, operation_name, variables) =
         (request.query.clone(), request.operation_name.clone(), request.variables.clone());
-    let (admitted, cost) = api.cost_control.admit(&api.types, request, payer);
+    let (admitted, cost) = api.cost_control.admit(&api.types, request, payer, &budget);
     // The operation's span (for traces): its type and cost, and how many errors it met; never its text.
     let span = tracing::info_span!(
         target: crate::telemetry::TRACE_ONLY,
@@ -254,6 +256,7 @@ fn with_request_data(
         .data(db.clone())
         .data(RequestLoader::new(db.clone(), scope.clone(), budget.clone(), fetches.clone()))
         .data(budget)
+        .data(reports::ReportTurns::default())
         .data(scope)
         .data(caller.principal)
         .data(mutation::RequestId(caller.request_id))
@@ -284,7 +287,8 @@ pub fn subscribe(
     };
     let (query, operation_name, variables) =
         (request.query.clone(), request.operation_name.clone(), request.variables.clone());
-    let (admitted, cost) = api.cost_control.admit(&api.types, request, Some(payer));
+    let budget = Arc::new(response_size::ResponseBudget::new(max_response_bytes));
+    let (admitted, cost) = api.cost_control.admit(&api.types, request, Some(payer), &budget);
     let request = match admitted {
         Ok(request) => request,
         Err(refusal) => {
@@ -297,7 +301,6 @@ pub fn subscribe(
     };
     api.metrics.subscribed();
     let fetches = loaders::Fetches::default();
-    let budget = Arc::new(response_size::ResponseBudget::new(max_response_bytes));
     let request = with_request_data(request, &api.databases.primary, caller, budget.clone(), &fetches);
     let answers = loaders::drive_stream(api.schema.execute_stream(request), fetches);
     let types = api.types.clone();

@@ -6,14 +6,16 @@
 
 use async_graphql::{ErrorExtensions, Response, ServerError};
 use sea_orm::{EntityTrait, IdenStatic, Iterable, ModelTrait, Value};
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 
-/// What one request's answer may still take.
+/// What one request (a batch as a whole) may still take: its answer's bytes, and the cost its operations
+/// have spent so far (the cost limit bounds their sum).
 #[derive(Debug)]
 pub struct ResponseBudget {
     limit: usize,
     used: AtomicUsize,
     exceeded: AtomicBool,
+    cost: AtomicU64,
 }
 
 /// The error code of an answer over the bound.
@@ -22,12 +24,22 @@ pub const RESPONSE_TOO_LARGE: &str = "RESPONSE_TOO_LARGE";
 impl ResponseBudget {
     /// A budget of `limit` bytes.
     pub fn new(limit: usize) -> Self {
-        Self { limit, used: AtomicUsize::new(0), exceeded: AtomicBool::new(false) }
+        Self { limit, used: AtomicUsize::new(0), exceeded: AtomicBool::new(false), cost: AtomicU64::new(0) }
     }
 
     /// Charges the rows read; refuses once the answer would pass the bound.
     pub fn charge<'a, M: ModelTrait + 'a>(&self, rows: impl IntoIterator<Item = &'a M>) -> async_graphql::Result<()> {
         self.charge_bytes(rows.into_iter().map(estimated_bytes).sum())
+    }
+
+    /// The cost the request's operations have been admitted with so far.
+    pub fn cost_spent(&self) -> u64 {
+        self.cost.load(Ordering::SeqCst)
+    }
+
+    /// Adds an admitted operation's cost to the request's.
+    pub fn spend_cost(&self, cost: u64) {
+        self.cost.fetch_add(cost, Ordering::SeqCst);
     }
 
     fn charge_bytes(&self, bytes: usize) -> async_graphql::Result<()> {
@@ -43,6 +55,11 @@ impl ResponseBudget {
     pub fn renew(&self) {
         self.used.store(0, Ordering::SeqCst);
         self.exceeded.store(false, Ordering::SeqCst);
+    }
+
+    /// Marks the request as past the bound (its answer as written was).
+    pub fn exceed(&self) {
+        self.exceeded.store(true, Ordering::SeqCst);
     }
 
     /// Whether the request went past the bound.

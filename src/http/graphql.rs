@@ -85,15 +85,6 @@ fn to_json(body: &impl serde::Serialize) -> Vec<u8> {
     serde_json::to_vec(body).unwrap_or_else(|_| b"{\"errors\":[{\"message\":\"internal error\"}]}".to_vec())
 }
 
-/// The answers as one JSON body: an array for a batch, the one answer otherwise.
-fn serialise(responses: &[async_graphql::Response], is_batch: bool) -> Vec<u8> {
-    let bodies: Vec<ResponseBody<'_>> = responses.iter().map(response_body).collect();
-    match bodies.as_slice() {
-        [only] if !is_batch => to_json(only),
-        _ => to_json(&bodies),
-    }
-}
-
 /// A GraphQL response as JSON, written straight from the response (serialised once): a request that
 /// failed before execution has no `data` entry at all (the specification's request error), one that ran
 /// has `data`, null or not.
@@ -457,47 +448,106 @@ impl Endpoint {
         let payer = CostPayer::of(&principal, address);
         let request_id = http_request.extensions().get::<RequestId>().map(|id| id.0.clone()).unwrap_or_default();
         let today = self.clock.today();
-        let mut responses = Vec::with_capacity(requests.len());
-        let mut mutates = false;
-        for request in requests {
-            let caller = graphql::Caller {
-                principal: principal.clone(),
-                scope: scope.clone(),
-                request_id: request_id.clone(),
-                today,
+        // One budget for the whole request, a batch included: one cost limit, one bound on the answer's
+        // size (each item is written as soon as it has run, and the batch stops once the answers pass the
+        // bound) and one time limit.
+        let budget = Arc::new(ResponseBudget::new(self.limits.max_response_bytes));
+        let count = requests.len();
+        let run = async {
+            let mut answers = Vec::with_capacity(count);
+            let mut written = 0usize;
+            for request in requests {
+                let caller = graphql::Caller {
+                    principal: principal.clone(),
+                    scope: scope.clone(),
+                    request_id: request_id.clone(),
+                    today,
+                };
+                let (response, operation) =
+                    graphql::execute(&self.api, request, caller, budget.clone(), Some(&payer)).await;
+                let answer = Answer::of(budget.bound(response), operation, response_type);
+                written += answer.json.len();
+                answers.push(answer);
+                if budget.exceeded() || written > self.limits.max_response_bytes {
+                    // The estimate charged as rows were read can fall short (aliases repeat a field at no
+                    // read): the bound holds on what is written all the same, and nothing more runs.
+                    budget.exceed();
+                    break;
+                }
+            }
+            answers
+        };
+        let Ok(mut answers) = tokio::time::timeout(self.limits.request_timeout(), run).await else {
+            let message = format!("The request took over {} seconds and was stopped.", self.limits.request_timeout);
+            return refuse(StatusCode::SERVICE_UNAVAILABLE, "REQUEST_TIMEOUT", &message, response_type);
+        };
+        if budget.exceeded() {
+            let refused = |extensions| {
+                let mut response = async_graphql::Response::default();
+                response.extensions = extensions;
+                Answer::of(budget.refuse(response), None, response_type)
             };
-            let budget = Arc::new(ResponseBudget::new(self.limits.max_response_bytes));
-            let execution = graphql::execute(&self.api, request, caller, budget.clone(), Some(&payer));
-            let execution = tokio::time::timeout(self.limits.request_timeout(), execution);
-            let Ok((response, operation)) = execution.await else {
-                let message = format!("The request took over {} seconds and was stopped.", self.limits.request_timeout);
-                return refuse(StatusCode::SERVICE_UNAVAILABLE, "REQUEST_TIMEOUT", &message, response_type);
-            };
-            mutates |= operation == Some(OperationType::Mutation);
-            responses.push(budget.bound(response));
+            let mut extensions: Vec<_> = answers.drain(..).map(|answer| answer.extensions).collect();
+            extensions.resize_with(count, Default::default);
+            answers = extensions.into_iter().map(refused).collect();
         }
-        let mut json = serialise(&responses, is_batch);
-        if json.len() > self.limits.max_response_bytes {
-            // The estimate charged as rows were read can fall short (aliases repeat a field at no read):
-            // the bound holds on what is sent all the same.
-            let bound = ResponseBudget::new(self.limits.max_response_bytes);
-            responses = responses.into_iter().map(|response| bound.refuse(response)).collect();
-            json = serialise(&responses, is_batch);
-        }
-        let status = responses
-            .iter()
-            .map(|response| status_of(response, response_type))
-            .max_by_key(StatusCode::as_u16)
-            .unwrap_or(StatusCode::OK);
-        let retry = responses.iter().find_map(retry_after);
+        let mutates = answers.iter().any(|answer| answer.operation == Some(OperationType::Mutation));
+        let json = join(answers.iter().map(|answer| answer.json.as_slice()), is_batch);
+        let status =
+            answers.iter().map(|answer| answer.status).max_by_key(StatusCode::as_u16).unwrap_or(StatusCode::OK);
+        let retry = answers.iter().find_map(|answer| answer.retry_after);
         let mut http_response =
             poem::Response::builder().status(status).content_type(response_type.content_type()).body(json);
         // A change is never a public answer.
-        let succeeded = !mutates && responses.iter().all(|response| response.errors.is_empty());
+        let succeeded = !mutates && answers.iter().all(|answer| answer.succeeded);
         super::mark_caching(&mut http_response, principal.role.is_none(), succeeded);
         if let Some(seconds) = retry {
             http_response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(seconds));
         }
         http_response
+    }
+}
+
+/// One operation's answer, written as soon as it has run (so a batch holds its items' JSON, not their
+/// value trees), with what the HTTP response needs from it.
+struct Answer {
+    json: Vec<u8>,
+    status: StatusCode,
+    retry_after: Option<u64>,
+    succeeded: bool,
+    operation: Option<OperationType>,
+    extensions: std::collections::BTreeMap<String, async_graphql::Value>,
+}
+
+impl Answer {
+    fn of(response: async_graphql::Response, operation: Option<OperationType>, response_type: ResponseType) -> Self {
+        Self {
+            json: to_json(&response_body(&response)),
+            status: status_of(&response, response_type),
+            retry_after: retry_after(&response),
+            succeeded: response.errors.is_empty(),
+            operation,
+            extensions: response.extensions,
+        }
+    }
+}
+
+/// The answers as one JSON body: an array for a batch, the one answer otherwise.
+fn join<'a>(answers: impl Iterator<Item = &'a [u8]>, is_batch: bool) -> Vec<u8> {
+    let answers: Vec<&[u8]> = answers.collect();
+    match answers.as_slice() {
+        [only] if !is_batch => only.to_vec(),
+        _ => {
+            let mut json = Vec::with_capacity(answers.iter().map(|answer| answer.len() + 1).sum::<usize>() + 2);
+            json.push(b'[');
+            for (index, answer) in answers.iter().enumerate() {
+                if index > 0 {
+                    json.push(b',');
+                }
+                json.extend_from_slice(answer);
+            }
+            json.push(b']');
+            json
+        }
     }
 }

@@ -3,6 +3,7 @@
 //! (tests fail, never skip, when that server cannot be reached).
 
 mod access;
+mod bounds;
 mod constraints;
 mod documents;
 mod faults;

@@ -478,10 +478,19 @@ async fn the_comparison_is_scoped_disclosure_controlled_and_its_spread_is_for_na
         .collect();
     assert_eq!(regions, [&json!("Y61")]);
 
-    // A reporter gets the same rows, the counts of people suppressed (below 5).
+    // A reporter gets the same rows: consultant leads are roles, which the reporter's lists give exactly,
+    // so their count is published exactly too (as many as `consultantLeads` lists).
     let reporter = token(Role::Reporter, &[], None);
     let rows = comparison(&app, Some(&reporter), filter.clone(), "AT_EVENT").await;
-    assert_eq!(rows[3], json!(["T6Y0W", true, true, 12.0, 0.25, 1, 8, -1, 2, 1, 2, 2, 1]));
+    assert_eq!(rows[3], json!(["T6Y0W", true, true, 12.0, 0.25, 1, 8, 2, 2, 1, 2, 2, 1]));
+    let listed = app
+        .graphql_as(
+            Some(&reporter),
+            r#"{ consultantLeads(asOf: "2026-11-01", filter: { icb: { eq: "T6Y0W" }, current: true }) { totalCount } }"#,
+            json!({}),
+        )
+        .await;
+    assert_eq!(listed["data"]["consultantLeads"]["totalCount"], 2, "{listed}");
 
     // The CSV answers the same rows and spread.
     let csv = app.get_text("/reports/icb-comparison.csv?region=Y61&asOf=2026-11-01", Some(&national)).await;
@@ -585,11 +594,12 @@ async fn pathways_without_a_consultant_lead_and_leads_without_change_management_
         rows(national.clone(), then, "ICB", "CURRENT_SUCCESSOR").await,
         [json!(["D7T5G", 1, 1, 0, 0]), json!(["QHL", 1, 1, 0, 0]), json!(["T6Y0W", 2, 1, 0, 1])]
     );
-    // Counts of people below the threshold are suppressed for a reporter; an ICB reader sees its own.
+    // A reporter gets the leads (roles, which the lists give it) exactly, and their training (from their
+    // credentials, a person's education record) suppressed below the threshold; an ICB reader sees its own.
     let reporter = token(Role::Reporter, &[], None);
     assert_eq!(
         rows(reporter.clone(), now.clone(), "ICB", "AT_EVENT").await,
-        [json!(["QHL", null, null, null, null]), json!(["T6Y0W", null, null, null, null])]
+        [json!(["QHL", 1, null, null, null]), json!(["T6Y0W", 2, null, null, null])]
     );
     // Nor may a reporter rebuild them from the records: a person's credentials are personal data.
     let listed = app
@@ -663,12 +673,20 @@ async fn recruitment_competition_for_the_same_band_at_the_same_time() {
         rows(national.clone(), then, "ICB", "CURRENT_SUCCESSOR").await,
         [json!(["T6Y0W", "BAND_8A", 1, 0.6, 1, 1.0])]
     );
-    // Vacancy counts below the threshold are suppressed for readers without personal data.
+    // Vacancies are posts, which `vacancies` lists one by one to a reporter: published exactly.
     let reporter = token(Role::Reporter, &[], None);
     assert_eq!(
-        rows(reporter, now.clone(), "ICB", "AT_EVENT").await,
-        [json!(["T6Y0W", "BAND_7", null, null, null, null])]
+        rows(reporter.clone(), now.clone(), "ICB", "AT_EVENT").await,
+        [json!(["T6Y0W", "BAND_7", 2, 1.8, 1, 1.0])]
     );
+    let listed = app
+        .graphql_as(
+            Some(&reporter),
+            r#"{ vacancies(asOf: "2026-11-01", filter: { icb: { eq: "T6Y0W" }, open: true, afcBand: { eq: BAND_7 } }) { totalCount } }"#,
+            json!({}),
+        )
+        .await;
+    assert_eq!(listed["data"]["vacancies"]["totalCount"], 3, "{listed}");
     let essex = token(Role::IcbViewer, &["D7T5G"], None);
     assert_eq!(rows(essex, now, "ICB", "AT_EVENT").await, Vec::<Value>::new());
     let by_trust = "{ reports { recruitmentCompetition(groupBy: TRUST) { afcBand } } }";

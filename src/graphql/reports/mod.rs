@@ -401,7 +401,20 @@ async fn kept<T: Clone + Send + Sync + 'static>(
 ) -> Result<Vec<T>> {
     let settings = ctx.data::<ReportSettings>()?;
     let reader = (scope(ctx)?, suppression(ctx)?);
-    settings.cache.rows(db(ctx)?, reader, report, arguments, rows).await.extend()
+    let _turn = ctx.data::<ReportTurns>()?.0.acquire().await.map_err(|_| "the request's reports were closed")?;
+    // Boxed: a report's statement-building future is large, and resolvers' futures nest deeply.
+    Box::pin(settings.cache.rows(db(ctx)?, reader, report, arguments, rows)).await.extend()
+}
+
+/// The reports of one request are worked out one at a time: each holds its statement's working set (at
+/// england scale, megabytes of sorted and grouped rows), so aliases of reports take turns instead of
+/// holding thirty working sets at once.
+pub struct ReportTurns(tokio::sync::Semaphore);
+
+impl Default for ReportTurns {
+    fn default() -> Self {
+        Self(tokio::sync::Semaphore::new(1))
+    }
 }
 
 /// The reports.

@@ -1,6 +1,6 @@
 //! Disclosure control of the figures shown to readers without access to personal data.
 
-use crate::services::access::Scope;
+use crate::services::access::{RecordScope, Scope};
 
 /// A count, or suppressed (below the threshold for a reader without access to personal data).
 pub type Count = Option<u64>;
@@ -16,13 +16,20 @@ pub type Count = Option<u64>;
 pub struct Suppression {
     threshold: Option<u64>,
     rounding: u64,
+    /// Whether the reader lists the roles and posts the reports count (every reader with a role does;
+    /// anonymous callers list none).
+    lists_roles: bool,
 }
 
 impl Suppression {
     /// The disclosure control `scope` calls for: counts below `threshold` suppressed, the rest rounded to
     /// multiples of `rounding` (1: not rounded); none for readers with access to personal data.
     pub fn for_scope(scope: &Scope, threshold: u64, rounding: u64) -> Self {
-        Self { threshold: (!scope.personal_data).then_some(threshold), rounding: rounding.max(1) }
+        Self {
+            threshold: (!scope.personal_data).then_some(threshold),
+            rounding: rounding.max(1),
+            lists_roles: scope.records != RecordScope::Public,
+        }
     }
 
     /// A measure derived from records (WTE summed, pharmacist-months), as published with the `count` of
@@ -45,6 +52,30 @@ impl Suppression {
             None => Some(value),
             Some(threshold) if value < threshold => None,
             Some(_) => Some((value + self.rounding / 2) / self.rounding * self.rounding),
+        }
+    }
+}
+
+/// What a figure counts, for disclosure control. Suppression protects only what the reader could not
+/// count from the lists they are given: a figure the lists give exactly is published exactly.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Counted {
+    /// People's records: pharmacists, memberships, placements and credentials (a person's education
+    /// record, which no reader without access to personal data lists).
+    People,
+    /// Roles and posts, not people's records: consultant-pharmacist leads (a post at a trust) and
+    /// vacancies. `consultantLeads` and `vacancies` list them, with the fields the reports group by, to
+    /// every reader with a role, so counts of them are published exactly to those readers (anonymous
+    /// callers list none, and keep the disclosure control).
+    RolesAndPosts,
+}
+
+impl Suppression {
+    /// The disclosure control of a figure that counts `counted`: none for roles and posts the reader lists.
+    pub fn of(self, counted: Counted) -> Self {
+        match counted {
+            Counted::RolesAndPosts if self.lists_roles => Self { threshold: None, rounding: 1, ..self },
+            _ => self,
         }
     }
 }
@@ -82,12 +113,15 @@ mod tests {
 
     #[test]
     fn a_suppressed_part_is_never_alone_below_the_threshold() {
-        let suppression = Suppression { threshold: Some(5), rounding: 1 };
+        let suppression = Suppression { threshold: Some(5), rounding: 1, lists_roles: true };
         assert_eq!(suppress_parts(suppression, &[12, 3, 9, 7]), [Some(12), None, Some(9), None]);
         assert_eq!(suppress_parts(suppression, &[12, 3, 2, 7]), [Some(12), None, None, Some(7)]);
         assert_eq!(suppress_parts(suppression, &[12, 1, 2, 7]), [Some(12), None, None, None]);
         assert_eq!(suppress_parts(suppression, &[12, 6, 9, 7]), [Some(12), Some(6), Some(9), Some(7)]);
         assert_eq!(suppress_parts(suppression, &[1, 2]), [None, None]);
-        assert_eq!(suppress_parts(Suppression { threshold: None, rounding: 5 }, &[1, 2]), [Some(1), Some(2)]);
+        assert_eq!(
+            suppress_parts(Suppression { threshold: None, rounding: 5, lists_roles: true }, &[1, 2]),
+            [Some(1), Some(2)]
+        );
     }
 }

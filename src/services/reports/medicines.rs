@@ -8,7 +8,7 @@
 //! (consultant leads through their trust, vacancies through their host) go to the organisation's own ICB
 //! on that day, so a split ICB is resolved per organisation.
 
-use super::disclosure::{Count, Suppression, share, suppress_parts};
+use super::disclosure::{Count, Counted, Suppression, share, suppress_parts};
 use super::sql::{
     Successions, answered_icbs, answered_organisations, col, count_as_integer, is, is_not, is_one_of, name, one_if,
     parent_on, parents_on, sum_as_integer, valid_on, visible,
@@ -358,7 +358,7 @@ pub async fn icb_comparison<C: ConnectionTrait>(
             transformational_share: (count("mixes") > 0 && mix > 0.0).then(|| get("transformational") / mix),
             programmes: count("programmes"),
             places: count("places"),
-            consultant_leads: suppression.count(count("leads")),
+            consultant_leads: suppression.of(Counted::RolesAndPosts).count(count("leads")),
             pathways: count("pathway"),
             consultant_led_pathways: count("led"),
             redesigns: count("redesigns"),
@@ -786,7 +786,8 @@ pub async fn change_management_training<C: ConnectionTrait>(
     let mut report: Vec<ChangeManagementRow> = figures
         .into_iter()
         .filter_map(|(group, leads, trained, in_training)| {
-            let leads_shown = suppression.count(leads);
+            // The leads are roles, listed exactly; whether they trained is in their credentials.
+            let leads_shown = suppression.of(Counted::RolesAndPosts).count(leads);
             let parts = [trained, in_training, leads.saturating_sub(trained + in_training)];
             let parts = if leads_shown.is_some() { suppress_parts(suppression, &parts) } else { vec![None; 3] };
             Some(ChangeManagementRow {
@@ -891,6 +892,7 @@ pub async fn recruitment_competition<C: ConnectionTrait>(
     let mut report: Vec<CompetitionRow> = figures
         .into_iter()
         .filter_map(|(group, afc_band, primary_care, primary_care_wte, trust, trust_wte)| {
+            let suppression = suppression.of(Counted::RolesAndPosts);
             let (primary_care, trust) = (suppression.count(primary_care), suppression.count(trust));
             Some(CompetitionRow {
                 group: labels.get(&group)?.clone(),

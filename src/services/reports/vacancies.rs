@@ -1,6 +1,6 @@
 //! Open vacancies on a date, by sector, band and the host's ICB.
 
-use super::disclosure::{Count, Suppression, suppress_parts};
+use super::disclosure::{Count, Counted, Suppression, suppress_parts};
 use super::sql::{
     answered_organisations, children_of, col, count_as_integer, is_one_of, name, one_if, parent_on, sum_as_integer,
 };
@@ -112,6 +112,7 @@ pub async fn open_vacancies<C: ConnectionTrait>(
     let mut report: Vec<VacancyRow> = figures
         .into_iter()
         .filter_map(|(sector, afc_band, icb, count, wte, mix)| {
+            let suppression = suppression.of(Counted::RolesAndPosts);
             let vacancies = suppression.count(count);
             let mix = if vacancies.is_some() { suppress_parts(suppression, &mix) } else { vec![None; mix.len()] };
             Some(VacancyRow {
