@@ -268,7 +268,7 @@ impl Limits {
         max_filter_conditions: 100,
         max_response_bytes: 8 * 1024 * 1024,
         max_batch: 10,
-        request_timeout: 30,
+        request_timeout: 10,
         statement_timeout: 10,
         caller_budget: 200_000,
         icb_budget: 1_000_000,

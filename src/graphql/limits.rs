@@ -65,12 +65,13 @@ pub const FILTER_CONDITION_COST: u64 = 20;
 /// What a report costs beyond its rows: one grouped statement over the records it covers.
 pub const REPORT_COST: u64 = 500;
 
-/// What a report over placements (`crossIcbFlows`, `placementActivity`) costs beyond its rows: its
-/// statement reads every placement in its range, with the ICB of each on the day it counts for.
+/// What `crossIcbFlows` costs beyond its rows: its statement reads every placement in its range, with
+/// the ICBs of each on the day it counts for.
 pub const PLACEMENT_REPORT_COST: u64 = 2_000;
 
-/// What each period of `placementActivity` adds (each is a pass over the placements under way in it).
-pub const PERIOD_COST: u64 = 50;
+/// What each period of `placementActivity` adds (each is a pass over the placements under way in it): at
+/// most 120 periods fit the default cost limit, past which PostgreSQL's plan for the statement slows sharply.
+pub const PERIOD_COST: u64 = 150;
 
 /// The parent type of the reports.
 const REPORTS: &str = "Reports";
@@ -185,8 +186,8 @@ impl<'a> Costing<'a> {
         }
     }
 
-    /// What working out the report `name` costs beyond its rows: [`REPORT_COST`], and for the reports
-    /// over placements more (the activity report [`PERIOD_COST`] per period it spans; see the README).
+    /// What working out the report `name` costs beyond its rows: [`REPORT_COST`], [`PLACEMENT_REPORT_COST`]
+    /// for the flows, and [`PERIOD_COST`] more per period for the activity series (see the README).
     fn report_work(&self, field: &Field, name: &str) -> u64 {
         match name {
             "crossIcbFlows" => PLACEMENT_REPORT_COST,
@@ -201,10 +202,15 @@ impl<'a> Costing<'a> {
                 };
                 let to = date("to").or_else(|| date("asOf")).unwrap_or_else(|| chrono::Utc::now().date_naive());
                 let from = date("from").unwrap_or_else(|| to - chrono::Months::new(12));
-                let months = (to.signed_duration_since(from).num_days().max(0) as u64) / 30 + 1;
+                use chrono::Datelike;
                 let yearly = matches!(self.value(field, "granularity"), Some(Value::Enum(ref granularity)) if granularity.as_str() == "NHS_FINANCIAL_YEAR");
-                let periods = if yearly { months / 12 + 1 } else { months };
-                PLACEMENT_REPORT_COST.saturating_add(periods.min(MAX_PERIODS as u64 + 1).saturating_mul(PERIOD_COST))
+                // Calendar months (or NHS financial years, from April) from the first period to the last.
+                let index = |day: chrono::NaiveDate| {
+                    let months = i64::from(day.year()) * 12 + i64::from(day.month0());
+                    if yearly { (months - 3).div_euclid(12) } else { months }
+                };
+                let periods = u64::try_from(index(to) - index(from) + 1).unwrap_or(0);
+                REPORT_COST.saturating_add(periods.min(MAX_PERIODS as u64 + 1).saturating_mul(PERIOD_COST))
             }
             _ => REPORT_COST,
         }
