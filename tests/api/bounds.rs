@@ -62,8 +62,9 @@ impl Server {
         line.split_whitespace().nth(1).and_then(|kib| kib.parse::<u64>().ok()).expect("kB") * 1024
     }
 
-    /// Sends `body` (a request or a batch) with `token`, checks the time and memory bounds, and returns
-    /// the answer.
+    /// Sends `body` (a request or a batch) with `token`, checks the time and memory bounds, prints the
+    /// figures (for `BENCHMARKS.md`, with `--nocapture`), and returns the answer.
+    #[expect(clippy::print_stderr, reason = "the figures are the benchmark's record")]
     async fn send(&self, what: &str, body: &Value, token: Option<&str>) -> Value {
         let mut request = self.client.post(format!("http://{}/graphql", self.address)).json(body);
         if let Some(token) = token {
