@@ -4,13 +4,12 @@
 //! conditions, batches of reports), and after each its peak resident memory (`VmHWM`) must stay under
 //! 300 MB and its answer must come within the request's time bound, refused or answered whole.
 
-use crate::helpers::{TEST_SECRET, TEST_TODAY, fresh_database, token};
+use crate::helpers::{TEST_SECRET, TEST_TODAY, fresh_database, start_binary, token};
 use crate::limits::INTROSPECTION;
 use rotagraph::generator::{self, Scale};
 use rotagraph::services::access::Role;
 use serde_json::{Value, json};
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Command};
 use std::time::{Duration, Instant};
 
 /// The peak resident memory no request may push the server past.
@@ -28,30 +27,15 @@ struct Server {
 
 impl Server {
     async fn start(database_url: &str) -> Self {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_rotagraph"))
+        let mut command = Command::new(env!("CARGO_BIN_EXE_rotagraph"));
+        command
             .args(["serve", "--bind", "127.0.0.1:0", "--log-format", "json", "--log", "warn,rotagraph::app=info"])
             .args(["--request-timeout", &REQUEST_TIMEOUT_SECONDS.to_string(), "--today", &TEST_TODAY.to_string()])
             .args(["--caller-budget", "100000000", "--icb-budget", "100000000"])
             .env("DATABASE_URL", database_url)
             .env_remove("ROTAGRAPH_DEMO")
-            .env("ROTAGRAPH_JWT_SECRET", String::from_utf8_lossy(TEST_SECRET).as_ref())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("start rotagraph");
-        let stderr = child.stderr.take().expect("stderr");
-        let (sender, receiver) = std::sync::mpsc::channel();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-                let event: Value = serde_json::from_str(&line).unwrap_or_default();
-                if let Some(address) = event["address"].as_str() {
-                    let _ = sender.send(address.to_owned());
-                }
-            }
-        });
-        let address = tokio::task::spawn_blocking(move || receiver.recv_timeout(Duration::from_secs(120)))
-            .await
-            .expect("join")
-            .expect("the server logs its address");
+            .env("ROTAGRAPH_JWT_SECRET", String::from_utf8_lossy(TEST_SECRET).as_ref());
+        let (child, address) = start_binary(command).await;
         Self { child, address, client: reqwest::Client::new() }
     }
 

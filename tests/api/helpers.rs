@@ -252,3 +252,26 @@ pub fn strings(array: &Value, field: &str) -> Vec<String> {
         .map(|items| items.iter().filter_map(|item| item[field].as_str().map(str::to_owned)).collect())
         .unwrap_or_default()
 }
+
+/// Starts the server binary as `command` describes (its log must be JSON, on stderr), reads its log to the
+/// end in a thread of its own (so it never writes into a closed pipe), and returns it with the address it
+/// logs once it listens.
+pub async fn start_binary(mut command: std::process::Command) -> (std::process::Child, String) {
+    use std::io::{BufRead, BufReader};
+    let mut child = command.stderr(std::process::Stdio::piped()).spawn().expect("start rotagraph");
+    let stderr = child.stderr.take().expect("stderr");
+    let (sender, receiver) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            let event: serde_json::Value = serde_json::from_str(&line).unwrap_or_default();
+            if let Some(address) = event["address"].as_str() {
+                let _ = sender.send(address.to_owned());
+            }
+        }
+    });
+    let address = tokio::task::spawn_blocking(move || receiver.recv_timeout(std::time::Duration::from_secs(120)))
+        .await
+        .expect("join")
+        .expect("the server logs its address");
+    (child, address)
+}

@@ -68,33 +68,14 @@ async fn ready_turns_false_when_migrations_are_pending() {
 #[cfg(unix)]
 #[tokio::test]
 async fn the_binary_serves_and_stops_cleanly_on_sigterm() {
-    use std::io::{BufRead, BufReader};
-    use std::process::{Command, Stdio};
-
     let dir = tempfile::tempdir().expect("temporary directory");
-    let mut child = Command::new(env!("CARGO_BIN_EXE_rotagraph"))
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_rotagraph"));
+    command
         .args(["serve", "--bind", "127.0.0.1:0", "--log-format", "json"])
         .env("DATABASE_URL", format!("sqlite://{}?mode=rwc", dir.path().join("serve.db").display()))
         .env_remove("ROTAGRAPH_DEMO")
-        .env("ROTAGRAPH_JWT_SECRET", String::from_utf8_lossy(crate::helpers::TEST_SECRET).as_ref())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("start rotagraph");
-    // Read the log to the end (so the server never writes into a closed pipe), passing on its address.
-    let stderr = child.stderr.take().expect("stderr");
-    let (sender, receiver) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-            let event: serde_json::Value = serde_json::from_str(&line).unwrap_or_default();
-            if let Some(address) = event["address"].as_str() {
-                let _ = sender.send(address.to_owned());
-            }
-        }
-    });
-    let address = tokio::task::spawn_blocking(move || receiver.recv_timeout(std::time::Duration::from_secs(60)))
-        .await
-        .expect("join")
-        .expect("the server logs its address");
+        .env("ROTAGRAPH_JWT_SECRET", String::from_utf8_lossy(crate::helpers::TEST_SECRET).as_ref());
+    let (mut child, address) = crate::helpers::start_binary(command).await;
 
     let client = reqwest::Client::new();
     let health = client.get(format!("http://{address}/health")).send().await.expect("health");
@@ -107,7 +88,7 @@ async fn the_binary_serves_and_stops_cleanly_on_sigterm() {
         .json::<serde_json::Value>()
         .await
         .expect("json");
-    let killed = Command::new("kill").args(["-TERM", &child.id().to_string()]).status().expect("kill");
+    let killed = std::process::Command::new("kill").args(["-TERM", &child.id().to_string()]).status().expect("kill");
     let status = tokio::task::spawn_blocking(move || child.wait()).await.expect("join").expect("wait");
 
     assert_eq!(health.status(), 200);
