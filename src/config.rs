@@ -152,8 +152,8 @@ pub struct ServeArgs {
     /// Seconds to let in-flight requests finish after SIGINT or SIGTERM.
     #[arg(long, env = "ROTAGRAPH_SHUTDOWN_TIMEOUT", default_value_t = 30)]
     pub shutdown_timeout: u64,
-    /// In reports for readers without access to personal data (anonymous, `reporter`), counts below this
-    /// are suppressed, with every figure derived from them.
+    /// In reports, counts a reader could not count from its lists (every count for anonymous callers,
+    /// counts of credentials for `reporter`) are suppressed below this, with every figure derived from them.
     #[arg(long, env = "ROTAGRAPH_SUPPRESSION_THRESHOLD", default_value_t = 5, value_parser = clap::value_parser!(u64).range(1..))]
     pub suppression_threshold: u64,
     /// In the same reports, every count that is shown is rounded to the nearest multiple of this (1: not

@@ -12,7 +12,6 @@ use crate::config::Limits;
 use crate::services::access::Principal;
 use crate::services::budgets::Budgets;
 use crate::services::pagination::{DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE};
-use crate::services::reports::MAX_PERIODS;
 use async_graphql::Positioned;
 use async_graphql::parser::types::{
     DocumentOperations, ExecutableDocument, Field, OperationDefinition, OperationType, Selection, SelectionSet,
@@ -210,7 +209,7 @@ impl<'a> Costing<'a> {
                     if yearly { (months - 3).div_euclid(12) } else { months }
                 };
                 let periods = u64::try_from(index(to) - index(from) + 1).unwrap_or(0);
-                REPORT_COST.saturating_add(periods.min(MAX_PERIODS as u64 + 1).saturating_mul(PERIOD_COST))
+                REPORT_COST.saturating_add(periods.saturating_mul(PERIOD_COST))
             }
             _ => REPORT_COST,
         }

@@ -253,7 +253,9 @@ async fn fill_rate_filters_scopes_and_suppression() {
         .await,
     );
     let own = figures(&app.graphql_as(Some(&viewer), FILL_RATE, query("PROGRAMME", "AT_EVENT", json!({}))).await);
-    let suppressed = figures(&app.graphql_as(Some(&reporter), FILL_RATE, query("COHORT", "AT_EVENT", json!({}))).await);
+    let exact = figures(&app.graphql_as(Some(&national), FILL_RATE, query("COHORT", "AT_EVENT", json!({}))).await);
+    let reported = figures(&app.graphql_as(Some(&reporter), FILL_RATE, query("COHORT", "AT_EVENT", json!({}))).await);
+    let suppressed = figures(&app.graphql(FILL_RATE, query("COHORT", "AT_EVENT", json!({}))).await);
     let anonymous = figures(&app.graphql(FILL_RATE, query("PROGRAMME", "AT_EVENT", json!({}))).await);
     let inverted =
         app.graphql(FILL_RATE, query("COHORT", "AT_EVENT", json!({ "from": "2026-01-01", "to": "2025-01-01" }))).await;
@@ -262,8 +264,11 @@ async fn fill_rate_filters_scopes_and_suppression() {
     assert_eq!(midlands, [row("QHL", 5, [0, 0, 0, 4, 0], 0.8)]);
     assert_eq!(in_2025.iter().map(|r| r.0.as_str()).collect::<Vec<_>>(), ["BSOL 2025-09-01", "NW 2025-09-01"]);
     assert_eq!(own.iter().map(|r| r.0.as_str()).collect::<Vec<_>>(), ["NW", "SNE"], "T6Y0W answers for QMM and QJG");
-    // Below 5 is suppressed, and so is the rate derived from a suppressed count; the rest is rounded to 5s
-    // (6 active members are published as 5); places are public.
+    // A reporter lists the memberships these figures count, so it gets them exactly.
+    assert_eq!(reported, exact);
+    assert_eq!(exact.len(), 4, "{exact:?}");
+    // Anonymously, below 5 is suppressed, and so is the rate derived from a suppressed count; the rest is
+    // rounded to 5s (6 active members are published as 5); places are public.
     assert_eq!(
         suppressed,
         [
@@ -536,13 +541,17 @@ async fn cross_icb_flows_for_both_icb_resolutions_with_scope_filters_suppression
         [flow("QJG", "QHL", 2, 1.2), flow("T6Y0W", "QHL", 5, 5.0)],
         "QHL's reader sees the flows into QHL only"
     );
+    // A reporter lists the placements, so it gets them exactly; anonymously they are suppressed and rounded.
     assert_eq!(
         run(Some(reporter.clone()), "AT_EVENT", as_of.clone()).await,
+        run(Some(national.clone()), "AT_EVENT", as_of.clone()).await
+    );
+    assert_eq!(
+        run(None, "AT_EVENT", as_of.clone()).await,
         [flow("QJG", "QHL", -1, -1.0), flow("QMM", "QJG", 5, 5.0), flow("T6Y0W", "QHL", 5, 5.0)]
     );
 
-    let csv =
-        app.get_text("/reports/cross-icb-flows.csv?icbResolution=AT_EVENT&asOf=2026-11-01", Some(&reporter)).await;
+    let csv = app.get_text("/reports/cross-icb-flows.csv?icbResolution=AT_EVENT&asOf=2026-11-01", None).await;
     let lines: Vec<&str> = csv.lines().collect();
     assert_eq!(lines[0], "owner_id,owner_code,owner_name,host_id,host_code,host_name,placements,wte");
     let cells: Vec<Vec<&str>> = lines[1..].iter().map(|line| line.split(',').collect()).collect();
@@ -586,7 +595,8 @@ async fn independent_prescribers_are_counted_among_members_as_of_a_date() {
     let november = run(Some(national.clone()), "2026-11-01").await;
     let next_year = run(Some(national), "2027-01-01").await;
     let reported = run(Some(reporter.clone()), "2026-11-01").await;
-    let too_few = run(Some(reporter), "2025-12-01").await;
+    let rounded = run(None, "2026-11-01").await;
+    let too_few = run(None, "2025-12-01").await;
 
     assert_eq!(november["group"]["code"], "T6Y0W");
     let at_intake = app
@@ -605,7 +615,9 @@ async fn independent_prescribers_are_counted_among_members_as_of_a_date() {
     assert_eq!(november["share"]["value"], 0.625);
     assert_eq!(next_year["prescribers"]["value"], 6);
     assert_eq!(next_year["share"]["value"], 0.75);
-    assert_eq!(reported["prescribers"], json!({ "value": 5, "suppressed": false }));
+    assert_eq!(reported, november, "a reporter lists the pharmacists, with `independentPrescriber`");
+    assert_eq!(rounded["prescribers"], json!({ "value": 5, "suppressed": false }));
+    assert_eq!(rounded["members"], json!({ "value": 10, "suppressed": false }), "8, rounded to 5s");
     assert_eq!(too_few["prescribers"], json!({ "value": null, "suppressed": true }));
     assert_eq!(too_few["share"], json!({ "value": null, "suppressed": true }));
 
@@ -867,6 +879,7 @@ async fn rotations_ending_within_a_window_and_members_without_a_next_placement()
     let sixty = app.graphql_as(Some(&national), query, json!({ "days": 60 })).await;
     let thirty = app.graphql_as(Some(&national), query, json!({ "days": 30 })).await;
     let reported = app.graphql_as(Some(&token(Role::Reporter, &[], None)), query, json!({ "days": 30 })).await;
+    let anonymous = app.graphql(query, json!({ "days": 30 })).await;
     let too_long = app.graphql_as(Some(&national), query, json!({ "days": 5000 })).await;
 
     let row = |response: &Value| response["data"]["reports"]["rotationsEnding"][0].clone();
@@ -875,8 +888,9 @@ async fn rotations_ending_within_a_window_and_members_without_a_next_placement()
         json!({ "group": { "code": "NW" }, "active": { "value": 8 }, "ending": { "value": 5 }, "withoutNextPlacement": { "value": 7 } })
     );
     assert_eq!(row(&thirty)["ending"]["value"], 0);
-    assert_eq!(row(&reported)["ending"]["value"], Value::Null, "0 is below the threshold");
-    assert_eq!(row(&reported)["active"]["value"], 10, "8, rounded to 5s");
+    assert_eq!(row(&reported), row(&thirty), "a reporter lists the memberships and placements");
+    assert_eq!(row(&anonymous)["ending"]["value"], Value::Null, "0 is below the threshold");
+    assert_eq!(row(&anonymous)["active"]["value"], 10, "8, rounded to 5s");
     assert_eq!(error_codes(&too_long), ["BAD_USER_INPUT"]);
 
     let csv = app
@@ -896,6 +910,7 @@ async fn placement_activity_by_month_and_financial_year() {
     let years = app.graphql_as(Some(&national), query, json!({ "granularity": "NHS_FINANCIAL_YEAR" })).await;
     let reported =
         app.graphql_as(Some(&token(Role::Reporter, &[], None)), query, json!({ "granularity": "MONTH" })).await;
+    let anonymous = app.graphql(query, json!({ "granularity": "MONTH" })).await;
 
     let month = |response: &Value, period: &str| {
         response["data"]["reports"]["placementActivity"]
@@ -920,7 +935,7 @@ async fn placement_activity_by_month_and_financial_year() {
         ])
     );
     // A longer range is refused, not cut short: in GraphQL by its cost (150 per period, before any SQL),
-    // as CSV past 240 periods.
+    // as CSV past 120 periods.
     let long = app
         .graphql_as(
             Some(&national),
@@ -953,10 +968,12 @@ async fn placement_activity_by_month_and_financial_year() {
         by_icb("CURRENT_SUCCESSOR").await,
         json!([{ "period": "2025/26", "placements": { "value": 6 } }, { "period": "2026/27", "placements": { "value": 2 } }])
     );
-    // June 2025 had only SNE's two placements: suppressed for a reporter, with the figures derived from them.
-    assert_eq!(month(&reported, "2025-06")["placements"]["value"], Value::Null);
-    assert_eq!(month(&reported, "2025-06")["wte"]["value"], Value::Null);
-    assert_eq!(month(&reported, "2025-10")["placements"]["value"], 10, "8, rounded to 5s");
+    // A reporter lists the placements, so it gets them exactly. June 2025 had only SNE's two placements:
+    // suppressed anonymously, with the figures derived from them.
+    assert_eq!(reported["data"], months["data"]);
+    assert_eq!(month(&anonymous, "2025-06")["placements"]["value"], Value::Null);
+    assert_eq!(month(&anonymous, "2025-06")["wte"]["value"], Value::Null);
+    assert_eq!(month(&anonymous, "2025-10")["placements"]["value"], 10, "8, rounded to 5s");
 
     let csv = app
         .get_text(

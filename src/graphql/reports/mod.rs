@@ -23,7 +23,7 @@ use std::sync::Arc;
 /// Settings of the reports (from the command line), and the answers kept.
 #[derive(Clone, Debug)]
 pub struct ReportSettings {
-    /// Counts below this are suppressed for readers without access to personal data.
+    /// Counts below this are suppressed for readers who could not count them from their lists.
     pub suppression_threshold: u64,
     /// The other counts are rounded to multiples of this for them.
     pub rounding_base: u64,
@@ -105,8 +105,8 @@ impl From<CohortGroupBy> for CohortGrouping {
     }
 }
 
-/// A count that may be suppressed: below the threshold, readers without access to personal data get
-/// `suppressed: true` and no value.
+/// A count that may be suppressed: below the threshold, a reader who could not count it from its lists
+/// (see the README's disclosure rule) gets `suppressed: true` and no value.
 #[derive(SimpleObject, Clone, Copy, Debug, PartialEq, Eq)]
 pub struct ReportCount {
     /// The count; null when suppressed.
@@ -421,8 +421,9 @@ impl Default for ReportTurns {
 #[derive(Default)]
 pub struct Reports;
 
-/// The reports. Every report applies the reader's access scope; readers without access to personal data
-/// get small numbers suppressed.
+/// The reports. Every report applies the reader's access scope; a figure the reader could not count from
+/// its lists (every count for anonymous callers) is disclosure-controlled: suppressed below the threshold,
+/// rounded otherwise.
 #[Object]
 impl Reports {
     /// Fill rate of cohorts (by intake date within `filter.from`/`filter.to`): places offered and
@@ -573,7 +574,7 @@ impl Reports {
 
     /// Placements under way, pharmacist-months and average WTE by sector, per month or NHS financial year,
     /// from `filter.from` (default: a year before `filter.to`) to `filter.to` (default: `filter.asOf`,
-    /// default today); at most 240 periods. ICB and region filters match the host's ICB.
+    /// default today); at most 120 periods. ICB and region filters match the host's ICB.
     async fn placement_activity(
         &self,
         ctx: &Context<'_>,

@@ -1,12 +1,12 @@
-//! Disclosure control of the figures shown to readers without access to personal data.
+//! Disclosure control of the figures shown to readers who could not count them from their lists.
 
 use crate::services::access::{RecordScope, Scope};
 
-/// A count, or suppressed (below the threshold for a reader without access to personal data).
+/// A count, or suppressed (below the threshold for a reader who could not count it from its lists).
 pub type Count = Option<u64>;
 
-/// Disclosure control for readers without access to personal data (anonymous callers and `reporter`),
-/// in the style of NHS Digital's published statistics: a count below the threshold is suppressed, every
+/// Disclosure control for readers who could not count a figure from the lists they are given (anonymous
+/// callers for every figure, and `reporter` for figures from people's credentials), in the style of NHS Digital's published statistics: a count below the threshold is suppressed, every
 /// other count is rounded to the nearest multiple of the rounding base (5 by default; halves up), and
 /// every figure derived from counts (totals, rates, shares) is computed from the rounded counts. So two
 /// answers over overlapping ranges differ by a multiple of the base, and their difference never states
@@ -14,21 +14,24 @@ pub type Count = Option<u64>;
 /// 10 means 8 to 12); places offered and dates are published as they are.
 #[derive(Clone, Copy, Debug)]
 pub struct Suppression {
+    /// The threshold for figures over the records and roles the reader lists (none for every reader with
+    /// a role: they list them; anonymous callers list none).
     threshold: Option<u64>,
     rounding: u64,
-    /// Whether the reader lists the roles and posts the reports count (every reader with a role does;
-    /// anonymous callers list none).
-    lists_roles: bool,
+    /// The threshold for figures over people's credentials (none for readers with access to personal
+    /// data, the only readers who list them).
+    credentials_threshold: Option<u64>,
 }
 
 impl Suppression {
-    /// The disclosure control `scope` calls for: counts below `threshold` suppressed, the rest rounded to
-    /// multiples of `rounding` (1: not rounded); none for readers with access to personal data.
+    /// The disclosure control `scope` calls for, as [`Counted`] decides it: counts below `threshold`
+    /// suppressed, the rest rounded to multiples of `rounding` (1: not rounded), for the figures the reader
+    /// could not count from its lists; every other figure exact.
     pub fn for_scope(scope: &Scope, threshold: u64, rounding: u64) -> Self {
         Self {
-            threshold: (!scope.personal_data).then_some(threshold),
+            threshold: (scope.records == RecordScope::Public).then_some(threshold),
             rounding: rounding.max(1),
-            lists_roles: scope.records != RecordScope::Public,
+            credentials_threshold: (!scope.personal_data).then_some(threshold),
         }
     }
 
@@ -60,22 +63,27 @@ impl Suppression {
 /// count from the lists they are given: a figure the lists give exactly is published exactly.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Counted {
-    /// People's records: pharmacists, memberships, placements and credentials (a person's education
-    /// record, which no reader without access to personal data lists).
+    /// People's records: pharmacists, programme memberships and placements. Every reader with a role lists
+    /// them (a `reporter` without names or GPhC numbers, but with every field the reports group and count
+    /// by), so counts of them are exact to those readers; anonymous callers list none, and keep the
+    /// disclosure control.
     People,
     /// Roles and posts, not people's records: consultant-pharmacist leads (a post at a trust) and
-    /// vacancies. `consultantLeads` and `vacancies` list them, with the fields the reports group by, to
-    /// every reader with a role, so counts of them are published exactly to those readers (anonymous
-    /// callers list none, and keep the disclosure control).
+    /// vacancies. `consultantLeads` and `vacancies` list them to every reader with a role, as the records
+    /// above.
     RolesAndPosts,
+    /// People's credentials, a person's education record: listed only to readers with access to personal
+    /// data, so disclosure-controlled for every other reader (`reporter` included).
+    Credentials,
 }
 
 impl Suppression {
-    /// The disclosure control of a figure that counts `counted`: none for roles and posts the reader lists.
+    /// The disclosure control of a figure that counts `counted`. The figures of [`Suppression::for_scope`]
+    /// count people's records, roles or posts; only credentials are controlled more widely.
     pub fn of(self, counted: Counted) -> Self {
         match counted {
-            Counted::RolesAndPosts if self.lists_roles => Self { threshold: None, rounding: 1, ..self },
-            _ => self,
+            Counted::People | Counted::RolesAndPosts => self,
+            Counted::Credentials => Self { threshold: self.credentials_threshold, ..self },
         }
     }
 }
@@ -113,14 +121,14 @@ mod tests {
 
     #[test]
     fn a_suppressed_part_is_never_alone_below_the_threshold() {
-        let suppression = Suppression { threshold: Some(5), rounding: 1, lists_roles: true };
+        let suppression = Suppression { threshold: Some(5), rounding: 1, credentials_threshold: Some(5) };
         assert_eq!(suppress_parts(suppression, &[12, 3, 9, 7]), [Some(12), None, Some(9), None]);
         assert_eq!(suppress_parts(suppression, &[12, 3, 2, 7]), [Some(12), None, None, Some(7)]);
         assert_eq!(suppress_parts(suppression, &[12, 1, 2, 7]), [Some(12), None, None, None]);
         assert_eq!(suppress_parts(suppression, &[12, 6, 9, 7]), [Some(12), Some(6), Some(9), Some(7)]);
         assert_eq!(suppress_parts(suppression, &[1, 2]), [None, None]);
         assert_eq!(
-            suppress_parts(Suppression { threshold: None, rounding: 5, lists_roles: true }, &[1, 2]),
+            suppress_parts(Suppression { threshold: None, rounding: 5, credentials_threshold: None }, &[1, 2]),
             [Some(1), Some(2)]
         );
     }

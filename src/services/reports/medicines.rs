@@ -789,7 +789,11 @@ pub async fn change_management_training<C: ConnectionTrait>(
             // The leads are roles, listed exactly; whether they trained is in their credentials.
             let leads_shown = suppression.of(Counted::RolesAndPosts).count(leads);
             let parts = [trained, in_training, leads.saturating_sub(trained + in_training)];
-            let parts = if leads_shown.is_some() { suppress_parts(suppression, &parts) } else { vec![None; 3] };
+            let parts = if leads_shown.is_some() {
+                suppress_parts(suppression.of(Counted::Credentials), &parts)
+            } else {
+                vec![None; 3]
+            };
             Some(ChangeManagementRow {
                 group: labels.get(&group)?.clone(),
                 leads: leads_shown,

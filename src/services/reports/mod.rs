@@ -11,9 +11,9 @@
 //! single successor: it is never rolled up as a whole (records it owns stay attributed to it).
 //!
 //! Scope: each report counts only the records its reader could list, through the lists' own conditions.
-//! Disclosure control: readers without access to personal data (anonymous callers and the `reporter`
-//! role) never see a count below the threshold, nor a figure derived from one, and see the others
-//! rounded ([`Suppression`]).
+//! Disclosure control: a reader who could not count a figure from its lists (an anonymous caller; a
+//! `reporter` for figures from credentials) never sees it below the threshold, nor a figure derived
+//! from one, and sees the others rounded ([`Suppression`], [`Counted`]).
 
 /// Report answers kept while the data stays the same.
 mod cache;
@@ -36,7 +36,7 @@ pub use cache::ReportCache;
 pub use cohorts::{
     FillRateRow, PrescriberRow, RotationsEndingRow, fill_rate, independent_prescribers, rotations_ending,
 };
-pub use disclosure::{Count, Suppression};
+pub use disclosure::{Count, Counted, Suppression};
 pub use leadership::{
     IcbLeadershipRow, LeadCoverageRow, consultant_lead_coverage, icb_medicines_leadership,
     programmes_without_clinical_lead,
