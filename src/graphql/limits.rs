@@ -12,10 +12,7 @@ use crate::config::Limits;
 use crate::services::access::Principal;
 use crate::services::budgets::Budgets;
 use crate::services::pagination::{DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE};
-use async_graphql::Positioned;
-use async_graphql::parser::types::{
-    DocumentOperations, ExecutableDocument, Field, OperationDefinition, OperationType, Selection, SelectionSet,
-};
+use async_graphql::parser::types::{ExecutableDocument, Field, OperationType, Selection, SelectionSet};
 use async_graphql::{ErrorExtensionValues, Response, ServerError, Value, Variables};
 use std::collections::HashMap;
 
@@ -318,20 +315,6 @@ struct Survey {
     filter_items: usize,
 }
 
-/// The operations of `document` that may run: the one `operation_name` names, or all of them (when it
-/// names none, or one the document lacks, which execution refuses).
-fn operations<'a>(
-    document: &'a ExecutableDocument,
-    operation_name: Option<&str>,
-) -> Vec<&'a Positioned<OperationDefinition>> {
-    match (&document.operations, operation_name) {
-        (DocumentOperations::Multiple(operations), Some(name)) if operations.contains_key(name) => {
-            operations.get(name).into_iter().collect()
-        }
-        _ => document.operations.iter().map(|(_, operation)| operation).collect(),
-    }
-}
-
 /// How many root fields other than `__typename` `set` selects, counting each time a field is spread in
 /// place (async-graphql runs a field once for every spread that selects it). Counting stops past 1: a
 /// mutation needs to know only whether it makes more than one change, and a cycle of fragments (which
@@ -362,8 +345,8 @@ fn changes_in(document: &ExecutableDocument, set: &SelectionSet) -> usize {
 /// How many selection sets [`changes_in`] expands at most.
 const MAX_EXPANSIONS: usize = 1_000;
 
-/// Surveys the operations of `document` that may run (see [`operations`]) with `variables` against the
-/// schema's field types.
+/// Surveys the operation of `document` that `operation_name` chooses (see [`super::operation`]; none
+/// when it chooses none, which execution refuses) with `variables` against the schema's field types.
 fn survey(
     types: &FieldTypes,
     document: &ExecutableDocument,
@@ -383,7 +366,7 @@ fn survey(
     };
     let mut worst = Tally::default();
     let (mut changes, mut subscribed) = (0, 0);
-    for operation in operations(document, operation_name) {
+    if let Some((_, operation)) = super::operation::chosen(document, operation_name) {
         match operation.node.ty {
             OperationType::Mutation => changes = changes.max(changes_in(document, &operation.node.selection_set.node)),
             OperationType::Subscription => {
@@ -533,7 +516,13 @@ impl CostControl {
             Ok(document) => document,
             Err(error) => return (Err(parse_failure(&error)), report),
         };
-        report.operation = operations(&document, request.operation_name.as_deref()).first().map(|op| op.node.ty);
+        // The one decision of which operation runs, named on the request for everything after.
+        if let Some((name, operation)) = super::operation::chosen(&document, request.operation_name.as_deref()) {
+            report.operation = Some(operation.node.ty);
+            if request.operation_name.is_none() {
+                request.operation_name = name.map(str::to_owned);
+            }
+        }
         let invalid_text = |refused: super::text::InvalidText| {
             let mut error = refusal(refused.to_string(), "INVALID_TEXT", |_| {});
             error.locations.extend(refused.position);

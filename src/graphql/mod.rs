@@ -12,6 +12,8 @@ pub mod federation;
 pub mod field_types;
 /// What an introspection selection costs: the objects it returns.
 pub mod introspection_cost;
+/// Response keys in the query's order.
+pub mod key_order;
 /// Consultant-pharmacist leads, ICB medicines leadership, medicines-optimisation teams.
 pub mod leadership;
 /// Cost control: aliases, depth, cost, budgets.
@@ -26,6 +28,8 @@ pub mod mutation;
 pub mod nesting;
 /// `node`, `nodes` and federation entities.
 pub mod node;
+/// Which operation of a document a request runs: one rule for every part of the server.
+pub mod operation;
 /// Organisations, ICBs and regions.
 pub mod organisation;
 /// Partial results: a failed nullable field is null with its error.
@@ -201,8 +205,6 @@ pub async fn execute(
     payer: Option<&limits::CostPayer>,
 ) -> (async_graphql::Response, Option<OperationType>) {
     let started = std::time::Instant::now();
-    let (query, operation_name, variables) =
-        (request.query.clone(), request.operation_name.clone(), request.variables.clone());
     let (admitted, cost) = api.cost_control.admit(&api.types, request, payer, &budget);
     // The operation's span (for traces): its type and cost, and how many errors it met; never its text.
     let span = tracing::info_span!(
@@ -215,6 +217,9 @@ pub async fn execute(
     let mut response = match admitted {
         Err(refusal) => async_graphql::Response::from_errors(vec![refusal]),
         Ok(request) => {
+            // The admitted request names the operation it runs (see [`operation`]).
+            let (query, operation_name, variables) =
+                (request.query.clone(), request.operation_name.clone(), request.variables.clone());
             // Queries read from the read replica (the resolvers' database, and the loader's).
             let db = api.databases.for_operation(cost.operation());
             let fetches = loaders::Fetches::default();
@@ -223,14 +228,8 @@ pub async fn execute(
             let execution = loaders::drive(api.schema.execute(request), &fetches);
             let mut response = tracing::Instrument::instrument(execution, span.clone()).await;
             let entity_failures = entity_failures.take();
-            partial::complete(
-                &mut response,
-                &api.types,
-                &query,
-                operation_name.as_deref(),
-                &variables,
-                &entity_failures,
-            );
+            let answered = Answered { query: &query, operation_name: operation_name.as_deref(), variables: &variables };
+            answered.complete(&mut response, &api.types, &entity_failures);
             response
         }
     };
@@ -285,8 +284,6 @@ pub fn subscribe(
             return refused(response);
         }
     };
-    let (query, operation_name, variables) =
-        (request.query.clone(), request.operation_name.clone(), request.variables.clone());
     let budget = Arc::new(response_size::ResponseBudget::new(max_response_bytes));
     let (admitted, cost) = api.cost_control.admit(&api.types, request, Some(payer), &budget);
     let request = match admitted {
@@ -300,6 +297,8 @@ pub fn subscribe(
         }
     };
     api.metrics.subscribed();
+    let (query, operation_name, variables) =
+        (request.query.clone(), request.operation_name.clone(), request.variables.clone());
     let fetches = loaders::Fetches::default();
     let request = with_request_data(request, &api.databases.primary, caller, budget.clone(), &fetches);
     let answers = loaders::drive_stream(api.schema.execute_stream(request), fetches);
@@ -315,13 +314,39 @@ pub fn subscribe(
             async move {
                 let mut response = budget.bound(response);
                 budget.renew();
-                partial::complete(&mut response, &types, &query, operation_name.as_deref(), &variables, &[]);
+                let answered =
+                    Answered { query: &query, operation_name: operation_name.as_deref(), variables: &variables };
+                answered.complete(&mut response, &types, &[]);
                 label_errors(&mut response);
                 subscribers.pace(&caller).await;
                 response
             }
         })
         .boxed()
+}
+
+/// The request an answer answers.
+struct Answered<'a> {
+    query: &'a str,
+    operation_name: Option<&'a str>,
+    variables: &'a async_graphql::Variables,
+}
+
+impl Answered<'_> {
+    /// Completes `response` as the specification has it: partial results (see [`partial`]), then every
+    /// object's keys in the query's order (see [`key_order`]).
+    fn complete(
+        &self,
+        response: &mut async_graphql::Response,
+        types: &field_types::FieldTypes,
+        entity_failures: &[(async_graphql::Value, async_graphql::ServerError)],
+    ) {
+        partial::complete(response, types, self.query, self.operation_name, self.variables, entity_failures);
+        let Ok(document) = async_graphql::parser::parse_query(self.query) else { return };
+        if let Some((_, operation)) = operation::chosen(&document, self.operation_name) {
+            key_order::order(&mut response.data, &document, &[&operation.node.selection_set.node]);
+        }
+    }
 }
 
 /// Every error leaves with an `extensions.code`. Errors raised before execution get

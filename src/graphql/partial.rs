@@ -11,9 +11,7 @@
 //! errors pays nothing, and no hook runs per field while it executes.
 
 use super::field_types::{self, FieldTypes, Type};
-use async_graphql::parser::types::{
-    DocumentOperations, ExecutableDocument, Field, OperationType, Selection, SelectionSet,
-};
+use async_graphql::parser::types::{ExecutableDocument, Field, OperationType, Selection, SelectionSet};
 use async_graphql::{Name, PathSegment, Response, ServerError, Value, Variables};
 
 /// Completes `response`, the answer to `query` (running the operation `operation_name` with
@@ -33,14 +31,7 @@ pub fn complete(
         return;
     }
     let Ok(document) = async_graphql::parser::parse_query(query) else { return };
-    let operation = match (&document.operations, operation_name) {
-        (DocumentOperations::Single(operation), _) => operation,
-        (DocumentOperations::Multiple(operations), Some(name)) => match operations.get(name) {
-            Some(operation) => operation,
-            None => return,
-        },
-        (DocumentOperations::Multiple(_), None) => return,
-    };
+    let Some((_, operation)) = super::operation::chosen(&document, operation_name) else { return };
     let root = match operation.node.ty {
         OperationType::Query => field_types::QUERY,
         OperationType::Mutation => field_types::MUTATION,

@@ -204,7 +204,7 @@ pub(super) async fn get_graphql(
     if let Some(refusal) = endpoint.refusal_before_parsing(&mut graphql_request, response_type) {
         return refusal;
     }
-    if is_mutation(&graphql_request) {
+    if is_mutation(&mut graphql_request) {
         let response_type = if wants_event_stream(accept) { ResponseType::Json } else { response_type };
         let mut response = refuse(
             StatusCode::METHOD_NOT_ALLOWED,
@@ -315,18 +315,10 @@ fn not_acceptable() -> poem::Response {
     )
 }
 
-/// Whether the operation a request would run is a mutation (unparsable queries are left to execution,
-/// which reports them).
-fn is_mutation(request: &async_graphql::Request) -> bool {
-    let Ok(document) = async_graphql::parser::parse_query(&request.query) else { return false };
-    document.operations.iter().any(|(name, operation)| {
-        let selected = match (&request.operation_name, name) {
-            (Some(wanted), Some(name)) => wanted == name.as_str(),
-            (None, _) => true,
-            (Some(_), None) => false,
-        };
-        selected && operation.node.ty == OperationType::Mutation
-    })
+/// Whether the operation a request runs is a mutation (see [`graphql::operation`]); unparsable queries
+/// are left to execution, which reports them.
+fn is_mutation(request: &mut async_graphql::Request) -> bool {
+    graphql::operation::choose(request) == Some(OperationType::Mutation)
 }
 
 impl Endpoint {
@@ -440,7 +432,7 @@ impl Endpoint {
         }
         // A mutation is sent on its own: in a batch, a later item's failure could not undo it. Batched
         // queries each get their own result.
-        if requests.len() > 1 && requests.iter().any(is_mutation) {
+        if requests.len() > 1 && requests.iter_mut().any(is_mutation) {
             let message = "A mutation cannot be batched with other operations: send it on its own.";
             return refuse(StatusCode::BAD_REQUEST, "MUTATION_IN_BATCH", message, response_type);
         }

@@ -74,18 +74,6 @@ async fn until(at: Option<tokio::time::Instant>) {
     }
 }
 
-/// The kind of operation `request` runs (`None` for a document that does not parse or name it: running
-/// it reports why).
-fn operation_type(request: &async_graphql::Request) -> Option<OperationType> {
-    let document = async_graphql::parser::parse_query(&request.query).ok()?;
-    let mut operations = document.operations.iter();
-    match &request.operation_name {
-        Some(name) => operations.find(|(found, _)| found.is_some_and(|found| found.as_str() == name)),
-        None => operations.next(),
-    }
-    .map(|(_, operation)| operation.node.ty)
-}
-
 /// The answers to one operation: each event of a subscription, or the one answer of a query or mutation.
 pub(super) fn answers(
     endpoint: Arc<Endpoint>,
@@ -100,7 +88,7 @@ pub(super) fn answers(
     }
     let graphql_caller =
         graphql::Caller { principal: caller.principal, scope: caller.scope, request_id, today: endpoint.clock.today() };
-    if operation_type(&request) == Some(OperationType::Subscription) {
+    if graphql::operation::choose(&mut request) == Some(OperationType::Subscription) {
         let answers =
             graphql::subscribe(&endpoint.api, request, graphql_caller, limits.max_response_bytes, &caller.payer);
         return answers;

@@ -347,6 +347,27 @@ async fn the_fill_rate_is_sent_at_once_and_queries_run_over_both_transports() {
 }
 
 #[tokio::test]
+async fn a_named_operation_sent_without_its_name_keeps_a_forbidden_key_over_both_transports() {
+    let app = spawn_app(DemoData::Load).await;
+    let reporter = token(Role::Reporter, &[], None);
+    let query = "query Q { pharmacists(first: 1) { nodes { id givenName } } }";
+
+    let mut ws = WsClient::open(app.address, Some(&reporter)).await;
+    ws.subscribe("q", query).await;
+    let answer = ws.next().await;
+    let (_, mut sse) = SseClient::open(app.address, Some(&reporter), query).await;
+    let (kind, event) = sse.next().await;
+
+    assert_eq!(answer["type"], "next", "{answer}");
+    assert_eq!(kind, "next");
+    for payload in [&answer["payload"], &event] {
+        assert_eq!(payload["data"]["pharmacists"]["nodes"][0].get("givenName"), Some(&Value::Null), "{payload}");
+        assert_eq!(payload["errors"][0]["path"], json!(["pharmacists", "nodes", 0, "givenName"]), "{payload}");
+        assert_eq!(payload["errors"][0]["extensions"]["code"], "FORBIDDEN", "{payload}");
+    }
+}
+
+#[tokio::test]
 async fn memberships_placements_and_the_fill_rate_move_live_and_a_reporter_gets_no_personal_field() {
     let fixture = crate::rotations::Fixture::new(20).await;
     let address = fixture.app.address;

@@ -4,6 +4,7 @@
 
 mod access;
 mod bounds;
+mod clients;
 mod constraints;
 mod documents;
 mod faults;
