@@ -13,7 +13,7 @@ use async_graphql::{Name, Value};
 struct Shape<'a> {
     keys: Vec<(&'a str, Vec<&'a SelectionSet>)>,
     /// The shape under each key, worked out the first time an answer has an object or list there.
-    children: Vec<std::cell::OnceCell<Shape<'a>>>,
+    children: Vec<std::cell::OnceCell<Self>>,
 }
 
 impl<'a> Shape<'a> {
