@@ -26,8 +26,8 @@ fn first_pharmacist(answer: &Value) -> Value {
 #[tokio::test]
 async fn a_forbidden_field_is_null_at_its_key_whichever_way_the_operation_is_chosen() {
     let app = spawn_app(DemoData::Load).await;
-    let reporter = token(Role::Reporter, &[], None);
-    let reporter = Some(reporter.as_str());
+    let token = token(Role::Reporter, &[], None);
+    let reporter = Some(token.as_str());
     let selection = "pharmacists(first: 1) { nodes { id givenName } }";
     let named = format!("query Q {{ {selection} }}");
     let anonymous = format!("{{ {selection} }}");
@@ -59,7 +59,7 @@ async fn a_forbidden_field_is_null_at_its_key_whichever_way_the_operation_is_cho
             .client
             .get(app.url("/graphql"))
             .query(&query)
-            .bearer_auth(reporter.expect("token"))
+            .bearer_auth(&token)
             .send()
             .await
             .expect("GET")
