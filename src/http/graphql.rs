@@ -7,7 +7,8 @@
 //!   without a query serves GraphiQL unless it is switched off;
 //! - the response is `application/graphql-response+json` when the client accepts it (then a request that
 //!   fails before execution gets 400) or `application/json` (always 200 for a well-formed request); a
-//!   client that accepts neither gets 406;
+//!   subscription, or any operation for a client that accepts `text/event-stream` and no JSON type, is
+//!   answered as Server-Sent Events; a client that accepts none of these gets 406;
 //! - a body over `max_body_bytes` gets 413, a query over `max_query_bytes` `QUERY_TOO_LONG`, a request over
 //!   its time 503 with `REQUEST_TIMEOUT`, a caller over budget 429 with `Retry-After`, a bad token 401.
 
@@ -107,7 +108,7 @@ pub(super) fn response_body(response: &async_graphql::Response) -> ResponseBody<
 }
 
 /// Whether a response is a request error: errors, none of them at a field's path, and no data.
-fn failed_before_execution(response: &async_graphql::Response) -> bool {
+pub(super) fn failed_before_execution(response: &async_graphql::Response) -> bool {
     !response.errors.is_empty()
         && response.data == async_graphql::Value::Null
         && response.errors.iter().all(|error| error.path.is_empty())
@@ -124,7 +125,7 @@ fn has_code(response: &async_graphql::Response, code: &str) -> bool {
 /// The status of a response: 429 for a throttled request, 400 for a request that failed before execution
 /// when the client speaks `application/graphql-response+json`, otherwise 200.
 fn status_of(response: &async_graphql::Response, response_type: ResponseType) -> StatusCode {
-    if has_code(response, "RATE_LIMITED") {
+    if has_code(response, "RATE_LIMITED") || has_code(response, "TOO_MANY_SUBSCRIPTIONS") {
         return StatusCode::TOO_MANY_REQUESTS;
     }
     if response_type == ResponseType::GraphqlResponse && failed_before_execution(response) {
@@ -132,6 +133,12 @@ fn status_of(response: &async_graphql::Response, response_type: ResponseType) ->
     } else {
         StatusCode::OK
     }
+}
+
+/// The status of a request error answered instead of an event stream: as under
+/// `application/graphql-response+json`.
+pub(super) fn request_error_status(response: &async_graphql::Response) -> StatusCode {
+    status_of(response, ResponseType::GraphqlResponse)
 }
 
 /// The `Retry-After` of a throttled response.
@@ -163,6 +170,15 @@ fn wants_event_stream(accept: Option<&str>) -> bool {
                 && !pieces.any(|param| param.trim().replace(' ', "") == "q=0")
         })
     })
+}
+
+/// Whether `request` is answered as Server-Sent Events, as graphql-http and graphql-sse intend: a
+/// subscription whenever the client accepts `text/event-stream`; a query or mutation only when the client
+/// accepts it and no JSON type (urql, for one, offers both and expects JSON for queries).
+fn answers_as_event_stream(accept: Option<&str>, request: &mut async_graphql::Request) -> bool {
+    wants_event_stream(accept)
+        && (ResponseType::from_accept(accept).is_none()
+            || graphql::operation::choose(request) == Some(OperationType::Subscription))
 }
 
 /// `GET /graphql`: a graphql-ws WebSocket, a query from the query string (as JSON or as Server-Sent
@@ -215,7 +231,7 @@ pub(super) async fn get_graphql(
         response.headers_mut().insert(header::ALLOW, HeaderValue::from_static("POST"));
         return response;
     }
-    if wants_event_stream(accept) {
+    if answers_as_event_stream(accept, &mut graphql_request) {
         return endpoint.event_stream(request, remote, graphql_request);
     }
     endpoint.execute(request, remote, BatchRequest::Single(graphql_request), response_type).await
@@ -270,13 +286,22 @@ pub(super) async fn post_graphql(
                        `operationName` and `variables` object), or an array of them.";
         return refuse(StatusCode::BAD_REQUEST, "BAD_REQUEST", message, response_type);
     };
-    if event_stream {
-        let BatchRequest::Single(graphql_request) = batch else {
+    let batch = match batch {
+        BatchRequest::Single(mut graphql_request) if event_stream => {
+            if let Some(refusal) = endpoint.refusal_before_parsing(&mut graphql_request, response_type) {
+                return refusal;
+            }
+            if answers_as_event_stream(accept, &mut graphql_request) {
+                return endpoint.event_stream(request, remote, graphql_request);
+            }
+            BatchRequest::Single(graphql_request)
+        }
+        BatchRequest::Batch(_) if event_stream && ResponseType::from_accept(accept).is_none() => {
             let message = "An event stream answers one operation: send a single request object.";
             return refuse(StatusCode::BAD_REQUEST, "BAD_REQUEST", message, response_type);
-        };
-        return endpoint.event_stream(request, remote, graphql_request);
-    }
+        }
+        batch => batch,
+    };
     endpoint.execute(request, remote, batch, response_type).await
 }
 
@@ -457,7 +482,11 @@ impl Endpoint {
                 };
                 let (response, operation) =
                     graphql::execute(&self.api, request, caller, budget.clone(), Some(&payer)).await;
-                let answer = Answer::of(budget.bound(response), operation, response_type);
+                let mut response = budget.bound(response);
+                if principal.role.is_none() {
+                    without_remaining_budget(&mut response);
+                }
+                let answer = Answer::of(response, operation, response_type);
                 written += answer.json.len();
                 answers.push(answer);
                 if budget.exceeded() || written > self.limits.max_response_bytes {
@@ -497,6 +526,14 @@ impl Endpoint {
             http_response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(seconds));
         }
         http_response
+    }
+}
+
+/// Leaves the caller's remaining budget out of an anonymous answer, which shared caches may keep and
+/// hand to other callers (`extensions.cost` keeps the operation's own cost and the limit).
+fn without_remaining_budget(response: &mut async_graphql::Response) {
+    if let Some(async_graphql::Value::Object(cost)) = response.extensions.get_mut("cost") {
+        cost.shift_remove("remaining");
     }
 }
 

@@ -21,6 +21,7 @@ use crate::services::access::{Principal, Scope};
 use async_graphql::parser::types::OperationType;
 use futures_util::stream::BoxStream;
 use futures_util::{SinkExt, StreamExt};
+use poem::http::{HeaderValue, header};
 use poem::web::sse::{Event, SSE};
 use poem::web::websocket::{CloseCode, Message, WebSocketStream};
 use serde_json::{Value, json};
@@ -135,9 +136,24 @@ pub(super) fn event_stream(
     caller: LiveCaller,
     request_id: String,
 ) -> poem::Response {
+    use futures_util::FutureExt;
     use poem::IntoResponse;
     let expiry = Box::pin(until(caller.expires));
-    let answers = answers(endpoint, request, caller, request_id);
+    let anonymous = caller.principal.role.is_none();
+    let mut answers = answers(endpoint, request, caller, request_id);
+    // A request that fails before it runs (it does not parse or validate, or is refused by a limit) is
+    // answered at once: a request error (`400`, or `429` for a caller over its limits) with the errors as
+    // JSON, not a stream.
+    let first = answers.next().now_or_never().flatten();
+    if let Some(response) = first.as_ref().filter(|response| super::graphql::failed_before_execution(response)) {
+        let mut refused = poem::Response::builder()
+            .status(super::graphql::request_error_status(response))
+            .content_type("application/json; charset=utf-8")
+            .body(to_text(&super::graphql::response_body(response)));
+        super::mark_caching(&mut refused, anonymous, false);
+        return refused;
+    }
+    let answers = futures_util::stream::iter(first).chain(answers).boxed();
     // Each answer as a `next` event; at the token's expiry, a last one with `UNAUTHENTICATED`.
     let events =
         futures_util::stream::unfold((answers, expiry, false), |(mut answers, mut expiry, ended)| async move {
@@ -152,7 +168,11 @@ pub(super) fn event_stream(
             Some((Event::message(body).event_type("next"), (answers, expiry, ended)))
         })
         .chain(futures_util::stream::once(async { Event::message("").event_type("complete") }));
-    SSE::new(events).keep_alive(KEEP_ALIVE).into_response()
+    let mut response = SSE::new(events).keep_alive(KEEP_ALIVE).into_response();
+    // An event stream is never stored (poem's own `no-cache` would let a cache keep it).
+    let cache_control = if anonymous { "no-store" } else { "private, no-store" };
+    response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static(cache_control));
+    response
 }
 
 /// A message of the `graphql-transport-ws` protocol, as received.

@@ -112,3 +112,88 @@ async fn keys_come_in_the_order_of_the_query() {
     assert_eq!(keys(&programme["cohorts"]["nodes"][0]), ["placesOffered", "label"], "{answer}");
     assert_eq!(keys(&answer["data"]["regions"][0]), ["name", "odsCode"]);
 }
+
+/// urql's default `Accept`.
+const URQL_ACCEPT: &str = "application/graphql-response+json, application/json, text/event-stream, multipart/mixed";
+
+/// Sends `query` by POST (or GET) with `accept` and `token`: status, `Content-Type`, `Cache-Control`, body.
+async fn negotiate(
+    app: &TestApp,
+    get: bool,
+    accept: &str,
+    token: Option<&str>,
+    query: &str,
+) -> (u16, String, String, String) {
+    let request = if get {
+        app.client.get(app.url("/graphql")).query(&[("query", query)])
+    } else {
+        app.client.post(app.url("/graphql")).json(&json!({ "query": query }))
+    };
+    let mut request = request.header("Accept", accept);
+    if let Some(token) = token {
+        request = request.bearer_auth(token);
+    }
+    let response = request.send().await.expect("request");
+    let header =
+        |name: &str| response.headers().get(name).and_then(|value| value.to_str().ok()).unwrap_or_default().to_owned();
+    let (status, content_type, cache_control) =
+        (response.status().as_u16(), header("content-type"), header("cache-control"));
+    // An event stream is read up to its first event only.
+    let body = if content_type.starts_with("text/event-stream") {
+        let mut stream = futures_util::StreamExt::boxed(response.bytes_stream());
+        let chunk =
+            tokio::time::timeout(std::time::Duration::from_secs(20), futures_util::StreamExt::next(&mut stream))
+                .await
+                .expect("an event in time");
+        String::from_utf8_lossy(&chunk.expect("an event").expect("bytes")).into_owned()
+    } else {
+        response.text().await.expect("body")
+    };
+    (status, content_type, cache_control, body)
+}
+
+#[tokio::test]
+async fn queries_answer_json_to_a_client_that_accepts_it_and_event_streams_only_otherwise() {
+    let app = spawn_app(DemoData::Load).await;
+    let national = token(Role::National, &[], None);
+    for get in [false, true] {
+        // urql offers JSON and event streams: a query is answered as JSON, public when anonymous.
+        let (status, content_type, cache_control, body) =
+            negotiate(&app, get, URQL_ACCEPT, None, "{ __typename }").await;
+        assert_eq!(
+            (status, content_type.as_str()),
+            (200, "application/graphql-response+json; charset=utf-8"),
+            "get {get}"
+        );
+        assert_eq!(cache_control, "public, max-age=60");
+        let body: Value = serde_json::from_str(&body).expect("JSON");
+        assert_eq!(body["data"], json!({ "__typename": "Query" }));
+        // A shared cache may keep it: no caller's own budget in it.
+        assert_eq!(keys(&body["extensions"]["cost"]), ["requested", "limit"], "{body}");
+        // A validation error is a request error: 400 under graphql-response+json.
+        let (status, _, _, body) = negotiate(&app, get, URQL_ACCEPT, None, "{ nope }").await;
+        assert_eq!(status, 400, "{body}");
+        // A client that accepts only event streams gets one, even for a query; its request errors are
+        // answered at once as JSON with 400.
+        let (status, content_type, cache_control, body) =
+            negotiate(&app, get, "text/event-stream", Some(&national), "{ regions { odsCode } }").await;
+        assert_eq!((status, content_type.as_str()), (200, "text/event-stream"), "{body}");
+        assert_eq!(cache_control, "private, no-store");
+        assert!(body.contains("event: next") && body.contains("regions"), "{body}");
+        let (status, content_type, _, body) = negotiate(&app, get, "text/event-stream", None, "{ nope }").await;
+        assert_eq!((status, content_type.as_str()), (400, "application/json; charset=utf-8"), "{body}");
+        assert_eq!(
+            serde_json::from_str::<Value>(&body).expect("JSON")["errors"][0]["extensions"]["code"],
+            "GRAPHQL_VALIDATION_FAILED"
+        );
+    }
+    // A subscription is an event stream to a client that accepts one.
+    let subscription = "subscription { fillRateChanged(groupBy: ICB) { group { code } } }";
+    let (status, content_type, cache_control, body) = negotiate(&app, false, URQL_ACCEPT, None, subscription).await;
+    assert_eq!(
+        (status, content_type.as_str(), cache_control.as_str()),
+        (200, "text/event-stream", "no-store"),
+        "{body}"
+    );
+    assert!(body.contains("fillRateChanged"), "{body}");
+}

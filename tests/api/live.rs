@@ -259,12 +259,20 @@ async fn a_caller_keeps_at_most_its_subscriptions_open_and_a_reconnecting_client
     assert_eq!(refused["type"], "error", "{refused}");
     assert_eq!(refused["id"], "3");
     assert_eq!(refused["payload"][0]["extensions"]["code"], "TOO_MANY_SUBSCRIPTIONS");
-    // Over Server-Sent Events too: the limit is the caller's, whatever the transport.
-    let (_, mut sse) = SseClient::open(app.address, Some(&national), VACANCIES).await;
-    let (kind, data) = sse.next().await;
-    assert_eq!(kind, "next");
+    // Over Server-Sent Events too: the limit is the caller's, whatever the transport; refused at once
+    // with 429 and the error as JSON, not as a stream.
+    let refused = reqwest::Client::new()
+        .post(format!("http://{}/graphql", app.address))
+        .header("Accept", "text/event-stream")
+        .bearer_auth(&national)
+        .json(&json!({ "query": VACANCIES }))
+        .send()
+        .await
+        .expect("SSE request");
+    assert_eq!(refused.status(), 429);
+    assert_eq!(refused.headers()["cache-control"], "private, no-store");
+    let data: Value = refused.json().await.expect("JSON");
     assert_eq!(data["errors"][0]["extensions"]["code"], "TOO_MANY_SUBSCRIPTIONS", "{data}");
-    assert_eq!(sse.next().await.0, "complete");
 
     // The connection drops without a word; its subscriptions close with it, and a new connection may
     // open as many again and receives changes.
