@@ -31,6 +31,7 @@ pub struct App {
     events: EventHub,
     metrics: Arc<Metrics>,
     documents: Documents,
+    allowed_origins: http::cors::AllowedOrigins,
     /// The connection the shared cost budgets are kept through (statements not counted as requests').
     budget_db: DatabaseConnection,
     /// Where queries, reports and CSV read (the primary, without a read replica).
@@ -85,6 +86,14 @@ impl App {
         };
         let scopes = ScopeResolver::load(&db).await.context("reading the ICBs and regions")?;
         let documents = Documents::load(settings.trusted_documents.as_deref(), settings.only_trusted_documents)?;
+        let allowed_origins = http::cors::AllowedOrigins::parse(&settings.cors_allowed_origins)
+            .map_err(|reason| anyhow::anyhow!("--cors-allowed-origins: {reason}"))?;
+        if allowed_origins == http::cors::AllowedOrigins::Any {
+            tracing::warn!(
+                "CORS allows every origin (--cors-allowed-origins '*'): any web page may read this server's answers \
+                 with a token it holds; list the dashboards' origins instead unless every reader is anonymous"
+            );
+        }
         let events = EventHub::start(&db).await.context("listening for changes")?;
         let acceptor = TcpListener::bind(settings.bind)
             .into_acceptor()
@@ -111,6 +120,7 @@ impl App {
             events,
             metrics,
             documents,
+            allowed_origins,
             budget_db,
             read_db,
         })
@@ -135,7 +145,18 @@ impl App {
         tracing::info!(address = %self.address, "rotagraph listening; GraphiQL at http://{}/graphql", self.address);
         poem::Server::new_with_acceptor(self.acceptor)
             .run_with_graceful_shutdown(
-                http::routes(api, self.db, callers, self.report_settings, self.limits, self.clock, self.documents),
+                http::routes(
+                    api,
+                    self.db,
+                    callers,
+                    http::Serving {
+                        report_settings: self.report_settings,
+                        limits: self.limits,
+                        clock: self.clock,
+                        documents: self.documents,
+                        allowed_origins: self.allowed_origins,
+                    },
+                ),
                 shutdown,
                 Some(self.shutdown_timeout),
             )

@@ -184,6 +184,11 @@ pub struct ServeArgs {
     /// is learnt through automatic persisted queries. Needs `--trusted-documents`.
     #[arg(long, env = "ROTAGRAPH_ONLY_TRUSTED_DOCUMENTS")]
     pub only_trusted_documents: bool,
+    /// Web origins (`scheme://host[:port]`, comma-separated) whose pages may read answers across origins
+    /// (CORS): a dashboard served elsewhere. None by default; `*` allows every origin (with a warning:
+    /// fit only for a deployment whose readers are all anonymous).
+    #[arg(long, env = "ROTAGRAPH_CORS_ALLOWED_ORIGINS", value_delimiter = ',', value_name = "ORIGINS")]
+    pub cors_allowed_origins: Vec<String>,
     /// Request limits.
     #[command(flatten)]
     pub limits: Limits,

@@ -1,6 +1,8 @@
 //! HTTP routes: the GraphQL endpoint, GraphiQL, the CSV reports, and the health and readiness probes.
 
 /// Persisted documents: automatic persisted queries and trusted documents.
+/// Cross-origin requests from the origins a deployment allows.
+pub mod cors;
 pub mod documents;
 /// GraphiQL's page and files, served offline.
 mod graphiql;
@@ -27,17 +29,25 @@ use sea_orm::DatabaseConnection;
 use serde_json::json;
 use std::sync::Arc;
 
+/// How the routes serve, beside the schema, the database and the callers.
+pub struct Serving {
+    pub report_settings: ReportSettings,
+    pub limits: Limits,
+    pub clock: Clock,
+    pub documents: documents::Documents,
+    pub allowed_origins: cors::AllowedOrigins,
+}
+
 /// Every route of the server.
 pub fn routes(
     api: crate::graphql::Api,
     db: DatabaseConnection,
     callers: Arc<Callers>,
-    report_settings: ReportSettings,
-    limits: Limits,
-    clock: Clock,
-    documents: documents::Documents,
+    serving: Serving,
 ) -> impl poem::Endpoint {
+    let Serving { report_settings, limits, clock, documents, allowed_origins } = serving;
     let metrics = api.metrics().clone();
+    let allowed_origins = Arc::new(allowed_origins);
     Route::new()
         .at("/graphql", get(graphql::get_graphql).post(graphql::post_graphql))
         .at("/metrics", get(metrics_text))
@@ -50,6 +60,7 @@ pub fn routes(
         .data(callers)
         .data(report_settings)
         .data(clock)
+        .around(move |endpoint, request| cors::with_cors(endpoint, request, allowed_origins.clone()))
         .around(move |endpoint, request| log_request(endpoint, request, metrics.clone()))
         .with(CatchPanic::new().with_handler(panicked))
 }

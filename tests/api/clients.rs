@@ -1,7 +1,7 @@
 //! What mainstream clients send, answered as they expect: the operation chosen the same way whether or
 //! not `operationName` is sent, keys in the query's order, content negotiation and CORS.
 
-use crate::helpers::{TestApp, error_codes, spawn_app, token};
+use crate::helpers::{DASHBOARD_ORIGIN, TestApp, error_codes, spawn_app, token};
 use rotagraph::app::DemoData;
 use rotagraph::services::access::Role;
 use serde_json::{Value, json};
@@ -196,4 +196,58 @@ async fn queries_answer_json_to_a_client_that_accepts_it_and_event_streams_only_
         "{body}"
     );
     assert!(body.contains("fillRateChanged"), "{body}");
+}
+
+#[tokio::test]
+async fn a_page_on_an_allowed_origin_may_query_with_its_token_and_others_get_no_cors_header() {
+    let app = spawn_app(DemoData::Load).await;
+    let national = token(Role::National, &[], None);
+    // The browser's preflight for a POST with a token and a JSON body.
+    let preflight = |origin: &str| {
+        app.client
+            .request(reqwest::Method::OPTIONS, app.url("/graphql"))
+            .header("Origin", origin)
+            .header("Access-Control-Request-Method", "POST")
+            .header("Access-Control-Request-Headers", "authorization, content-type")
+            .send()
+    };
+    let allowed = preflight(DASHBOARD_ORIGIN).await.expect("preflight");
+    assert_eq!(allowed.status(), 204);
+    let header = |response: &reqwest::Response, name: &str| {
+        response.headers().get(name).and_then(|value| value.to_str().ok()).unwrap_or_default().to_owned()
+    };
+    assert_eq!(header(&allowed, "access-control-allow-origin"), DASHBOARD_ORIGIN);
+    assert!(header(&allowed, "access-control-allow-methods").contains("POST"));
+    let allowed_headers = header(&allowed, "access-control-allow-headers").to_ascii_lowercase();
+    assert!(allowed_headers.contains("authorization") && allowed_headers.contains("content-type"), "{allowed_headers}");
+
+    let answer = app
+        .client
+        .post(app.url("/graphql"))
+        .header("Origin", DASHBOARD_ORIGIN)
+        .header("Accept", "application/graphql-response+json")
+        .bearer_auth(&national)
+        .json(&json!({ "query": "{ regions { odsCode } }" }))
+        .send()
+        .await
+        .expect("cross-origin POST");
+    assert_eq!(answer.status(), 200);
+    assert_eq!(header(&answer, "access-control-allow-origin"), DASHBOARD_ORIGIN);
+    assert_eq!(header(&answer, "vary"), "Authorization, Accept, Origin");
+    assert!(header(&answer, "access-control-expose-headers").contains("Retry-After"));
+
+    // Another origin's page gets no CORS header (its browser keeps the answer from it); the request
+    // itself runs as a same-origin one would, so GraphiQL and non-browser clients are unaffected.
+    let other = preflight("https://elsewhere.example").await.expect("preflight");
+    assert_eq!(header(&other, "access-control-allow-origin"), "");
+    let same_origin = app
+        .client
+        .post(app.url("/graphql"))
+        .header("Origin", format!("http://{}", app.address))
+        .json(&json!({ "query": "{ __typename }" }))
+        .send()
+        .await
+        .expect("same-origin POST");
+    assert_eq!(same_origin.status(), 200);
+    assert_eq!(header(&same_origin, "access-control-allow-origin"), "");
 }

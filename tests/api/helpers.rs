@@ -137,6 +137,9 @@ pub async fn spawn_app_trusting(demo: DemoData, manifest: &std::path::Path) -> T
     TestApp { address, client: reqwest::Client::new(), test_db, metrics }
 }
 
+/// The one web origin the test servers allow to read across origins (CORS).
+pub const DASHBOARD_ORIGIN: &str = "http://dashboard.test:8000";
+
 /// Starts a server over `db` on 127.0.0.1:0 and returns its address and metrics.
 async fn serve(
     db: &DatabaseConnection,
@@ -156,6 +159,7 @@ async fn serve(
         database_read_url,
         trusted_documents: trusted_documents.map(std::path::Path::to_path_buf),
         only_trusted_documents: trusted_documents.is_some(),
+        cors_allowed_origins: vec![DASHBOARD_ORIGIN.to_owned()],
         limits,
     };
     let keys = rotagraph::auth::TokenKeys::hs256(TEST_SECRET);
