@@ -5,6 +5,8 @@
 // query with the run button and waits for an ICB ODS code (Q..) in the result pane. Fails on any request
 // that tries to leave the server's origin, any console error or page error, any HTTP error, a header
 // that did not go with the query, or after 60 s overall.
+// Then, with GRAPHIQL_TOKEN's token typed into the headers editor as Authorization, runs a subscription:
+// the graphql-ws `connection_init` must carry that Authorization, and the first event must show.
 // GRAPHIQL_SCREENSHOT=PATH saves a screenshot of the page at the end (pass or fail).
 import { chromium } from 'playwright-core';
 
@@ -21,6 +23,12 @@ const ODS_CODE = /^Q[A-Z0-9]{2}$/; // the demo's ICBs include Q.. codes such as 
 const TIMEOUT_MS = 55_000; // for the check itself; the report and clean-up take at most REPORT_MS more
 const REPORT_MS = 5_000;
 const SCREENSHOT = process.env.GRAPHIQL_SCREENSHOT;
+const TOKEN = process.env.GRAPHIQL_TOKEN;
+const SUBSCRIPTION = 'subscription { fillRateChanged(groupBy: ICB) { group { code } placesOffered } }';
+if (!TOKEN) {
+  console.error('GRAPHIQL_TOKEN must hold a token for the subscription step');
+  process.exit(2);
+}
 
 const started = Date.now();
 const left = () => Math.max(1, TIMEOUT_MS - (Date.now() - started));
@@ -173,12 +181,58 @@ try {
   const shown = await resultPane.innerText({ timeout: left() });
   if (!shown.includes(code)) await finish(false, `the result pane does not show ${code}: ${excerpt(shown, 500)}`);
 
+  step = 'running a subscription with the headers editor\'s Authorization';
+  const authorization = `Bearer ${TOKEN}`;
+  const initPayload = new Promise((resolve) => {
+    page.on('websocket', (ws) =>
+      ws.on('framesent', (frame) => {
+        try {
+          const message = JSON.parse(String(frame.payload));
+          if (message.type === 'connection_init') resolve(message.payload ?? {});
+        } catch {
+          // not a JSON frame
+        }
+      }),
+    );
+  });
+  await page.evaluate(
+    ([query, headers]) => {
+      document.querySelector('.graphiql-query-editor .CodeMirror').CodeMirror.setValue(query);
+      document.querySelector('.graphiql-editor-tool .graphiql-editor:not(.hidden) .CodeMirror').CodeMirror.setValue(headers);
+    },
+    [SUBSCRIPTION, JSON.stringify({ Authorization: authorization })],
+  );
+  // GraphiQL reads the operation's type from the editor's parsed document, updated just after an edit.
+  await page.waitForTimeout(500);
+  await runButton.click({ timeout: left() });
+  const payload = await Promise.race([initPayload, new Promise((r) => setTimeout(r, left(), null))]);
+  if (!payload) await finish(false, 'the subscription opened no graphql-ws connection');
+  const sentAuthorization = Object.entries(payload).find(([name]) => name.toLowerCase() === 'authorization')?.[1];
+  if (sentAuthorization !== authorization) {
+    await finish(false, `connection_init carried ${JSON.stringify(payload)}, not the headers editor's Authorization`);
+  }
+  step = 'waiting for the subscription\'s first event in the result pane';
+  await page.waitForFunction(
+    () => {
+      const editor = document.querySelector('.graphiql-response .CodeMirror')?.CodeMirror;
+      try {
+        const rows = JSON.parse(editor?.getValue() ?? '')?.data?.fillRateChanged ?? [];
+        return rows.length > 0 && rows.every((row) => Number.isInteger(row.placesOffered));
+      } catch {
+        return false;
+      }
+    },
+    null,
+    { timeout: left(), polling: 100 },
+  );
+
   if (offOrigin.length) await finish(false, `${offOrigin.length} request(s) tried to leave ${ORIGIN}`);
   if (errors.length) await finish(false, `${errors.length} error(s) in the page`);
   await finish(
     true,
     `PASS graphiql: ${PAGE_URL} rendered GraphiQL offline in Chromium ${browser.version()}, ran ${QUERY} ` +
-      `and showed ICB ${code} (${((Date.now() - started) / 1000).toFixed(1)} s)`,
+      `and showed ICB ${code}, then ran a subscription with the token in connection_init ` +
+      `(${((Date.now() - started) / 1000).toFixed(1)} s)`,
   );
 } catch (e) {
   await finish(false, e.message.split('\n')[0]);
