@@ -138,8 +138,8 @@ pub struct Paging {
 }
 
 impl Paging {
-    /// Takes `after`/`before` cursors and `first`/`last` counts (negative counts are rejected; counts
-    /// above the maximum page size are capped to it).
+    /// Takes `after`/`before` cursors and `first`/`last` counts (negative counts and counts above the
+    /// largest page are refused: see [`crate::services::pagination::page_size`]).
     pub fn new(
         after: Option<String>,
         before: Option<String>,
@@ -149,7 +149,7 @@ impl Paging {
         let count = |field: &'static str, value: Option<i32>| -> async_graphql::Result<Option<u64>> {
             value
                 .map(|value| {
-                    u64::try_from(value).map_err(|_| AppError::invalid(field, "must not be negative").extend())
+                    crate::services::pagination::page_size(field, i64::from(value)).map_err(|error| error.extend())
                 })
                 .transpose()
         };
@@ -219,7 +219,8 @@ impl From<OrderDirection> for sea_orm::Order {
     }
 }
 
-/// Matches ODS codes.
+/// Matches ODS codes. Where both `eq` and `in` are given, both must hold; a filter with neither
+/// (`{}`, or both null) sets no condition; `in: []` matches nothing.
 #[derive(InputObject, Clone, Debug, Default)]
 pub struct OdsCodeFilter {
     /// Equal to this code.
@@ -229,14 +230,28 @@ pub struct OdsCodeFilter {
     pub in_: Option<Vec<OdsCodeScalar>>,
 }
 
-impl OdsCodeFilter {
-    /// The codes the filter accepts (an empty filter accepts none).
-    pub fn codes(&self) -> Vec<String> {
-        self.eq.iter().chain(self.in_.iter().flatten()).map(|code| code.0.to_string()).collect()
+/// What an `eq`/`in` pair accepts, the one rule of every such filter: `None` (no condition) when neither
+/// is given (`{}`, or both `null`); otherwise the values that meet all that is given: `eq` alone, `in`
+/// alone (`in: []` accepts nothing), or `eq` only if `in` holds it.
+fn accepted<T: PartialEq>(eq: Option<T>, in_: Option<Vec<T>>) -> Option<Vec<T>> {
+    match (eq, in_) {
+        (None, None) => None,
+        (Some(eq), None) => Some(vec![eq]),
+        (None, Some(values)) => Some(values),
+        (Some(eq), Some(values)) => Some(if values.contains(&eq) { vec![eq] } else { Vec::new() }),
     }
 }
 
-/// Matches global ids.
+impl OdsCodeFilter {
+    /// The codes the filter accepts; `None` for no condition (see [`accepted`]).
+    pub fn codes(&self) -> Option<Vec<String>> {
+        let code = |code: &OdsCodeScalar| code.0.to_string();
+        accepted(self.eq.as_ref().map(code), self.in_.as_ref().map(|codes| codes.iter().map(code).collect()))
+    }
+}
+
+/// Matches global ids. Where both `eq` and `in` are given, both must hold; a filter with neither
+/// (`{}`, or both null) sets no condition; `in: []` matches nothing.
 #[derive(InputObject, Clone, Debug, Default)]
 pub struct IdFilter {
     /// Equal to this id.
@@ -247,18 +262,25 @@ pub struct IdFilter {
 }
 
 impl IdFilter {
-    /// The row ids, checked to be of `node_type`.
-    pub fn uuids(&self, node_type: NodeType, field: &'static str) -> Result<Vec<Uuid>, AppError> {
-        self.eq.iter().chain(self.in_.iter().flatten()).map(|id| decode_id_of(node_type, field, id)).collect()
+    /// The row ids the filter accepts, each checked to be of `node_type`; `None` for no condition (see
+    /// [`accepted`]).
+    pub fn uuids(&self, node_type: NodeType, field: &'static str) -> Result<Option<Vec<Uuid>>, AppError> {
+        let eq = self.eq.as_ref().map(|id| decode_id_of(node_type, field, id)).transpose()?;
+        let in_ = self
+            .in_
+            .as_ref()
+            .map(|ids| ids.iter().map(|id| decode_id_of(node_type, field, id)).collect::<Result<Vec<_>, _>>())
+            .transpose()?;
+        Ok(accepted(eq, in_))
     }
 
-    /// The row ids of `filter`, if given, checked to be of `node_type`.
+    /// The row ids of `filter`, if given, checked to be of `node_type`; `None` for no condition.
     pub fn uuids_of(
         filter: Option<&Self>,
         node_type: NodeType,
         field: &'static str,
     ) -> Result<Option<Vec<Uuid>>, AppError> {
-        filter.map(|ids| ids.uuids(node_type, field)).transpose()
+        Ok(filter.map(|ids| ids.uuids(node_type, field)).transpose()?.flatten())
     }
 }
 
@@ -297,7 +319,8 @@ pub fn as_of_or_today(ctx: &async_graphql::Context<'_>, as_of: Option<Date>) -> 
     Ok(as_of.map_or(super::today(ctx)?, |date| date.0))
 }
 
-/// Matches values of an enum.
+/// Matches values of an enum. Where both `eq` and `in` are given, both must hold; a filter with neither
+/// (`{}`, or both null) sets no condition; `in: []` matches nothing.
 #[derive(InputObject, Clone, Debug)]
 #[graphql(concrete(name = "SectorFilter", params(super::enums::Sector)))]
 #[graphql(concrete(name = "ProgrammeStatusFilter", params(super::enums::ProgrammeStatus)))]
@@ -320,13 +343,13 @@ pub struct EnumFilter<T: async_graphql::InputType + Copy> {
     pub in_: Option<Vec<T>>,
 }
 
-impl<T: async_graphql::InputType + Copy> EnumFilter<T> {
-    /// The values the filter accepts, as the stored enum `S`.
-    pub fn values<S>(&self) -> Vec<S>
+impl<T: async_graphql::InputType + Copy + PartialEq> EnumFilter<T> {
+    /// The values the filter accepts, as the stored enum `S`; `None` for no condition (see [`accepted`]).
+    pub fn values<S>(&self) -> Option<Vec<S>>
     where
         T: Into<S>,
     {
-        self.eq.iter().chain(self.in_.iter().flatten()).map(|value| (*value).into()).collect()
+        accepted(self.eq, self.in_.clone()).map(|values| values.into_iter().map(Into::into).collect())
     }
 }
 

@@ -294,9 +294,9 @@ impl LeadershipQuery {
         let paging = Paging::new(after, before, first, last)?;
         let filter = filter.unwrap_or_default();
         let condition = queries::leadership::ConsultantLeadFilter {
-            specialisms: filter.specialism.as_ref().map(EnumFilter::values),
-            trusts: filter.trust.as_ref().map(OdsCodeFilter::codes),
-            icbs: filter.icb.as_ref().map(OdsCodeFilter::codes),
+            specialisms: filter.specialism.as_ref().and_then(EnumFilter::values),
+            trusts: filter.trust.as_ref().and_then(OdsCodeFilter::codes),
+            icbs: filter.icb.as_ref().and_then(OdsCodeFilter::codes),
             current: filter.current,
             as_of: as_of_or_today(ctx, as_of)?,
         }

@@ -12,7 +12,9 @@ use crate::config::Limits;
 use crate::services::access::Principal;
 use crate::services::budgets::Budgets;
 use crate::services::pagination::{DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE};
-use async_graphql::parser::types::{ExecutableDocument, Field, OperationType, Selection, SelectionSet};
+use async_graphql::parser::types::{
+    ExecutableDocument, Field, OperationDefinition, OperationType, Selection, SelectionSet,
+};
 use async_graphql::{ErrorExtensionValues, Response, ServerError, Value, Variables};
 use std::collections::HashMap;
 
@@ -315,6 +317,26 @@ struct Survey {
     filter_items: usize,
 }
 
+/// A request error for the first variable of `operation` whose type is required (`T!`, no default) that
+/// `variables` leaves out or sets to null: GraphQL over HTTP makes it a request error (no `data`; 400
+/// under `application/graphql-response+json`), not a field's.
+fn missing_variable(operation: &OperationDefinition, variables: &Variables) -> Option<ServerError> {
+    operation.variable_definitions.iter().find_map(|definition| {
+        let definition = &definition.node;
+        let required = !definition.var_type.node.nullable && definition.default_value.is_none();
+        let given = variables.get(&definition.name.node).is_some_and(|value| *value != Value::Null);
+        (required && !given).then(|| {
+            let message = format!(
+                "Variable ${} of required type {} was not provided.",
+                definition.name.node, definition.var_type.node
+            );
+            let mut error = refusal(message, "BAD_USER_INPUT", |_| {});
+            error.locations.push(definition.name.pos);
+            error
+        })
+    })
+}
+
 /// How many root fields other than `__typename` `set` selects, counting each time a field is spread in
 /// place (async-graphql runs a field once for every spread that selects it). Counting stops past 1: a
 /// mutation needs to know only whether it makes more than one change, and a cycle of fragments (which
@@ -521,6 +543,9 @@ impl CostControl {
             report.operation = Some(operation.node.ty);
             if request.operation_name.is_none() {
                 request.operation_name = name.map(str::to_owned);
+            }
+            if let Some(missing) = missing_variable(&operation.node, &request.variables) {
+                return (Err(missing), report);
             }
         }
         let invalid_text = |refused: super::text::InvalidText| {

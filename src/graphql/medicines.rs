@@ -304,9 +304,9 @@ impl PatientPathwayFilter {
     /// The service filter.
     pub fn to_query(&self) -> queries::medicines::PathwayFilter {
         queries::medicines::PathwayFilter {
-            icbs: self.icb.as_ref().map(OdsCodeFilter::codes),
-            specialisms: self.specialism.as_ref().map(EnumFilter::values),
-            statuses: self.status.as_ref().map(EnumFilter::values),
+            icbs: self.icb.as_ref().and_then(OdsCodeFilter::codes),
+            specialisms: self.specialism.as_ref().and_then(EnumFilter::values),
+            statuses: self.status.as_ref().and_then(EnumFilter::values),
             led: self.led,
             start: self.start_on.map(Into::into),
         }
@@ -332,9 +332,9 @@ impl ServiceRedesignFilter {
     /// The service filter.
     pub fn to_query(&self) -> queries::medicines::RedesignFilter {
         queries::medicines::RedesignFilter {
-            icbs: self.icb.as_ref().map(OdsCodeFilter::codes),
-            statuses: self.status.as_ref().map(EnumFilter::values),
-            team_joined_at: self.team_joined_at.as_ref().map(EnumFilter::values),
+            icbs: self.icb.as_ref().and_then(OdsCodeFilter::codes),
+            statuses: self.status.as_ref().and_then(EnumFilter::values),
+            team_joined_at: self.team_joined_at.as_ref().and_then(EnumFilter::values),
             social_care_involved: self.social_care_involved,
             start: self.start_on.map(Into::into),
         }

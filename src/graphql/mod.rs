@@ -342,6 +342,10 @@ impl Answered<'_> {
         entity_failures: &[(async_graphql::Value, async_graphql::ServerError)],
     ) {
         partial::complete(response, types, self.query, self.operation_name, self.variables, entity_failures);
+        // An operation whose every root field was skipped (`@skip`, `@include`) answers `{}`, not null.
+        if response.errors.is_empty() && response.data == async_graphql::Value::Null {
+            response.data = async_graphql::Value::Object(Default::default());
+        }
         let Ok(document) = async_graphql::parser::parse_query(self.query) else { return };
         if let Some((_, operation)) = operation::chosen(&document, self.operation_name) {
             key_order::order(&mut response.data, &document, &[&operation.node.selection_set.node]);

@@ -615,11 +615,11 @@ impl OrganisationFilter {
                 and: filter.and.as_ref().map(|_| all),
                 or: any,
                 not: not.map(Box::new),
-                ods_codes: filter.ods_code.as_ref().map(OdsCodeFilter::codes),
-                kinds: filter.kind.as_ref().map(EnumFilter::values),
+                ods_codes: filter.ods_code.as_ref().and_then(OdsCodeFilter::codes),
+                kinds: filter.kind.as_ref().and_then(EnumFilter::values),
                 name: filter.name.as_ref().map(Into::into),
-                icbs: filter.icb.as_ref().map(OdsCodeFilter::codes),
-                regions: filter.region.as_ref().map(OdsCodeFilter::codes),
+                icbs: filter.icb.as_ref().and_then(OdsCodeFilter::codes),
+                regions: filter.region.as_ref().and_then(OdsCodeFilter::codes),
             })
         })
     }

@@ -440,11 +440,11 @@ impl PostFilter {
     /// The filter as the services read it, with ICBs on `as_of`.
     pub(crate) fn to_query(&self, as_of: NaiveDate) -> Result<queries::programmes::PostFilter, crate::AppError> {
         Ok(queries::programmes::PostFilter {
-            statuses: self.status.as_ref().map(EnumFilter::values),
-            funding: self.funding.as_ref().map(EnumFilter::values),
+            statuses: self.status.as_ref().and_then(EnumFilter::values),
+            funding: self.funding.as_ref().and_then(EnumFilter::values),
             programmes: IdFilter::uuids_of(self.programme.as_ref(), NodeType::RotationProgramme, "programme")?,
             cohorts: IdFilter::uuids_of(self.cohort.as_ref(), NodeType::Cohort, "cohort")?,
-            employer_icbs: self.employer_icb.as_ref().map(OdsCodeFilter::codes),
+            employer_icbs: self.employer_icb.as_ref().and_then(OdsCodeFilter::codes),
             as_of,
         })
     }
@@ -454,12 +454,12 @@ impl VacancyFilter {
     /// The filter as the services read it, with `open` and ICBs on `as_of`.
     pub(crate) fn to_query(&self, as_of: NaiveDate) -> queries::programmes::VacancyFilter {
         queries::programmes::VacancyFilter {
-            sectors: self.sector.as_ref().map(EnumFilter::values),
-            funding: self.funding.as_ref().map(EnumFilter::values),
-            afc_bands: self.afc_band.as_ref().map(EnumFilter::values),
+            sectors: self.sector.as_ref().and_then(EnumFilter::values),
+            funding: self.funding.as_ref().and_then(EnumFilter::values),
+            afc_bands: self.afc_band.as_ref().and_then(EnumFilter::values),
             open: self.open,
             opened_on: self.opened_on.map(Into::into),
-            icbs: self.icb.as_ref().map(OdsCodeFilter::codes),
+            icbs: self.icb.as_ref().and_then(OdsCodeFilter::codes),
             as_of,
         }
     }
@@ -550,8 +550,8 @@ impl ProgrammeQuery {
         let filter = queries::programmes::ProgrammeFilter {
             codes: filter.code,
             name: filter.name.as_ref().map(Into::into),
-            statuses: filter.status.as_ref().map(EnumFilter::values),
-            owner_icbs: filter.owner_icb.as_ref().map(OdsCodeFilter::codes),
+            statuses: filter.status.as_ref().and_then(EnumFilter::values),
+            owner_icbs: filter.owner_icb.as_ref().and_then(OdsCodeFilter::codes),
         };
         let condition = filter.condition(db(ctx)?).await.extend()?;
         let order = order_by.unwrap_or_default();

@@ -447,7 +447,7 @@ impl MembershipFilter {
     /// The filter as the services read it.
     pub(crate) fn to_query(&self) -> Result<queries::workforce::MembershipFilter, crate::AppError> {
         Ok(queries::workforce::MembershipFilter {
-            statuses: self.status.as_ref().map(EnumFilter::values),
+            statuses: self.status.as_ref().and_then(EnumFilter::values),
             programmes: IdFilter::uuids_of(self.programme.as_ref(), NodeType::RotationProgramme, "programme")?,
             cohorts: IdFilter::uuids_of(self.cohort.as_ref(), NodeType::Cohort, "cohort")?,
             start_date: self.start_date.map(Into::into),
@@ -481,12 +481,12 @@ impl PlacementFilter {
                 and: filter.and.as_ref().map(|_| all),
                 or: any,
                 not: not.map(Box::new),
-                sectors: filter.sector.as_ref().map(EnumFilter::values),
-                statuses: filter.status.as_ref().map(EnumFilter::values),
+                sectors: filter.sector.as_ref().and_then(EnumFilter::values),
+                statuses: filter.status.as_ref().and_then(EnumFilter::values),
                 start_date: filter.start_date.map(Into::into),
                 end_date: filter.end_date.map(Into::into),
                 active_on: filter.active_on.map(|day| day.0),
-                host_icbs: filter.host_icb.as_ref().map(OdsCodeFilter::codes),
+                host_icbs: filter.host_icb.as_ref().and_then(OdsCodeFilter::codes),
                 is_cross_icb: filter.is_cross_icb,
                 programmes: IdFilter::uuids_of(filter.programme.as_ref(), NodeType::RotationProgramme, "programme")?,
                 pharmacists: IdFilter::uuids_of(filter.pharmacist.as_ref(), NodeType::Pharmacist, "pharmacist")?,
@@ -632,7 +632,7 @@ impl WorkforceQuery {
         let filter = queries::workforce::PharmacistFilter {
             gphc_numbers: filter.gphc_number,
             family_name: filter.family_name.as_ref().map(Into::into),
-            registration_statuses: filter.registration_status.as_ref().map(EnumFilter::values),
+            registration_statuses: filter.registration_status.as_ref().and_then(EnumFilter::values),
             first_registered_on: filter.first_registered_on.map(Into::into),
             independent_prescriber: filter.independent_prescriber,
             as_of: as_of_or_today(ctx, as_of)?,

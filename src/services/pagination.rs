@@ -18,8 +18,18 @@ use uuid::Uuid;
 
 /// Page size when the caller gives neither `first` nor `last`.
 pub const DEFAULT_PAGE_SIZE: u64 = 20;
-/// The largest page a caller may ask for; larger `first`/`last` values are capped to it.
+/// The largest page a caller may ask for; a larger `first`/`last` is refused (see [`page_size`]).
 pub const MAX_PAGE_SIZE: u64 = 100;
+
+/// A page size the caller asked for as `field` (`first` or `last`): refused (`BAD_USER_INPUT`) when
+/// negative or over [`MAX_PAGE_SIZE`], never quietly cut short.
+pub fn page_size(field: &'static str, value: i64) -> Result<u64, AppError> {
+    match u64::try_from(value) {
+        Ok(size) if size <= MAX_PAGE_SIZE => Ok(size),
+        Ok(_) => Err(AppError::invalid(field, format!("is at most {MAX_PAGE_SIZE}: page on with the cursor"))),
+        Err(_) => Err(AppError::invalid(field, "must not be negative")),
+    }
+}
 
 /// A day after every real one (as text it sorts after every `YYYY-MM-DD` too): where a null date sorts
 /// in a [`SortKey::NullsLast`].

@@ -251,3 +251,62 @@ async fn a_page_on_an_allowed_origin_may_query_with_its_token_and_others_get_no_
     assert_eq!(same_origin.status(), 200);
     assert_eq!(header(&same_origin, "access-control-allow-origin"), "");
 }
+
+#[tokio::test]
+async fn filters_say_what_they_do_and_requests_that_cannot_run_are_request_errors() {
+    let app = spawn_app(DemoData::Load).await;
+    let national = token(Role::National, &[], None);
+    let national = Some(national.as_str());
+    let count = |filter: Value| {
+        let app = &app;
+        async move {
+            let query = "query($f: PlacementFilter) { placements(filter: $f) { totalCount } }";
+            let answer = post(app, national, &json!({ "query": query, "variables": { "f": filter } })).await;
+            assert!(answer["errors"].is_null(), "{answer}");
+            answer["data"]["placements"]["totalCount"].as_i64().expect("a count")
+        }
+    };
+    let all = count(Value::Null).await;
+    assert!(all > 0);
+    // No condition: an empty operator object, or its operators null.
+    for filter in [
+        json!({ "status": {} }),
+        json!({ "status": { "in": null } }),
+        json!({ "status": { "eq": null } }),
+        json!({ "hostIcb": {} }),
+        json!({ "sector": { "eq": null, "in": null } }),
+    ] {
+        assert_eq!(count(filter.clone()).await, all, "{filter}");
+    }
+    // `in: []` matches nothing; `eq` with `in` means both.
+    assert_eq!(count(json!({ "status": { "in": [] } })).await, 0);
+    let approved = count(json!({ "status": { "eq": "APPROVED" } })).await;
+    assert!(approved > 0 && approved < all, "{approved} of {all}");
+    assert_eq!(count(json!({ "status": { "eq": "APPROVED", "in": ["APPROVED", "CANCELLED"] } })).await, approved);
+    assert_eq!(count(json!({ "status": { "eq": "APPROVED", "in": ["CANCELLED"] } })).await, 0);
+
+    // A page over the largest is refused, not cut short.
+    let big = post(&app, national, &json!({ "query": "{ placements(first: 500) { nodes { id } } }" })).await;
+    assert_eq!(error_codes(&big), ["BAD_USER_INPUT"], "{big}");
+    assert_eq!(big["errors"][0]["extensions"]["field"], "first", "{big}");
+
+    // A required variable left out (or null) is a request error: 400, no `data`.
+    for variables in [json!({}), json!({ "c": null })] {
+        let response = app
+            .client
+            .post(app.url("/graphql"))
+            .header("Accept", "application/graphql-response+json")
+            .json(&json!({ "query": "query($c: OdsCode!) { icb(odsCode: $c) { name } }", "variables": variables }))
+            .send()
+            .await
+            .expect("request");
+        assert_eq!(response.status(), 400);
+        let answer: Value = response.json().await.expect("JSON");
+        assert_eq!(error_codes(&answer), ["BAD_USER_INPUT"], "{answer}");
+        assert!(answer.get("data").is_none(), "{answer}");
+    }
+    // Every root field skipped: an empty object, as GraphQL answers it.
+    let skipped = post(&app, None, &json!({ "query": "{ icbs @skip(if: true) { odsCode } }" })).await;
+    assert_eq!(skipped["data"], json!({}), "{skipped}");
+    assert!(skipped["errors"].is_null(), "{skipped}");
+}

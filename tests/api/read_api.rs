@@ -17,13 +17,14 @@ fn codes(response: &Value) -> Vec<String> {
 }
 
 #[tokio::test]
-async fn pages_follow_relay_with_a_default_of_20_and_a_cap_of_100() {
+async fn pages_follow_relay_with_a_default_of_20_and_at_most_100() {
     let app = spawn_app(DemoData::Load).await;
     let order = json!({ "field": "ODS_CODE" });
 
     let default = app.graphql(ORGANISATIONS, json!({ "order": order })).await;
     let total = default["data"]["organisations"]["totalCount"].as_u64().unwrap_or_default();
-    let capped = app.graphql(ORGANISATIONS, json!({ "first": 1000, "order": order })).await;
+    let capped = app.graphql(ORGANISATIONS, json!({ "first": 100, "order": order })).await;
+    let over = app.graphql(ORGANISATIONS, json!({ "first": 1000, "order": order })).await;
     let first = app.graphql(ORGANISATIONS, json!({ "first": 10, "order": order })).await;
     let end = first["data"]["organisations"]["pageInfo"]["endCursor"].clone();
     let second = app.graphql(ORGANISATIONS, json!({ "first": 10, "after": end, "order": order })).await;
@@ -41,6 +42,7 @@ async fn pages_follow_relay_with_a_default_of_20_and_a_cap_of_100() {
     assert!(total > 200, "the demo network has hundreds of organisations");
     assert_eq!(codes(&default).len(), 20);
     assert_eq!(codes(&capped).len(), 100);
+    assert_eq!(error_codes(&over), ["BAD_USER_INPUT"], "more than 100 is refused, not cut short: {over}");
     assert_eq!(capped["data"]["organisations"]["pageInfo"]["hasNextPage"], true);
     assert_eq!(first["data"]["organisations"]["pageInfo"]["hasPreviousPage"], false);
     assert_eq!(second["data"]["organisations"]["pageInfo"]["hasPreviousPage"], true);
