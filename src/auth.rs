@@ -120,7 +120,10 @@ impl TokenKeys {
         if claims.iat > now + CLOCK_SKEW_SECONDS || !names_its_places {
             return Err(AppError::Unauthenticated);
         }
-        let expires = UNIX_EPOCH + Duration::from_secs(claims.exp.saturating_add(validation.leeway));
+        // An `exp` past any time the system clock can hold is no expiry this server can keep to: refused.
+        let expires = UNIX_EPOCH
+            .checked_add(Duration::from_secs(claims.exp.saturating_add(validation.leeway)))
+            .ok_or(AppError::Unauthenticated)?;
         let principal =
             Principal { subject: claims.sub, role: Some(claims.role), icbs: claims.icbs, region: claims.region };
         Ok((principal, Some(expires)))

@@ -44,7 +44,11 @@ impl Telemetry {
 pub fn init(filter: &str, format: LogFormat, otlp_endpoint: Option<&str>) -> anyhow::Result<Telemetry> {
     let filter = EnvFilter::try_new(format!("sqlx::postgres::notice=warn,sqlx::query=warn,{filter},{TRACE_ONLY}=off"))?;
     let log_lines = match format {
-        LogFormat::Text => fmt::layer().with_writer(std::io::stderr).boxed(),
+        // Colours only on a terminal: a log file or a pipe gets plain text.
+        LogFormat::Text => {
+            let terminal = std::io::IsTerminal::is_terminal(&std::io::stderr());
+            fmt::layer().with_ansi(terminal).with_writer(std::io::stderr).boxed()
+        }
         LogFormat::Json => fmt::layer().json().flatten_event(true).with_writer(std::io::stderr).boxed(),
     }
     .with_filter(filter);

@@ -363,7 +363,9 @@ impl Endpoint {
         let endpoint = self.clone();
         let authorization = super::authorization(request);
         let address = remote.as_socket_addr().map(|address| address.ip().to_string());
-        let config = WebSocketConfig::default().max_message_size(Some(self.limits.max_body_bytes));
+        // A message over `max_body_bytes` is closed with 1009 by the protocol loop; the WebSocket layer's own
+        // bound (twice that) keeps a larger one from being held in memory at all.
+        let config = WebSocketConfig::default().max_message_size(Some(self.limits.max_body_bytes.saturating_mul(2)));
         websocket
             .protocols([live::GRAPHQL_TRANSPORT_WS])
             .config(config)

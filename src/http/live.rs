@@ -53,9 +53,10 @@ impl LiveCaller {
     pub(super) fn new(callers: &Callers, authorization: Option<&str>, address: Option<String>) -> Option<Self> {
         let (principal, scope, expires) = callers.identify_until(authorization).ok()?;
         let payer = CostPayer::of(&principal, address);
-        let expires = expires.map(|at| {
+        // An expiry too far ahead for the monotonic clock is as good as none.
+        let expires = expires.and_then(|at| {
             let left = at.duration_since(std::time::SystemTime::now()).unwrap_or_default();
-            tokio::time::Instant::now() + left
+            tokio::time::Instant::now().checked_add(left)
         });
         Some(Self { principal, scope, payer, expires })
     }
@@ -268,10 +269,23 @@ pub(super) async fn serve_socket(
             }
         };
         let text = match message {
+            Some(Ok(Message::Text(text))) if text.len() > endpoint.limits.max_body_bytes => {
+                let _ = outgoing.send(close(1009, "Message too big")).await;
+                break;
+            }
             Some(Ok(Message::Text(text))) => text,
             Some(Ok(Message::Ping(_) | Message::Pong(_))) => continue,
             Some(Ok(Message::Binary(_))) => {
                 let _ = outgoing.send(close(4400, "Binary messages are not part of the protocol")).await;
+                break;
+            }
+            // A frame the protocol layer refused (a message past its larger bound among them): said so with a
+            // close code, where a broken connection (an I/O error) just ends.
+            Some(Err(error)) if error.kind() == std::io::ErrorKind::Other => {
+                let too_big = error.to_string().starts_with("Space limit exceeded");
+                let _ = outgoing
+                    .send(if too_big { close(1009, "Message too big") } else { close(1002, "Protocol error") })
+                    .await;
                 break;
             }
             Some(Ok(Message::Close(_)) | Err(_)) | None => break,

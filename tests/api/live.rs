@@ -246,6 +246,18 @@ async fn the_protocol_refuses_bad_tokens_early_subscribes_and_repeated_ids_with_
 }
 
 #[tokio::test]
+async fn a_message_over_the_body_limit_closes_the_socket_with_1009() {
+    let limits = Limits { max_body_bytes: 10_000, ..Limits::default() };
+    let app = spawn_app_with(DemoData::Skip, limits).await;
+    for size in [15_000, 50_000] {
+        let mut client = WsClient::open(app.address, None).await;
+        let query = format!("{{ __typename }}#{}", "x".repeat(size));
+        client.subscribe("big", &query).await;
+        assert_eq!(client.next().await, json!({ "type": "close", "code": 1009 }), "{size} bytes");
+    }
+}
+
+#[tokio::test]
 async fn a_caller_keeps_at_most_its_subscriptions_open_and_a_reconnecting_client_starts_cleanly() {
     let limits = Limits { max_subscriptions: 2, ..Limits::default() };
     let app = spawn_app_with(DemoData::Load, limits).await;

@@ -97,6 +97,34 @@ async fn the_binary_serves_and_stops_cleanly_on_sigterm() {
     assert!(status.success(), "exit status after SIGTERM: {status:?}");
 }
 
+/// Text logs written to a pipe (or a file) carry no ANSI colour codes.
+#[test]
+fn text_logs_to_a_pipe_are_plain() {
+    use std::io::{BufRead, BufReader};
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_rotagraph"))
+        .args(["serve", "--bind", "127.0.0.1:0", "--log-format", "text"])
+        .env("DATABASE_URL", format!("sqlite://{}?mode=rwc", dir.path().join("serve.db").display()))
+        .env_remove("ROTAGRAPH_DEMO")
+        .env("ROTAGRAPH_JWT_SECRET", String::from_utf8_lossy(crate::helpers::TEST_SECRET).as_ref())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("start rotagraph");
+    let stderr = child.stderr.take().expect("stderr");
+    let mut lines = Vec::new();
+    for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+        let listening = line.contains("listening");
+        lines.push(line);
+        if listening || lines.len() > 200 {
+            break;
+        }
+    }
+    child.kill().expect("kill");
+    child.wait().expect("wait");
+    assert!(lines.iter().any(|line| line.contains("listening")), "{lines:?}");
+    assert!(lines.iter().all(|line| !line.contains('\u{1b}')), "{lines:?}");
+}
+
 /// Secure by default: with any database but the embedded default, the server does not start without a
 /// token key.
 #[test]
