@@ -360,7 +360,10 @@ pub struct SeedArgs {
 /// Settings of `export-schema`.
 #[derive(Clone, Debug, Args)]
 pub struct ExportSchemaArgs {
-    /// Write to this file instead of standard output.
+    /// Write the clients' SDL (no federation machinery) to this file instead of standard output.
     #[arg(long)]
     pub output: Option<PathBuf>,
+    /// Also write the federation subgraph's SDL (what `_service { sdl }` answers a gateway) to this file.
+    #[arg(long, value_name = "FILE")]
+    pub subgraph_output: Option<PathBuf>,
 }

@@ -105,6 +105,9 @@ async fn run_command(cli: Cli) -> anyhow::Result<()> {
                 Some(path) => std::fs::write(path, sdl)?,
                 None => std::io::stdout().lock().write_all(sdl.as_bytes())?,
             }
+            if let Some(path) = settings.subgraph_output {
+                std::fs::write(path, graphql::subgraph_sdl())?;
+            }
             Ok(())
         }
     }

@@ -379,10 +379,43 @@ fn today(ctx: &Context<'_>) -> Result<NaiveDate> {
 }
 
 /// The schema as a federation subgraph's SDL, with its directives (`@key`, `@shareable`, the federation
-/// `@link`): what `_service { sdl }` answers a gateway, and what is committed in `schema.graphql`.
-pub fn sdl() -> String {
+/// `@link`): what `_service { sdl }` answers a gateway, committed as `subgraph.graphql`.
+pub fn subgraph_sdl() -> String {
     let options = async_graphql::SDLExportOptions::new().federation().compose_directive();
     schema_builder().finish().sdl_with_options(options)
+}
+
+/// The schema as clients and their tools read it (relay-compiler, GraphQL ESLint, code generators),
+/// committed as `schema.graphql`: no federation machinery (`_entities`, `_service`, `_Any`, `@key`, the
+/// `@link` schema extension), which only a gateway speaks.
+pub fn sdl() -> String {
+    without_federation(&schema_builder().finish().sdl())
+}
+
+/// `sdl` without the root fields and types only a gateway uses (`_entities`, `_service`, `_Any`,
+/// `_Entity`, `_Service`), which async-graphql prints in every SDL of a federated schema.
+fn without_federation(sdl: &str) -> String {
+    const ROOT_FIELDS: [&str; 2] = ["_service: _Service!", "_entities(representations: [_Any!]!): [_Entity]!"];
+    // The first line of a definition that is not its description.
+    fn definition(block: &str) -> Option<&str> {
+        let mut in_description = false;
+        block.lines().map(str::trim).find(|line| {
+            if *line == "\"\"\"" {
+                in_description = !in_description;
+                return false;
+            }
+            !in_description && !(line.starts_with("\"\"\"") && line.ends_with("\"\"\"") && line.len() > 5)
+        })
+    }
+    let federation_type = |line: &str| ["scalar _", "type _", "union _"].iter().any(|start| line.starts_with(start));
+    let mut kept = sdl
+        .split("\n\n")
+        .filter(|block| !definition(block).is_some_and(federation_type))
+        .map(|block| block.lines().filter(|line| !ROOT_FIELDS.contains(&line.trim())).collect::<Vec<_>>().join("\n"))
+        .collect::<Vec<_>>()
+        .join("\n\n");
+    kept.push('\n');
+    kept
 }
 
 fn db<'a>(ctx: &Context<'a>) -> Result<&'a DatabaseConnection> {
