@@ -350,33 +350,39 @@ pub struct MedicinesQuery;
 impl MedicinesQuery {
     /// Patient pathways the reader may see (those recorded by or spanning its ICBs), by start date then
     /// name, as a connection.
+    #[expect(clippy::too_many_arguments, reason = "a filter, a direction and the four Relay paging arguments")]
     async fn patient_pathways(
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "Which pathways.")] filter: Option<PatientPathwayFilter>,
         #[graphql(desc = "The direction (default: earliest first).", default)] direction: OrderDirection,
         #[graphql(desc = "Rows after this cursor.")] after: Option<String>,
-        #[graphql(desc = "At most this many rows (default 20, at most 100).")] first: Option<i32>,
+        #[graphql(desc = "Rows before this cursor.")] before: Option<String>,
+        #[graphql(desc = "At most this many rows from the start (default 20, at most 100).")] first: Option<i32>,
+        #[graphql(desc = "At most this many rows from the end (at most 100).")] last: Option<i32>,
     ) -> Result<ConnectionOf<PatientPathway>> {
         let condition = filter.unwrap_or_default().to_query().condition().extend()?;
         let order =
             vec![SortKey::Column(patient_pathway::Column::StartOn), SortKey::Column(patient_pathway::Column::Name)];
-        let paging = Paging::forward(after, first)?;
+        let paging = Paging::new(after, before, first, last)?;
         list::<patient_pathway::Entity, _>(ctx, condition, order, direction, paging, PatientPathway).await
     }
 
     /// Service redesigns the reader may see (those of its ICBs), by start date, as a connection.
+    #[expect(clippy::too_many_arguments, reason = "a filter, a direction and the four Relay paging arguments")]
     async fn service_redesigns(
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "Which redesigns.")] filter: Option<ServiceRedesignFilter>,
         #[graphql(desc = "The direction (default: earliest first).", default)] direction: OrderDirection,
         #[graphql(desc = "Rows after this cursor.")] after: Option<String>,
-        #[graphql(desc = "At most this many rows (default 20, at most 100).")] first: Option<i32>,
+        #[graphql(desc = "Rows before this cursor.")] before: Option<String>,
+        #[graphql(desc = "At most this many rows from the start (default 20, at most 100).")] first: Option<i32>,
+        #[graphql(desc = "At most this many rows from the end (at most 100).")] last: Option<i32>,
     ) -> Result<ConnectionOf<ServiceRedesign>> {
         let condition = filter.unwrap_or_default().to_query().condition().extend()?;
         let order = vec![SortKey::Column(service_redesign::Column::StartOn)];
-        let paging = Paging::forward(after, first)?;
+        let paging = Paging::new(after, before, first, last)?;
         list::<service_redesign::Entity, _>(ctx, condition, order, direction, paging, ServiceRedesign).await
     }
 }

@@ -148,9 +148,11 @@ impl AuditQuery {
         ctx: &Context<'_>,
         #[graphql(desc = "Which entries.")] filter: Option<AuditFilter>,
         #[graphql(desc = "Rows after this cursor.")] after: Option<String>,
-        #[graphql(desc = "At most this many rows (default 20, at most 100).")] first: Option<i32>,
+        #[graphql(desc = "Rows before this cursor.")] before: Option<String>,
+        #[graphql(desc = "At most this many rows from the start (default 20, at most 100).")] first: Option<i32>,
+        #[graphql(desc = "At most this many rows from the end (at most 100).")] last: Option<i32>,
     ) -> Result<ConnectionOf<AuditEntry>> {
-        let paging = Paging::new(after, None, first, None)?;
+        let paging = Paging::new(after, before, first, last)?;
         let readable = audit::readable(ctx.data::<Principal>()?, scope(ctx)?).extend()?;
         let filter = filter.unwrap_or_default();
         let mut select = audit_log::Entity::find().filter(readable);
