@@ -404,7 +404,8 @@ fn without_federation(sdl: &str) -> String {
                 in_description = !in_description;
                 return false;
             }
-            !in_description && !(line.starts_with("\"\"\"") && line.ends_with("\"\"\"") && line.len() > 5)
+            let one_line_description = line.starts_with("\"\"\"") && line.ends_with("\"\"\"") && line.len() > 5;
+            !in_description && !one_line_description
         })
     }
     let federation_type = |line: &str| ["scalar _", "type _", "union _"].iter().any(|start| line.starts_with(start));
