@@ -86,6 +86,19 @@ impl App {
         };
         let scopes = ScopeResolver::load(&db).await.context("reading the ICBs and regions")?;
         let documents = Documents::load(settings.trusted_documents.as_deref(), settings.only_trusted_documents)?;
+        match settings.cursor_secret.as_deref() {
+            Some(secret) if secret.len() < 32 => anyhow::bail!("--cursor-secret: at least 32 bytes"),
+            Some(secret) => crate::services::cursors::use_secret(secret.as_bytes()),
+            None => {
+                if !keys.material_is_secret() {
+                    tracing::warn!(
+                        "cursors are sealed with a key derived from the RS256 public key: set --cursor-secret to keep \
+                         them secret from whoever holds that key"
+                    );
+                }
+                crate::services::cursors::use_secret(keys.material());
+            }
+        }
         let allowed_origins = http::cors::AllowedOrigins::parse(&settings.cors_allowed_origins)
             .map_err(|reason| anyhow::anyhow!("--cors-allowed-origins: {reason}"))?;
         if allowed_origins == http::cors::AllowedOrigins::Any {

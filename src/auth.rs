@@ -57,6 +57,8 @@ pub struct TokenKeys {
     issuer: String,
     /// The `aud` every token must carry.
     audience: String,
+    /// The key material other secrets of the server may be derived from (see [`TokenKeys::material`]).
+    material: Vec<u8>,
 }
 
 impl std::fmt::Debug for TokenKeys {
@@ -74,7 +76,20 @@ impl TokenKeys {
             encoding: Some(EncodingKey::from_secret(secret)),
             issuer: DEFAULT_ISSUER_AND_AUDIENCE.to_owned(),
             audience: DEFAULT_ISSUER_AND_AUDIENCE.to_owned(),
+            material: secret.to_vec(),
         }
+    }
+
+    /// The key material the server derives its cursor key from when no cursor secret is configured:
+    /// the HS256 secret, or the RS256 public key (which does not keep cursors secret from whoever holds
+    /// that key: set `--cursor-secret` with RS256).
+    pub fn material(&self) -> &[u8] {
+        &self.material
+    }
+
+    /// Whether the material is a secret (HS256), not a public key.
+    pub fn material_is_secret(&self) -> bool {
+        self.algorithm == Algorithm::HS256
     }
 
     /// The same keys, expecting (and minting) this issuer and audience.
@@ -90,6 +105,7 @@ impl TokenKeys {
             encoding: None,
             issuer: DEFAULT_ISSUER_AND_AUDIENCE.to_owned(),
             audience: DEFAULT_ISSUER_AND_AUDIENCE.to_owned(),
+            material: public_key_pem.to_vec(),
         })
     }
 

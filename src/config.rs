@@ -184,6 +184,11 @@ pub struct ServeArgs {
     /// is learnt through automatic persisted queries. Needs `--trusted-documents`.
     #[arg(long, env = "ROTAGRAPH_ONLY_TRUSTED_DOCUMENTS")]
     pub only_trusted_documents: bool,
+    /// The secret cursors are sealed with (at least 32 bytes; every replica needs the same). By default a
+    /// key derived from the HS256 token secret; with RS256 tokens set it, or cursors are sealed with a key
+    /// derived from the public key.
+    #[arg(long, env = "ROTAGRAPH_CURSOR_SECRET", hide_env_values = true, value_name = "SECRET")]
+    pub cursor_secret: Option<String>,
     /// Web origins (`scheme://host[:port]`, comma-separated) whose pages may read answers across origins
     /// (CORS): a dashboard served elsewhere. None by default; `*` allows every origin (with a warning:
     /// fit only for a deployment whose readers are all anonymous).

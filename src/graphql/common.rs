@@ -124,7 +124,7 @@ impl CursorType for RowCursor {
     }
 
     fn encode_cursor(&self) -> String {
-        URL_SAFE_NO_PAD.encode(self.key.to_json(&self.order).to_string())
+        crate::services::cursors::seal(self.key.to_json(&self.order).to_string().as_bytes())
     }
 }
 
@@ -167,7 +167,7 @@ impl Paging {
         let key = |field: &'static str, cursor: &Option<String>| -> Result<Option<Key>, AppError> {
             let Some(cursor) = cursor else { return Ok(None) };
             let invalid = || AppError::invalid(field, "is not a cursor of this list and order");
-            let bytes = URL_SAFE_NO_PAD.decode(cursor).map_err(|_| invalid())?;
+            let bytes = crate::services::cursors::open(cursor).ok_or_else(invalid)?;
             let json: serde_json::Value = serde_json::from_slice(&bytes).map_err(|_| invalid())?;
             ordering.key_from_json(&json).map(Some).map_err(|_| invalid())
         };

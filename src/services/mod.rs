@@ -9,6 +9,8 @@ pub mod audit;
 pub mod budgets;
 /// What "today" is: the one clock every date default and rule reads.
 pub mod clock;
+/// Opaque cursors: positions in a list, sealed.
+pub mod cursors;
 /// The data version every change raises: what kept answers are checked against.
 pub mod data_version;
 /// Change events for live subscribers: PostgreSQL `LISTEN/NOTIFY`, in-process on SQLite.

@@ -333,3 +333,45 @@ async fn every_root_connection_pages_backwards_too() {
         assert_eq!(answer["data"]["tail"]["pageInfo"]["hasPreviousPage"], true, "{list}");
     }
 }
+
+#[tokio::test]
+async fn cursors_reveal_nothing_and_are_read_by_every_replica() {
+    use base64::Engine as _;
+    let app = spawn_app(DemoData::Load).await;
+    let national = token(Role::National, &[], None);
+    let query = "query($after: String) { pharmacists(first: 2, after: $after, orderBy: { field: NAME }) {
+        edges { cursor node { id familyName } } } }";
+    let first = post(&app, Some(&national), &json!({ "query": query })).await;
+    let edges = first["data"]["pharmacists"]["edges"].as_array().cloned().unwrap_or_default();
+    assert_eq!(edges.len(), 2, "{first}");
+    for edge in &edges {
+        let cursor = edge["cursor"].as_str().expect("a cursor");
+        let decoded = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(cursor).unwrap_or_default();
+        let text = String::from_utf8_lossy(&decoded);
+        let family_name = edge["node"]["familyName"].as_str().expect("a name");
+        for readable in [family_name, "pharmacist", "family_name", "key", "order"] {
+            assert!(!text.contains(readable) && !cursor.contains(readable), "{readable} in {cursor}");
+        }
+    }
+    // The next page, read by another replica: the same secret seals and opens every cursor.
+    let after = edges[1]["cursor"].clone();
+    let replica = app.replica().await;
+    let next: Value = app
+        .client
+        .post(format!("http://{replica}/graphql"))
+        .bearer_auth(&national)
+        .json(&json!({ "query": query, "variables": { "after": after } }))
+        .send()
+        .await
+        .expect("request")
+        .json()
+        .await
+        .expect("JSON");
+    assert!(next["errors"].is_null(), "{next}");
+    assert_ne!(next["data"]["pharmacists"]["edges"][0]["node"]["id"], edges[0]["node"]["id"]);
+    // An altered cursor is refused like any other that is not this list's.
+    let mut altered = after.as_str().expect("cursor").to_owned();
+    altered.replace_range(5..6, if &altered[5..6] == "A" { "B" } else { "A" });
+    let refused = post(&app, Some(&national), &json!({ "query": query, "variables": { "after": altered } })).await;
+    assert_eq!(error_codes(&refused), ["BAD_USER_INPUT"], "{refused}");
+}

@@ -110,6 +110,7 @@ async fn postgres_stopped_and_started_under_load_fails_cleanly_and_recovers() {
         trusted_documents: None,
         only_trusted_documents: false,
         cors_allowed_origins: Vec::new(),
+        cursor_secret: None,
         bind: "127.0.0.1:0".parse().expect("address"),
         demo: false,
         shutdown_timeout: 5,

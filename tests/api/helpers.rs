@@ -160,6 +160,7 @@ async fn serve(
         trusted_documents: trusted_documents.map(std::path::Path::to_path_buf),
         only_trusted_documents: trusted_documents.is_some(),
         cors_allowed_origins: vec![DASHBOARD_ORIGIN.to_owned()],
+        cursor_secret: None,
         limits,
     };
     let keys = rotagraph::auth::TokenKeys::hs256(TEST_SECRET);
