@@ -71,6 +71,14 @@ pub const PLACEMENT_REPORT_COST: u64 = 2_000;
 /// most 120 periods fit the default cost limit, past which PostgreSQL's plan for the statement slows sharply.
 pub const PERIOD_COST: u64 = 150;
 
+/// The connections whose `filter` can name rows by a unique key (connection type, filter field): such a
+/// list holds at most as many rows as keys are given, whatever its page size.
+const UNIQUE_KEY_FILTERS: [(&str, &str); 3] = [
+    ("RotationProgrammeConnection", "code"),
+    ("OrganisationConnection", "odsCode"),
+    ("PharmacistConnection", "gphcNumber"),
+];
+
 /// The parent type of the reports.
 const REPORTS: &str = "Reports";
 
@@ -163,7 +171,8 @@ impl<'a> Costing<'a> {
             1
         } else if named.ends_with("Connection") {
             let page = self.argument(field, "first").or_else(|| self.argument(field, "last"));
-            page.map_or(DEFAULT_PAGE_SIZE, |size| size.min(MAX_PAGE_SIZE))
+            let page = page.map_or(DEFAULT_PAGE_SIZE, |size| size.min(MAX_PAGE_SIZE));
+            self.keyed_rows(field, named).map_or(page, |keys| keys.min(page))
         } else {
             let listed = self.list_length(field, "ids").or_else(|| self.list_length(field, "representations"));
             // A plain list of objects (not a connection's own `nodes` or `edges`, whose page is already
@@ -252,6 +261,28 @@ impl<'a> Costing<'a> {
         match self.value(field, argument)? {
             async_graphql::Value::Number(number) => number.as_u64(),
             _ => None,
+        }
+    }
+
+    /// How many rows a connection of `connection_type` can hold at most because its `filter` names them
+    /// by a unique key ([`UNIQUE_KEY_FILTERS`]): the number of keys given (`code: ["STAR"]` is one row,
+    /// `odsCode: { in: [...] }` as many as it lists, `eq` one); `None` when no such key is given.
+    fn keyed_rows(&self, field: &Field, connection_type: &str) -> Option<u64> {
+        let (_, key) = UNIQUE_KEY_FILTERS.iter().find(|(connection, _)| *connection == connection_type)?;
+        let Some(Value::Object(filter)) = self.value(field, "filter") else { return None };
+        let count = |value: &Value| match value {
+            Value::List(items) => u64::try_from(items.len()).ok(),
+            Value::Null => None,
+            _ => Some(1),
+        };
+        match filter.get(*key)? {
+            Value::Object(operators) => {
+                match (operators.get("eq").and_then(count), operators.get("in").and_then(count)) {
+                    (Some(eq), Some(listed)) => Some(eq.min(listed)),
+                    (eq, listed) => eq.or(listed),
+                }
+            }
+            value => count(value),
         }
     }
 

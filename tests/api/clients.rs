@@ -375,3 +375,26 @@ async fn cursors_reveal_nothing_and_are_read_by_every_replica() {
     let refused = post(&app, Some(&national), &json!({ "query": query, "variables": { "after": altered } })).await;
     assert_eq!(error_codes(&refused), ["BAD_USER_INPUT"], "{refused}");
 }
+
+#[tokio::test]
+async fn a_list_filtered_by_unique_keys_costs_as_many_rows_as_keys() {
+    let app = spawn_app(DemoData::Load).await;
+    let national = token(Role::National, &[], None);
+    let cost = |query: &'static str| {
+        let (app, national) = (&app, &national);
+        async move {
+            let answer = post(app, Some(national), &json!({ "query": query })).await;
+            assert!(answer["errors"].is_null(), "{answer}");
+            answer["extensions"]["cost"]["requested"].as_u64().expect("a cost")
+        }
+    };
+    // A connection costs 1 and its page times its selection (`nodes { code }`: 2 a row); each input object
+    // of a filter adds 20. The default page is 20 rows; one code is one row, two ODS codes two rows,
+    // whatever the page.
+    assert_eq!(cost("{ programmes { nodes { code } } }").await, 1 + 20 * 2);
+    assert_eq!(cost(r#"{ programmes(filter: { code: ["STAR"] }) { nodes { code } } }"#).await, 1 + 2 + 20);
+    assert_eq!(
+        cost(r#"{ organisations(first: 50, filter: { odsCode: { in: ["QMM", "T6Y0W"] } }) { nodes { name } } }"#).await,
+        1 + 2 * 2 + 2 * 20
+    );
+}

@@ -22,6 +22,7 @@ mod pagination;
 mod queries;
 mod races;
 mod read_api;
+mod readme;
 mod records;
 mod reference_data;
 mod replicas;
