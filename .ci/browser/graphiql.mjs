@@ -8,7 +8,7 @@
 // Then, with GRAPHIQL_TOKEN's token typed into the headers editor as Authorization, runs a subscription:
 // the graphql-ws `connection_init` must carry that Authorization, and the first event must show.
 // GRAPHIQL_SCREENSHOT=PATH saves a screenshot of the page at the end (pass or fail).
-import { chromium } from 'playwright-core';
+import { launchOffline, watchedPage } from './offline.mjs';
 
 const BASE = process.argv[2];
 if (!BASE) {
@@ -71,55 +71,9 @@ const excerpt = (text, max = 1500) => {
 const deadline = setTimeout(() => finish(false, `not done within ${TIMEOUT_MS / 1000} s`), TIMEOUT_MS);
 
 try {
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-    headless: true,
-    timeout: left(),
-    args: [
-      // No name resolves except the loopback address, and every connection that is not to loopback
-      // goes to a proxy on the discard port, where nothing listens: loopback works, the rest is refused.
-      '--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1 , EXCLUDE localhost , EXCLUDE ::1',
-      '--proxy-server=http://127.0.0.1:9',
-      '--proxy-bypass-list=127.0.0.1;localhost;[::1]',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-dev-shm-usage',
-    ],
-  });
-
-  step = 'checking that Chromium is offline';
-  // The lockdown itself: a page on a name that is not loopback must not load.
-  {
-    const probe = await browser.newPage();
-    const error = await probe
-      .goto('http://offline-check.invalid/', { timeout: Math.min(left(), 10_000) })
-      .then(() => null, (e) => e.message);
-    await probe.close();
-    if (!error) await finish(false, 'Chromium reached http://offline-check.invalid/: the network is not locked down');
-  }
-
-  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-  page = await context.newPage();
-  page.setDefaultTimeout(TIMEOUT_MS);
-  await page.route('**/*', (route) => {
-    const url = route.request().url();
-    if (new URL(url).origin === ORIGIN) return route.continue();
-    offOrigin.push(`${route.request().method()} ${url}`);
-    return route.abort('blockedbyclient');
-  });
-  page.on('websocket', (ws) => {
-    if (new URL(ws.url()).host !== new URL(ORIGIN).host) offOrigin.push(`WebSocket ${ws.url()}`);
-  });
-  page.on('console', (msg) => {
-    if (msg.type() === 'error') errors.push(`console: ${msg.text()}`);
-  });
-  page.on('pageerror', (e) => errors.push(`page error: ${e.message}`));
-  page.on('response', (r) => {
-    if (r.status() >= 400) errors.push(`HTTP ${r.status()} ${r.request().method()} ${r.url()}`);
-  });
-  page.on('requestfailed', (r) => {
-    if (new URL(r.url()).origin === ORIGIN) errors.push(`request failed: ${r.method()} ${r.url()}: ${r.failure()?.errorText}`);
-  });
+  browser = await launchOffline(left());
+  step = 'opening a page that refuses every request off the server\'s origin';
+  page = await watchedPage(browser, ORIGIN, offOrigin, errors, TIMEOUT_MS);
 
   step = `loading ${PAGE_URL}`;
   const response = await page.goto(PAGE_URL, { waitUntil: 'load', timeout: left() });

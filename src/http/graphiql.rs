@@ -4,17 +4,16 @@
 //! from elsewhere, so GraphiQL works on networks without internet access.
 
 use base64::Engine as _;
-use poem::http::{StatusCode, header};
 use poem::web::Path;
-use poem::{IntoResponse, Response, handler};
+use poem::{Response, handler};
 use sha2::{Digest, Sha256};
 use std::sync::LazyLock;
 
 /// The page.
 const PAGE: &str = include_str!("graphiql/index.html");
 
-/// The files the page loads: name, content type, bytes.
-const ASSETS: [(&str, &str, &[u8]); 5] = [
+/// The files the page loads.
+const ASSETS: [super::static_files::File; 5] = [
     ("graphiql.min.js", "application/javascript; charset=utf-8", include_bytes!("graphiql/graphiql.min.js")),
     ("graphiql.min.css", "text/css; charset=utf-8", include_bytes!("graphiql/graphiql.min.css")),
     (
@@ -44,23 +43,11 @@ static CONTENT_SECURITY_POLICY: LazyLock<String> = LazyLock::new(|| {
 
 /// The GraphiQL page (never cached: it names the files of this server's version).
 pub(super) fn page() -> Response {
-    Response::builder()
-        .content_type("text/html; charset=utf-8")
-        .header(header::CACHE_CONTROL, "no-cache")
-        .header(header::CONTENT_SECURITY_POLICY, CONTENT_SECURITY_POLICY.as_str())
-        .header(header::X_CONTENT_TYPE_OPTIONS, "nosniff")
-        .body(PAGE)
+    super::static_files::page(PAGE, &CONTENT_SECURITY_POLICY)
 }
 
-/// `GET /graphiql/<file>`: one of the page's files, cached for a day (an upgrade may change them).
+/// `GET /graphiql/<file>`: one of the page's files.
 #[handler]
 pub(super) fn asset(Path(name): Path<String>) -> Response {
-    match ASSETS.iter().find(|(file, ..)| *file == name) {
-        Some((_, content_type, bytes)) => Response::builder()
-            .content_type(*content_type)
-            .header(header::CACHE_CONTROL, "public, max-age=86400")
-            .header(header::X_CONTENT_TYPE_OPTIONS, "nosniff")
-            .body(*bytes),
-        None => StatusCode::NOT_FOUND.into_response(),
-    }
+    super::static_files::file(&ASSETS, &name)
 }

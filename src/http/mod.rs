@@ -3,6 +3,8 @@
 /// Persisted documents: automatic persisted queries and trusted documents.
 /// Cross-origin requests from the origins a deployment allows.
 pub mod cors;
+/// The regional dashboard, a static page.
+mod dashboard;
 pub mod documents;
 /// GraphiQL's page and files, served offline.
 mod graphiql;
@@ -12,6 +14,8 @@ mod graphql;
 mod live;
 /// Reports as CSV (`GET /reports/<name>.csv`).
 mod reports;
+/// Pages and files embedded in the binary.
+mod static_files;
 
 use crate::auth::TokenKeys;
 use crate::config::Limits;
@@ -52,6 +56,9 @@ pub fn routes(
         .at("/graphql", get(graphql::get_graphql).post(graphql::post_graphql))
         .at("/metrics", get(metrics_text))
         .at("/graphiql/:file", get(graphiql::asset))
+        .at("/dashboard", get(dashboard::to_page))
+        .at("/dashboard/", get(dashboard::page))
+        .at("/dashboard/:file", get(dashboard::file))
         .at("/reports/:file", get(reports::report_csv))
         .at("/health", get(health))
         .at("/ready", get(ready))

@@ -398,3 +398,29 @@ async fn a_list_filtered_by_unique_keys_costs_as_many_rows_as_keys() {
         1 + 2 * 2 + 2 * 20
     );
 }
+
+#[tokio::test]
+async fn the_dashboard_is_served_whole_from_the_server() {
+    let app = spawn_app(DemoData::Skip).await;
+    let page = app.client.get(app.url("/dashboard/")).send().await.expect("page");
+    assert_eq!(page.status(), 200);
+    let policy = page.headers()["content-security-policy"].to_str().expect("CSP").to_owned();
+    assert!(policy.contains("script-src 'self'") && policy.contains("connect-src 'self'"), "{policy}");
+    let html = page.text().await.expect("HTML");
+    for file in ["/dashboard/dashboard.js", "/dashboard/dashboard.css", "/graphiql/graphql-ws.min.js"] {
+        assert!(html.contains(file), "the page loads {file}");
+        let response = app.client.get(app.url(file)).send().await.expect("file");
+        assert_eq!(response.status(), 200, "{file}");
+    }
+    assert!(!html.contains("https://"), "no file from elsewhere");
+    let redirect = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("client")
+        .get(app.url("/dashboard"))
+        .send()
+        .await
+        .expect("redirect");
+    assert_eq!(redirect.status(), 308);
+    assert_eq!(app.client.get(app.url("/dashboard/nope.js")).send().await.expect("404").status(), 404);
+}
