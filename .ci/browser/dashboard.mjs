@@ -5,10 +5,13 @@
 // rate, then changes the places of one of T6Y0W's cohorts through the API with DASHBOARD_ADMIN_TOKEN (an
 // ICB administrator for T6Y0W) and waits for the page to show the new figure, without a reload. Fails on
 // any request off the server's origin, any console, page or HTTP error, or after 60 s.
+// With DASHBOARD_PAGES (the base URL of pages.mjs, another origin the server allows with
+// --cors-allowed-origins), it then opens that copy of the page with `?api=` naming the server: its
+// cross-origin requests (a CORS preflight for the token) must bring the region's comparison.
 import { launchOffline, watchedPage } from './offline.mjs';
 
 const BASE = process.argv[2];
-const { DASHBOARD_TOKEN: TOKEN, DASHBOARD_ADMIN_TOKEN: ADMIN_TOKEN } = process.env;
+const { DASHBOARD_TOKEN: TOKEN, DASHBOARD_ADMIN_TOKEN: ADMIN_TOKEN, DASHBOARD_PAGES: PAGES } = process.env;
 if (!BASE || !TOKEN || !ADMIN_TOKEN) {
   console.error('usage: DASHBOARD_TOKEN=... DASHBOARD_ADMIN_TOKEN=... dashboard.mjs http://127.0.0.1:PORT');
   process.exit(2);
@@ -88,11 +91,23 @@ try {
     [ICB, before + 1],
     { timeout: left(), polling: 100 },
   );
+  let across = '';
+  if (PAGES) {
+    step = `showing the region from a copy of the page on ${PAGES}, across origins`;
+    const pagesOrigin = new URL(PAGES).origin;
+    const other = await watchedPage(browser, [pagesOrigin, ORIGIN], offOrigin, errors, TIMEOUT_MS);
+    await other.goto(`${pagesOrigin}/dashboard/?api=${encodeURIComponent(ORIGIN)}`, { waitUntil: 'load', timeout: left() });
+    await other.fill('#region', 'Y61');
+    await other.fill('#token', TOKEN);
+    await other.click('button[type=submit]');
+    await other.waitForFunction(() => document.querySelectorAll('#comparison tbody tr').length > 0, null, { timeout: left() });
+    across = `; from ${pagesOrigin} it read the comparison across origins (CORS)`;
+  }
   if (offOrigin.length) await fail(`${offOrigin.length} request(s) tried to leave ${ORIGIN}`);
   if (errors.length) await fail(`${errors.length} error(s) in the page`);
   console.log(
     `PASS dashboard: ${ORIGIN}/dashboard/ showed region Y61 live offline in Chromium ${browser.version()}; ` +
-      `${ICB}'s places moved from ${before} to ${before + 1} after a change (${((Date.now() - started) / 1000).toFixed(1)} s)`,
+      `${ICB}'s places moved from ${before} to ${before + 1} after a change${across} (${((Date.now() - started) / 1000).toFixed(1)} s)`,
   );
   await browser.close();
   process.exit(0);

@@ -32,20 +32,23 @@ export async function launchOffline(timeout) {
   return browser;
 }
 
-// A new page of `browser` whose requests off `origin` are refused and listed in `offOrigin`, and whose
-// console errors, page errors, HTTP errors and failed requests are listed in `errors`.
+// A new page of `browser` whose requests off `origin` (or the origins of a list) are refused and listed in
+// `offOrigin`, and whose console errors, page errors, HTTP errors and failed requests are listed in
+// `errors`.
 export async function watchedPage(browser, origin, offOrigin, errors, timeout) {
+  const origins = [origin].flat();
+  const hosts = origins.map((allowed) => new URL(allowed).host);
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
   const page = await context.newPage();
   page.setDefaultTimeout(timeout);
   await page.route('**/*', (route) => {
     const url = route.request().url();
-    if (new URL(url).origin === origin) return route.continue();
+    if (origins.includes(new URL(url).origin)) return route.continue();
     offOrigin.push(`${route.request().method()} ${url}`);
     return route.abort('blockedbyclient');
   });
   page.on('websocket', (ws) => {
-    if (new URL(ws.url()).host !== new URL(origin).host) offOrigin.push(`WebSocket ${ws.url()}`);
+    if (!hosts.includes(new URL(ws.url()).host)) offOrigin.push(`WebSocket ${ws.url()}`);
   });
   page.on('console', (msg) => {
     if (msg.type() === 'error') errors.push(`console: ${msg.text()}`);
@@ -55,7 +58,7 @@ export async function watchedPage(browser, origin, offOrigin, errors, timeout) {
     if (r.status() >= 400) errors.push(`HTTP ${r.status()} ${r.request().method()} ${r.url()}`);
   });
   page.on('requestfailed', (r) => {
-    if (new URL(r.url()).origin === origin) errors.push(`request failed: ${r.method()} ${r.url()}: ${r.failure()?.errorText}`);
+    if (origins.includes(new URL(r.url()).origin)) errors.push(`request failed: ${r.method()} ${r.url()}: ${r.failure()?.errorText}`);
   });
   return page;
 }

@@ -1,8 +1,12 @@
 // The regional dashboard: the fill rate by ICB of a region, live over graphql-ws (`fillRateChanged`),
 // and the region's ICB comparison, read over HTTP and read again whenever the fill rate moves. A token
 // pasted into the form goes in `Authorization` (HTTP) and in `connection_init` (graphql-ws); without one,
-// the public view: the same figures, disclosure-controlled.
+// the public view: the same figures, disclosure-controlled. Served by rotagraph it talks to its own
+// origin; a copy served elsewhere names the API with `?api=https://rotagraph.example` (an origin the
+// server allows with `--cors-allowed-origins`).
 'use strict';
+
+const API = new URL(new URLSearchParams(location.search).get('api') || location.origin).origin;
 
 const FILL_RATE = `subscription ($region: [OdsCode!]) {
   fillRateChanged(groupBy: ICB, icbResolution: CURRENT_SUCCESSOR, filter: { region: $region }) {
@@ -73,7 +77,7 @@ function drawChart(rows) {
 async function readComparison(token, region) {
   const headers = { 'content-type': 'application/json', accept: 'application/graphql-response+json' };
   if (token) headers.authorization = `Bearer ${token}`;
-  const response = await fetch('/graphql', { method: 'POST', headers, body: JSON.stringify({ query: COMPARISON, variables: { region } }) });
+  const response = await fetch(`${API}/graphql`, { method: 'POST', headers, body: JSON.stringify({ query: COMPARISON, variables: { region } }) });
   const answer = await response.json();
   if (answer.errors) throw new Error(answer.errors.map((error) => error.message).join('; '));
   const rows = answer.data.reports.icbComparison.rows;
@@ -82,7 +86,8 @@ async function readComparison(token, region) {
 
 function connect(token, region) {
   if (client) client.dispose();
-  const url = `${location.protocol === 'https:' ? 'wss:' : 'ws:'}//${location.host}/graphql`;
+  const api = new URL(API);
+  const url = `${api.protocol === 'https:' ? 'wss:' : 'ws:'}//${api.host}/graphql`;
   client = graphqlWs.createClient({ url, connectionParams: token ? { Authorization: `Bearer ${token}` } : {} });
   say('Connecting...');
   client.subscribe(
