@@ -164,6 +164,11 @@ impl Api {
         self.subscribers.count()
     }
 
+    /// The subscribers of this server (their counts, pace and probes).
+    pub fn subscribers(&self) -> &Arc<subscription::Subscribers> {
+        &self.subscribers
+    }
+
     /// The server's metrics.
     pub fn metrics(&self) -> &Arc<Metrics> {
         &self.metrics

@@ -318,6 +318,8 @@ pub struct Subscribers {
     open: std::sync::Mutex<std::collections::HashMap<String, usize>>,
     max_open: usize,
     pace: governor::DefaultKeyedRateLimiter<String>,
+    /// The callers whose open streams are asked to write at once (see [`Subscribers::make_room`]).
+    probes: tokio::sync::broadcast::Sender<Arc<str>>,
 }
 
 /// One open subscription of a caller: counted until dropped.
@@ -346,6 +348,33 @@ impl Subscribers {
             open: std::sync::Mutex::default(),
             max_open,
             pace: governor::RateLimiter::keyed(governor::Quota::per_second(rate)),
+            probes: tokio::sync::broadcast::channel(64).0,
+        }
+    }
+
+    /// The probes a stream of one caller listens to: a caller named here is making room (see
+    /// [`Subscribers::make_room`]), and its streams write at once.
+    pub fn probes(&self) -> tokio::sync::broadcast::Receiver<Arc<str>> {
+        self.probes.subscribe()
+    }
+
+    /// Makes room for one more subscription of `caller` if it has its most open: an event stream whose
+    /// client has gone is only noticed when it next writes, so its streams are asked to write at once
+    /// (twice: the first write to a closed connection can still succeed), and this waits up to `patience`
+    /// for one of them to close.
+    pub async fn make_room(&self, caller: &str, patience: std::time::Duration) {
+        let full = || {
+            let open = self.open.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            open.get(caller).is_some_and(|count| *count >= self.max_open)
+        };
+        let deadline = tokio::time::Instant::now() + patience;
+        let mut probes = 0;
+        while full() && tokio::time::Instant::now() < deadline {
+            if probes < 2 {
+                let _ = self.probes.send(caller.into());
+                probes += 1;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
         }
     }
 

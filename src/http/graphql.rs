@@ -232,7 +232,7 @@ pub(super) async fn get_graphql(
         return response;
     }
     if answers_as_event_stream(accept, &mut graphql_request) {
-        return endpoint.event_stream(request, remote, graphql_request);
+        return endpoint.event_stream(request, remote, graphql_request).await;
     }
     endpoint.execute(request, remote, BatchRequest::Single(graphql_request), response_type).await
 }
@@ -292,7 +292,7 @@ pub(super) async fn post_graphql(
                 return refusal;
             }
             if answers_as_event_stream(accept, &mut graphql_request) {
-                return endpoint.event_stream(request, remote, graphql_request);
+                return endpoint.event_stream(request, remote, graphql_request).await;
             }
             BatchRequest::Single(graphql_request)
         }
@@ -374,7 +374,7 @@ impl Endpoint {
     }
 
     /// Answers one operation as Server-Sent Events.
-    fn event_stream(
+    async fn event_stream(
         self: &Arc<Self>,
         http_request: &Request,
         remote: &RemoteAddr,
@@ -386,7 +386,7 @@ impl Endpoint {
             return error_response(StatusCode::UNAUTHORIZED, &crate::error::AppError::Unauthenticated);
         };
         let request_id = http_request.extensions().get::<RequestId>().map(|id| id.0.clone()).unwrap_or_default();
-        live::event_stream(self.clone(), request, caller, request_id)
+        live::event_stream(self.clone(), request, caller, request_id).await
     }
 
     /// Why `request` must not run, checked on its text before anything parses it: a persisted document

@@ -39,6 +39,13 @@ const INIT_TIMEOUT: Duration = Duration::from_secs(10);
 /// How often an idle event stream sends a comment, so proxies keep it open.
 const KEEP_ALIVE: Duration = Duration::from_secs(15);
 
+/// How long a new event stream waits for its caller's abandoned streams to close (see
+/// [`crate::graphql::subscription::Subscribers::make_room`]).
+const MAKE_ROOM_PATIENCE: Duration = Duration::from_millis(500);
+
+/// The reconnection delay an event stream states when it is probed (browsers' usual default).
+const RECONNECT_MILLISECONDS: u64 = 3_000;
+
 /// Who runs the operations of one connection, until when.
 #[derive(Clone)]
 pub(super) struct LiveCaller {
@@ -131,7 +138,7 @@ fn refused_before_execution(response: &async_graphql::Response) -> bool {
 }
 
 /// The `text/event-stream` answer to one operation (GraphQL over SSE, distinct connections).
-pub(super) fn event_stream(
+pub(super) async fn event_stream(
     endpoint: Arc<Endpoint>,
     request: async_graphql::Request,
     caller: LiveCaller,
@@ -139,8 +146,17 @@ pub(super) fn event_stream(
 ) -> poem::Response {
     use futures_util::FutureExt;
     use poem::IntoResponse;
+    let mut request = request;
     let expiry = Box::pin(until(caller.expires));
     let anonymous = caller.principal.role.is_none();
+    let subscribers = endpoint.api.subscribers().clone();
+    let me: Arc<str> = caller.payer.caller.as_str().into();
+    // A client that reconnects at its most subscriptions: its streams whose clients went away are made to
+    // notice it now, so it is not refused for a stream nobody reads.
+    if graphql::operation::choose(&mut request) == Some(OperationType::Subscription) {
+        subscribers.make_room(&me, MAKE_ROOM_PATIENCE).await;
+    }
+    let probes = subscribers.probes();
     let mut answers = answers(endpoint, request, caller, request_id);
     // A request that fails before it runs (it does not parse or validate, or is refused by a limit) is
     // answered at once: a request error (`400`, or `429` for a caller over its limits) with the errors as
@@ -156,19 +172,34 @@ pub(super) fn event_stream(
     }
     let answers = futures_util::stream::iter(first).chain(answers).boxed();
     // Each answer as a `next` event; at the token's expiry, a last one with `UNAUTHENTICATED`.
-    let events =
-        futures_util::stream::unfold((answers, expiry, false), |(mut answers, mut expiry, ended)| async move {
+    // When this caller makes room, a `retry` field (the reconnection delay, as browsers default it) is
+    // written at once: a stream whose client has gone fails to write and closes.
+    let state = (answers, expiry, probes, false);
+    let events = futures_util::stream::unfold(state, move |(mut answers, mut expiry, mut probes, ended)| {
+        let me = me.clone();
+        async move {
             if ended {
                 return None;
             }
-            let (response, ended) = tokio::select! {
-                answer = answers.next() => (answer?, false),
-                () = &mut expiry => (expired(), true),
-            };
-            let body = to_text(&super::graphql::response_body(&response));
-            Some((Event::message(body).event_type("next"), (answers, expiry, ended)))
-        })
-        .chain(futures_util::stream::once(async { Event::message("").event_type("complete") }));
+            loop {
+                let (response, ended) = tokio::select! {
+                    answer = answers.next() => (answer?, false),
+                    () = &mut expiry => (expired(), true),
+                    probe = probes.recv() => match probe {
+                        Ok(caller) if caller != me => continue,
+                        Err(tokio::sync::broadcast::error::RecvError::Closed) => {
+                            probes = tokio::sync::broadcast::channel(1).1;
+                            continue;
+                        }
+                        _ => return Some((Event::retry(RECONNECT_MILLISECONDS), (answers, expiry, probes, false))),
+                    },
+                };
+                let body = to_text(&super::graphql::response_body(&response));
+                return Some((Event::message(body).event_type("next"), (answers, expiry, probes, ended)));
+            }
+        }
+    })
+    .chain(futures_util::stream::once(async { Event::message("").event_type("complete") }));
     let mut response = SSE::new(events).keep_alive(KEEP_ALIVE).into_response();
     // An event stream is never stored (poem's own `no-cache` would let a cache keep it).
     let cache_control = if anonymous { "no-store" } else { "private, no-store" };

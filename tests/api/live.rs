@@ -246,6 +246,26 @@ async fn the_protocol_refuses_bad_tokens_early_subscribes_and_repeated_ids_with_
 }
 
 #[tokio::test]
+async fn a_dashboard_that_reconnects_over_sse_at_its_limit_is_not_refused_for_its_dropped_stream() {
+    let limits = Limits { max_subscriptions: 1, ..Limits::default() };
+    let app = spawn_app_with(DemoData::Load, limits).await;
+    let national = token(Role::National, &[], None);
+    let subscription = "subscription { fillRateChanged(groupBy: ICB) { group { code } placesOffered } }";
+    for attempt in 0..3 {
+        // The client reads the first event, then goes away without a word; it reconnects at once.
+        let (status, mut sse) = SseClient::open(app.address, Some(&national), subscription).await;
+        assert_eq!(status, 200, "attempt {attempt}");
+        assert_eq!(sse.next().await.0, "next", "attempt {attempt}");
+        drop(sse);
+    }
+    // A second stream while the first is read is still refused: the limit holds.
+    let (_, mut kept) = SseClient::open(app.address, Some(&national), subscription).await;
+    assert_eq!(kept.next().await.0, "next");
+    let (status, _) = SseClient::open(app.address, Some(&national), subscription).await;
+    assert_eq!(status, 429);
+}
+
+#[tokio::test]
 async fn a_message_over_the_body_limit_closes_the_socket_with_1009() {
     let limits = Limits { max_body_bytes: 10_000, ..Limits::default() };
     let app = spawn_app_with(DemoData::Skip, limits).await;
