@@ -7,7 +7,7 @@
 
 use super::QueryFields;
 use crate::error::AppError;
-use async_graphql::parser::types::Field;
+use async_graphql::parser::types::{Field, Selection, SelectionSet};
 use async_graphql::registry::Registry;
 use async_graphql::resolver_utils::{ContainerType, resolve_container};
 use async_graphql::{
@@ -85,3 +85,25 @@ impl ContainerType for Query {
 }
 
 impl ObjectType for Query {}
+
+/// `_service { sdl }` answers the subgraph SDL rotagraph writes ([`super::subgraph_sdl`]: with the
+/// demand-control directives of its cost model), where async-graphql answers its own export: each `sdl`
+/// of each `_service` selected at the root of `root` (under any alias) is replaced in `data`.
+pub fn answer_service_sdl(data: &mut Value, root: &SelectionSet) {
+    let Value::Object(fields) = data else { return };
+    for selection in &root.items {
+        let Selection::Field(service) = &selection.node else { continue };
+        if service.node.name.node != "_service" {
+            continue;
+        }
+        let Some(Value::Object(answer)) = fields.get_mut(service.node.response_key().node.as_str()) else { continue };
+        for inner in &service.node.selection_set.node.items {
+            if let Selection::Field(sdl) = &inner.node
+                && sdl.node.name.node == "sdl"
+                && let Some(value) = answer.get_mut(sdl.node.response_key().node.as_str())
+            {
+                *value = Value::String(super::subgraph_sdl());
+            }
+        }
+    }
+}

@@ -358,7 +358,7 @@ fn missing_variable(operation: &OperationDefinition, variables: &Variables) -> O
         let given = variables.get(&definition.name.node).is_some_and(|value| *value != Value::Null);
         (required && !given).then(|| {
             let message = format!(
-                "Variable ${} of required type {} was not provided.",
+                "Variable ${} of required type {} was not provided (or was null).",
                 definition.name.node, definition.var_type.node
             );
             let mut error = refusal(message, "BAD_USER_INPUT", |_| {});
@@ -474,6 +474,11 @@ impl CostPayer {
         };
         Self { caller, icbs: principal.icbs.clone() }
     }
+
+    /// Whether the payer calls without a token.
+    pub fn is_anonymous(&self) -> bool {
+        self.caller.starts_with("anonymous:")
+    }
 }
 
 /// What cost control learnt about one request, for its `extensions.cost`.
@@ -526,7 +531,13 @@ fn parse_failure(error: &async_graphql::parser::Error) -> ServerError {
         }
         other => other.to_string(),
     };
-    let mut failure = refusal(message, "GRAPHQL_PARSE_FAILED", |_| {});
+    // Several operations, one of them anonymous, parse as GraphQL; the specification refuses the
+    // document in validation (lone anonymous operation), as it refuses several without a name to choose.
+    let code = match error {
+        async_graphql::parser::Error::MultipleOperations { .. } => "GRAPHQL_VALIDATION_FAILED",
+        _ => "GRAPHQL_PARSE_FAILED",
+    };
+    let mut failure = refusal(message, code, |_| {});
     failure.locations = positions;
     failure
 }
@@ -659,6 +670,9 @@ impl CostControl {
                 .chain(payer.icbs.iter().map(|icb| (icb.as_str(), u64::from(self.limits.icb_budget))))
                 .collect::<Vec<_>>();
             match self.budgets.charge(&budgets, cost) {
+                // An anonymous answer may be cached publicly and handed to other callers: it does not
+                // carry this caller's remaining budget, on any transport.
+                Ok(_) if payer.is_anonymous() => {}
                 Ok(remaining) => report.remaining = Some(u32::try_from(remaining).unwrap_or(u32::MAX)),
                 Err(throttled) => {
                     let refused = refusal(

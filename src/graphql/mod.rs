@@ -353,7 +353,9 @@ impl Answered<'_> {
         }
         let Ok(document) = async_graphql::parser::parse_query(self.query) else { return };
         if let Some((_, operation)) = operation::chosen(&document, self.operation_name) {
-            key_order::order(&mut response.data, &document, &[&operation.node.selection_set.node]);
+            let root = &operation.node.selection_set.node;
+            federation::answer_service_sdl(&mut response.data, root);
+            key_order::order(&mut response.data, &document, &[root]);
         }
     }
 }
@@ -384,10 +386,52 @@ fn today(ctx: &Context<'_>) -> Result<NaiveDate> {
 }
 
 /// The schema as a federation subgraph's SDL, with its directives (`@key`, `@shareable`, the federation
-/// `@link`): what `_service { sdl }` answers a gateway, committed as `subgraph.graphql`.
+/// `@link`) and the demand-control figures of its cost model (see [`with_demand_control`]): what
+/// `_service { sdl }` answers a gateway, committed as `subgraph.graphql`.
 pub fn subgraph_sdl() -> String {
-    let options = async_graphql::SDLExportOptions::new().federation().compose_directive();
-    schema_builder().finish().sdl_with_options(options)
+    static SDL: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+        let options = async_graphql::SDLExportOptions::new().federation().compose_directive();
+        with_demand_control(&schema_builder().finish().sdl_with_options(options))
+    });
+    SDL.clone()
+}
+
+/// `sdl` with the cost model that [`limits`] enforces, in the IBM cost directives that Federation 2.9
+/// imports (`@cost`, `@listSize`), so a gateway with demand control (Apollo Router, Hive) counts as
+/// rotagraph does: every connection is sized by `first` or `last` through its `edges` and `nodes`, and
+/// each report carries the work of its statement. (async-graphql prints the Federation 2.5 `@link`; the
+/// link is raised to 2.9, which brought these directives.)
+fn with_demand_control(sdl: &str) -> String {
+    const LIST_SIZE: &str = r#" @listSize(slicingArguments: ["first", "last"], sizedFields: ["edges", "nodes"], requireOneSlicingArgument: false)"#;
+    let mut out = String::with_capacity(sdl.len() + sdl.len() / 8);
+    let (mut in_reports, mut field) = (false, String::new());
+    for line in sdl.lines() {
+        let trimmed = line.trim_start();
+        if !line.starts_with('\t') {
+            in_reports = line.starts_with("type Reports ");
+        } else if let Some(name) = line.strip_prefix('\t').and_then(|rest| rest.split(['(', ':']).next()) {
+            // A field's first line (not an argument, which is indented twice, nor a description).
+            if !name.is_empty() && !line.starts_with("\t\t") && !trimmed.starts_with('"') && !trimmed.starts_with(')') {
+                field = name.trim().to_owned();
+            }
+        }
+        let field_ends = line.starts_with('\t')
+            && !line.starts_with("\t\t")
+            && (trimmed.starts_with("): ") || trimmed.contains(": "));
+        out.push_str(line);
+        if field_ends && trimmed.ends_with("Connection!") {
+            out.push_str(LIST_SIZE);
+        } else if field_ends && in_reports && trimmed.ends_with('!') {
+            let weight = if field == "crossIcbFlows" { limits::PLACEMENT_REPORT_COST } else { limits::REPORT_COST };
+            out.push_str(&format!(" @cost(weight: {weight})"));
+        }
+        out.push('\n');
+    }
+    out.replace(
+        "url: \"https://specs.apollo.dev/federation/v2.5\"",
+        "url: \"https://specs.apollo.dev/federation/v2.9\"",
+    )
+    .replace("\"@requiresScopes\"]", "\"@requiresScopes\", \"@cost\", \"@listSize\"]")
 }
 
 /// The schema as clients and their tools read it (relay-compiler, GraphQL ESLint, code generators),

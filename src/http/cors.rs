@@ -85,7 +85,12 @@ pub async fn with_cors<E: Endpoint>(
         .and_then(|origin| origin.to_str().ok())
         .and_then(|origin| origins.allow(origin));
     let Some(allowed) = allowed else {
-        return endpoint.call(request).await.map(IntoResponse::into_response);
+        let mut response = endpoint.call(request).await.map(IntoResponse::into_response)?;
+        // The answer to a listed origin differs (it names the origin): a cache keeps them apart.
+        if matches!(*origins, AllowedOrigins::Listed(_)) {
+            vary_on_origin(response.headers_mut());
+        }
+        return Ok(response);
     };
     if request.method() == Method::OPTIONS && request.headers().contains_key(header::ACCESS_CONTROL_REQUEST_METHOD) {
         let mut preflight = Response::builder().status(StatusCode::NO_CONTENT).finish();
@@ -108,14 +113,19 @@ pub async fn with_cors<E: Endpoint>(
 fn mark(headers: &mut HeaderMap, allowed: HeaderValue, origins: &AllowedOrigins) {
     headers.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, allowed);
     if matches!(origins, AllowedOrigins::Listed(_)) {
-        let vary = headers.get(header::VARY).and_then(|vary| vary.to_str().ok()).map(str::to_owned);
-        let vary = match vary {
-            Some(vary) if !vary.is_empty() => format!("{vary}, Origin"),
-            _ => "Origin".to_owned(),
-        };
-        if let Ok(vary) = HeaderValue::from_str(&vary) {
-            headers.insert(header::VARY, vary);
-        }
+        vary_on_origin(headers);
+    }
+}
+
+/// Adds `Origin` to the answer's `Vary`.
+fn vary_on_origin(headers: &mut HeaderMap) {
+    let vary = headers.get(header::VARY).and_then(|vary| vary.to_str().ok()).map(str::to_owned);
+    let vary = match vary {
+        Some(vary) if !vary.is_empty() => format!("{vary}, Origin"),
+        _ => "Origin".to_owned(),
+    };
+    if let Ok(vary) = HeaderValue::from_str(&vary) {
+        headers.insert(header::VARY, vary);
     }
 }
 

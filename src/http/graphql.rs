@@ -323,7 +323,11 @@ fn request_of_query_string(query_string: &str) -> Option<async_graphql::Request>
         request = request.operation_name(name);
     }
     if let Some(variables) = parameters.variables {
-        request = request.variables(async_graphql::Variables::from_json(serde_json::from_str(&variables).ok()?));
+        // An object (or null), as in a POST body; any other JSON is no request.
+        let variables: Option<serde_json::Map<String, serde_json::Value>> = serde_json::from_str(&variables).ok()?;
+        request = request.variables(async_graphql::Variables::from_json(
+            variables.map_or(serde_json::Value::Null, serde_json::Value::Object),
+        ));
     }
     if let Some(extensions) = parameters.extensions {
         request.extensions = serde_json::from_str(&extensions).ok()?;
@@ -484,11 +488,7 @@ impl Endpoint {
                 };
                 let (response, operation) =
                     graphql::execute(&self.api, request, caller, budget.clone(), Some(&payer)).await;
-                let mut response = budget.bound(response);
-                if principal.role.is_none() {
-                    without_remaining_budget(&mut response);
-                }
-                let answer = Answer::of(response, operation, response_type);
+                let answer = Answer::of(budget.bound(response), operation, response_type);
                 written += answer.json.len();
                 answers.push(answer);
                 if budget.exceeded() || written > self.limits.max_response_bytes {
@@ -516,8 +516,15 @@ impl Endpoint {
         }
         let mutates = answers.iter().any(|answer| answer.operation == Some(OperationType::Mutation));
         let json = join(answers.iter().map(|answer| answer.json.as_slice()), is_batch);
-        let status =
-            answers.iter().map(|answer| answer.status).max_by_key(StatusCode::as_u16).unwrap_or(StatusCode::OK);
+        // A throttled item throttles the request; otherwise a batch in which some item ran is a success
+        // (each item carries its own errors), and a request whose every item failed is what they say.
+        let status = if answers.iter().any(|answer| answer.status == StatusCode::TOO_MANY_REQUESTS) {
+            StatusCode::TOO_MANY_REQUESTS
+        } else if is_batch && answers.iter().any(|answer| answer.status == StatusCode::OK) {
+            StatusCode::OK
+        } else {
+            answers.iter().map(|answer| answer.status).max_by_key(StatusCode::as_u16).unwrap_or(StatusCode::OK)
+        };
         let retry = answers.iter().find_map(|answer| answer.retry_after);
         let mut http_response =
             poem::Response::builder().status(status).content_type(response_type.content_type()).body(json);
@@ -528,14 +535,6 @@ impl Endpoint {
             http_response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(seconds));
         }
         http_response
-    }
-}
-
-/// Leaves the caller's remaining budget out of an anonymous answer, which shared caches may keep and
-/// hand to other callers (`extensions.cost` keeps the operation's own cost and the limit).
-fn without_remaining_budget(response: &mut async_graphql::Response) {
-    if let Some(async_graphql::Value::Object(cost)) = response.extensions.get_mut("cost") {
-        cost.shift_remove("remaining");
     }
 }
 

@@ -204,6 +204,7 @@ pub(super) async fn event_stream(
     // An event stream is never stored (poem's own `no-cache` would let a cache keep it).
     let cache_control = if anonymous { "no-store" } else { "private, no-store" };
     response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static(cache_control));
+    response.headers_mut().insert(header::VARY, HeaderValue::from_static("Authorization, Accept"));
     response
 }
 

@@ -197,6 +197,11 @@ impl Callers {
         authorization: Option<&str>,
     ) -> Result<(Principal, Scope, Option<std::time::SystemTime>), AppError> {
         let (principal, expires) = self.keys.verify(bearer(authorization)?)?;
+        // A token whose places name no ICB or region this server knows grants nothing: refused, never
+        // read as an empty scope.
+        if !self.scopes.knows_places_of(&principal) {
+            return Err(AppError::Unauthenticated);
+        }
         let scope = self.scopes.resolve(&principal);
         Ok((principal, scope, expires))
     }

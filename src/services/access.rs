@@ -157,6 +157,20 @@ impl ScopeResolver {
         Ok(Self { icbs, region_icbs, steps })
     }
 
+    /// Whether every ICB (ODS code) and the region a principal's role reads by are ones this server
+    /// knows (an ICB of any date; a region).
+    pub fn knows_places_of(&self, principal: &Principal) -> bool {
+        match principal.role {
+            Some(Role::IcbViewer | Role::IcbAdmin) => {
+                principal.icbs.iter().all(|code| self.icbs.contains_key(code.trim()))
+            }
+            Some(Role::Regional) => {
+                principal.region.as_deref().is_some_and(|region| self.region_icbs.contains_key(region.trim()))
+            }
+            _ => true,
+        }
+    }
+
     /// The scope of `principal`: its ICBs (or its region's) and every ICB they took over, transitively;
     /// an ICB split between the principal's ICBs and others is kept apart in [`Scope::split_from`].
     pub fn resolve(&self, principal: &Principal) -> Scope {

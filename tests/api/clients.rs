@@ -424,3 +424,73 @@ async fn the_dashboard_is_served_whole_from_the_server() {
     assert_eq!(redirect.status(), 308);
     assert_eq!(app.client.get(app.url("/dashboard/nope.js")).send().await.expect("404").status(), 404);
 }
+
+#[tokio::test]
+async fn the_subgraph_sdl_a_gateway_reads_carries_the_cost_model() {
+    let app = spawn_app(DemoData::Skip).await;
+    let committed = include_str!("../../subgraph.graphql");
+    for query in ["{ _service { sdl } }", "{ s: _service { x: sdl } }"] {
+        let answer = post(&app, None, &json!({ "query": query })).await;
+        let sdl = answer["data"]
+            .as_object()
+            .and_then(|data| data.values().next())
+            .and_then(|service| service.as_object())
+            .and_then(|service| service.values().next())
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_owned();
+        assert_eq!(sdl, committed, "{query}");
+    }
+    assert!(committed.contains("https://specs.apollo.dev/federation/v2.9") && committed.contains("\"@listSize\""));
+    assert!(committed.contains(
+        r#"): PlacementConnection! @listSize(slicingArguments: ["first", "last"], sizedFields: ["edges", "nodes"], requireOneSlicingArgument: false)"#
+    ));
+    assert!(committed.contains("): [CrossIcbFlowReportRow!]! @cost(weight: 2000)"));
+}
+
+#[tokio::test]
+async fn smaller_conformance_points_hold() {
+    let app = spawn_app(DemoData::Load).await;
+    // A batch in which one item ran answers 200, each item with its own errors.
+    let response = app
+        .client
+        .post(app.url("/graphql"))
+        .header("Accept", "application/graphql-response+json")
+        .json(&json!([{ "query": "query($c: OdsCode!) { icb(odsCode: $c) { name } }" }, { "query": "{ __typename }" }]))
+        .send()
+        .await
+        .expect("batch");
+    assert_eq!(response.status(), 200);
+    // GET variables must be an object, as in a POST body.
+    let got = app.client.get(app.url("/graphql?query=%7B__typename%7D&variables=%5B1%5D")).send().await.expect("GET");
+    assert_eq!(got.status(), 400);
+    // Several operations with an anonymous one: a validation failure, as without a name to choose by.
+    let several = post(&app, None, &json!({ "query": "{ icbs { odsCode } } query B { regions { odsCode } }" })).await;
+    assert_eq!(error_codes(&several), ["GRAPHQL_VALIDATION_FAILED"], "{several}");
+    // An anonymous answer leaves out the caller's budget on every transport (here SSE, a query).
+    let (_, _, _, body) = negotiate(&app, false, "text/event-stream", None, "{ regions { odsCode } }").await;
+    assert!(body.contains("\"limit\"") && !body.contains("remaining"), "{body}");
+    // A token whose places name no ICB or region this server knows is refused.
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).expect("clock").as_secs();
+    for places in [json!({ "role": "icb_viewer", "icbs": ["NOTAN"] }), json!({ "role": "regional", "region": "QMM" })] {
+        let mut claims = json!({ "sub": "t", "iat": now, "exp": now + 600, "iss": "rotagraph", "aud": "rotagraph" });
+        for (key, value) in places.as_object().expect("object") {
+            claims[key] = value.clone();
+        }
+        let signed = jsonwebtoken::encode(
+            &jsonwebtoken::Header::new(jsonwebtoken::Algorithm::HS256),
+            &claims,
+            &jsonwebtoken::EncodingKey::from_secret(crate::helpers::TEST_SECRET),
+        )
+        .expect("sign");
+        let answer = app
+            .client
+            .post(app.url("/graphql"))
+            .bearer_auth(signed)
+            .json(&json!({ "query": "{ __typename }" }))
+            .send()
+            .await
+            .expect("request");
+        assert_eq!(answer.status(), 401, "{places}");
+    }
+}

@@ -1,7 +1,8 @@
 // The regional dashboard: the fill rate by ICB of a region, live over graphql-ws (`fillRateChanged`),
 // and the region's ICB comparison, read over HTTP and read again whenever the fill rate moves. A token
 // pasted into the form goes in `Authorization` (HTTP) and in `connection_init` (graphql-ws); without one,
-// the public view: the same figures, disclosure-controlled. Served by rotagraph it talks to its own
+// the public view: the fill rate, disclosure-controlled (the comparison covers the ICBs a reader answers
+// for, so it is empty without a token). Served by rotagraph it talks to its own
 // origin; a copy served elsewhere names the API with `?api=https://rotagraph.example` (an origin the
 // server allows with `--cors-allowed-origins`).
 'use strict';
