@@ -402,9 +402,8 @@ pub fn subgraph_sdl() -> String {
 /// each report carries the work of its statement. (async-graphql prints the Federation 2.5 `@link`; the
 /// link is raised to 2.9, which brought these directives.)
 fn with_demand_control(sdl: &str) -> String {
-    const LIST_SIZE: &str = r#" @listSize(slicingArguments: ["first", "last"], sizedFields: ["edges", "nodes"], requireOneSlicingArgument: false)"#;
     let mut out = String::with_capacity(sdl.len() + sdl.len() / 8);
-    let (mut in_reports, mut field) = (false, String::new());
+    let (mut in_reports, mut field, mut slicing) = (false, String::new(), Vec::<&str>::new());
     for line in sdl.lines() {
         let trimmed = line.trim_start();
         if !line.starts_with('\t') {
@@ -413,14 +412,23 @@ fn with_demand_control(sdl: &str) -> String {
             // A field's first line (not an argument, which is indented twice, nor a description).
             if !name.is_empty() && !line.starts_with("\t\t") && !trimmed.starts_with('"') && !trimmed.starts_with(')') {
                 field = name.trim().to_owned();
+                slicing.clear();
             }
+        }
+        // The field's paging arguments: root connections take `first` and `last`, nested ones `first`.
+        if line.starts_with("\t\t") {
+            slicing.extend(["first", "last"].into_iter().filter(|argument| trimmed.starts_with(&format!("{argument}: "))));
         }
         let field_ends = line.starts_with('\t')
             && !line.starts_with("\t\t")
             && (trimmed.starts_with("): ") || trimmed.contains(": "));
         out.push_str(line);
         if field_ends && trimmed.ends_with("Connection!") {
-            out.push_str(LIST_SIZE);
+            let arguments: Vec<String> = slicing.iter().map(|argument| format!("\"{argument}\"")).collect();
+            out.push_str(&format!(
+                r#" @listSize(slicingArguments: [{}], sizedFields: ["edges", "nodes"], requireOneSlicingArgument: false)"#,
+                arguments.join(", ")
+            ));
         } else if field_ends && in_reports && trimmed.ends_with('!') {
             let weight = if field == "crossIcbFlows" { limits::PLACEMENT_REPORT_COST } else { limits::REPORT_COST };
             out.push_str(&format!(" @cost(weight: {weight})"));
