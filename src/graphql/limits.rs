@@ -348,14 +348,24 @@ struct Survey {
     filter_items: usize,
 }
 
-/// A request error for the first variable of `operation` whose type is required (`T!`, no default) that
-/// `variables` leaves out or sets to null: GraphQL over HTTP makes it a request error (no `data`; 400
-/// under `application/graphql-response+json`), not a field's.
-fn missing_variable(operation: &OperationDefinition, variables: &Variables) -> Option<ServerError> {
+/// A request error for the first variable of `operation` that cannot be used: of a required type (`T!`,
+/// no default) and left out or null, or an `Int` out of its 32-bit range. GraphQL over HTTP makes these
+/// request errors (no `data`; 400 under `application/graphql-response+json`), not a field's.
+fn unusable_variable(operation: &OperationDefinition, variables: &Variables) -> Option<ServerError> {
     operation.variable_definitions.iter().find_map(|definition| {
         let definition = &definition.node;
         let required = !definition.var_type.node.nullable && definition.default_value.is_none();
-        let given = variables.get(&definition.name.node).is_some_and(|value| *value != Value::Null);
+        let value = variables.get(&definition.name.node);
+        let given = value.is_some_and(|value| *value != Value::Null);
+        if let Some(out_of_range) = value.and_then(|value| int_out_of_range(&definition.var_type.node, value)) {
+            let message = format!(
+                "Variable ${} of type {} got {out_of_range}: Int is a 32-bit integer.",
+                definition.name.node, definition.var_type.node
+            );
+            let mut error = refusal(message, "BAD_USER_INPUT", |_| {});
+            error.locations.push(definition.name.pos);
+            return Some(error);
+        }
         (required && !given).then(|| {
             let message = format!(
                 "Variable ${} of required type {} was not provided (or was null).",
@@ -366,6 +376,20 @@ fn missing_variable(operation: &OperationDefinition, variables: &Variables) -> O
             error
         })
     })
+}
+
+/// A number out of a 32-bit integer's range in `value`, a variable of `ty` whose named type is `Int`
+/// (itself, or in a list): async-graphql would refuse it only at the field, as a field error.
+fn int_out_of_range(ty: &async_graphql::parser::types::Type, value: &Value) -> Option<String> {
+    use async_graphql::parser::types::BaseType;
+    match (&ty.base, value) {
+        (BaseType::Named(name), Value::Number(number)) if name.as_str() == "Int" => {
+            let fits = number.as_i64().is_some_and(|number| i32::try_from(number).is_ok());
+            (!fits && (number.is_i64() || number.is_u64())).then(|| number.to_string())
+        }
+        (BaseType::List(item), Value::List(items)) => items.iter().find_map(|value| int_out_of_range(item, value)),
+        _ => None,
+    }
 }
 
 /// How many root fields other than `__typename` `set` selects, counting each time a field is spread in
@@ -586,8 +610,8 @@ impl CostControl {
             if request.operation_name.is_none() {
                 request.operation_name = name.map(str::to_owned);
             }
-            if let Some(missing) = missing_variable(&operation.node, &request.variables) {
-                return (Err(missing), report);
+            if let Some(unusable) = unusable_variable(&operation.node, &request.variables) {
+                return (Err(unusable), report);
             }
         }
         let invalid_text = |refused: super::text::InvalidText| {

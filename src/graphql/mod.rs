@@ -417,7 +417,8 @@ fn with_demand_control(sdl: &str) -> String {
         }
         // The field's paging arguments: root connections take `first` and `last`, nested ones `first`.
         if line.starts_with("\t\t") {
-            slicing.extend(["first", "last"].into_iter().filter(|argument| trimmed.starts_with(&format!("{argument}: "))));
+            slicing
+                .extend(["first", "last"].into_iter().filter(|argument| trimmed.starts_with(&format!("{argument}: "))));
         }
         let field_ends = line.starts_with('\t')
             && !line.starts_with("\t\t")

@@ -305,6 +305,19 @@ async fn filters_say_what_they_do_and_requests_that_cannot_run_are_request_error
         assert_eq!(error_codes(&answer), ["BAD_USER_INPUT"], "{answer}");
         assert!(answer.get("data").is_none(), "{answer}");
     }
+    // So is an Int variable out of its 32-bit range.
+    let response = app
+        .client
+        .post(app.url("/graphql"))
+        .header("Accept", "application/graphql-response+json")
+        .json(&json!({ "query": "query($n: Int) { organisations(first: $n) { totalCount } }", "variables": { "n": 99_999_999_999_i64 } }))
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(response.status(), 400);
+    let answer: Value = response.json().await.expect("JSON");
+    assert_eq!(error_codes(&answer), ["BAD_USER_INPUT"], "{answer}");
+    assert!(answer.get("data").is_none(), "{answer}");
     // Every root field skipped: an empty object, as GraphQL answers it.
     let skipped = post(&app, None, &json!({ "query": "{ icbs @skip(if: true) { odsCode } }" })).await;
     assert_eq!(skipped["data"], json!({}), "{skipped}");
