@@ -18,6 +18,8 @@ pub const SUBSCRIPTION: &str = "Subscription";
 #[derive(Debug, Default)]
 pub struct FieldTypes {
     fields: HashMap<String, HashMap<String, Type>>,
+    /// The arguments that must be given a value (non-null, no default), by parent type and field.
+    required_arguments: HashMap<(String, String), Vec<String>>,
     introspection: IntrospectionShape,
 }
 
@@ -26,6 +28,7 @@ impl FieldTypes {
     /// field is then costed as a single object and taken as nullable).
     pub fn from_sdl(sdl: &str) -> Self {
         let mut types: HashMap<String, HashMap<String, Type>> = HashMap::new();
+        let mut required_arguments = HashMap::new();
         let Ok(document) = async_graphql::parser::parse_schema(sdl) else { return Self::default() };
         let introspection = IntrospectionShape::of(&document);
         for definition in document.definitions {
@@ -36,18 +39,38 @@ impl FieldTypes {
                 TypeKind::Interface(interface) => interface.fields,
                 _ => continue,
             };
+            let parent = definition.name.node.to_string();
+            for field in &fields {
+                let required: Vec<String> = field
+                    .node
+                    .arguments
+                    .iter()
+                    .filter(|argument| !argument.node.ty.node.nullable && argument.node.default_value.is_none())
+                    .map(|argument| argument.node.name.node.to_string())
+                    .collect();
+                if !required.is_empty() {
+                    required_arguments.insert((parent.clone(), field.node.name.node.to_string()), required);
+                }
+            }
             types
-                .entry(definition.name.node.to_string())
+                .entry(parent)
                 .or_default()
                 .extend(fields.into_iter().map(|field| (field.node.name.node.to_string(), field.node.ty.node)));
         }
-        Self { fields: types, introspection }
+        Self { fields: types, required_arguments, introspection }
     }
 
     /// The return type of `field` on `parent`, if the schema has it (introspection's own types are not in
     /// the SDL).
     pub fn get(&self, parent: &str, field: &str) -> Option<&Type> {
         self.fields.get(parent)?.get(field)
+    }
+
+    /// Whether `argument` of `field` on `parent` must be given a value: of a non-null type, with no default.
+    pub fn requires(&self, parent: &str, field: &str, argument: &str) -> bool {
+        self.required_arguments
+            .get(&(parent.to_owned(), field.to_owned()))
+            .is_some_and(|required| required.iter().any(|name| name == argument))
     }
 
     /// The schema as introspection walks it, for costing `__schema` and `__type`.

@@ -48,6 +48,11 @@ struct Costing<'a> {
     largest_filter: usize,
     /// The most list items in all of any `filter` argument.
     filter_items: usize,
+    /// The operation's variables of a nullable type without a default.
+    nullable_variables: HashMap<&'a str, String>,
+    /// The first such variable given to an argument that must have a value (the specification's "All
+    /// Variable Usages Are Allowed"): the variable, its type, the field and the argument.
+    misplaced: Option<(String, String, String, String)>,
 }
 
 /// How many items a plain list of objects (`icbs`, `Region.icbs`, `Icb.successors`, a report's rows…) is
@@ -149,7 +154,15 @@ impl<'a> Costing<'a> {
         let name = field.name.node.as_str();
         self.introspects |= name == "__schema" || name == "__type";
         let mut conditions = 0;
-        for (argument, _) in &field.arguments {
+        for (argument, given) in &field.arguments {
+            if let async_graphql_value::Value::Variable(variable) = &given.node
+                && let Some(ty) = self.nullable_variables.get(variable.as_str())
+                && self.misplaced.is_none()
+                && self.types.requires(parent, name, argument.node.as_str())
+            {
+                let at = (variable.to_string(), ty.clone(), format!("{parent}.{name}"), argument.node.to_string());
+                self.misplaced = Some(at);
+            }
             if let Some(value) = self.value(field, argument.node.as_str()) {
                 self.longest_list = self.longest_list.max(longest_list(&value));
                 if argument.node.as_str() == "filter" {
@@ -346,6 +359,8 @@ struct Survey {
     largest_filter: usize,
     /// The most list items in all of any filter.
     filter_items: usize,
+    /// A nullable variable given to an argument that must have a value (see [`Costing::misplaced`]).
+    misplaced: Option<(String, String, String, String)>,
 }
 
 /// A request error for the first variable of `operation` that cannot be used: of a required type (`T!`,
@@ -440,6 +455,8 @@ fn survey(
         longest_list: 0,
         largest_filter: 0,
         filter_items: 0,
+        nullable_variables: HashMap::new(),
+        misplaced: None,
     };
     let mut worst = Tally::default();
     let (mut changes, mut subscribed) = (0, 0);
@@ -466,6 +483,13 @@ fn survey(
                 Some((definition.node.name.node.as_str(), default.node.clone()))
             })
             .collect();
+        costing.nullable_variables = operation
+            .node
+            .variable_definitions
+            .iter()
+            .filter(|definition| definition.node.var_type.node.nullable && definition.node.default_value.is_none())
+            .map(|definition| (definition.node.name.node.as_str(), definition.node.var_type.node.to_string()))
+            .collect();
         costing.fragments.clear();
         let tally = costing.selection(&operation.node.selection_set.node, root, 0);
         worst = worst.worst(tally);
@@ -478,6 +502,7 @@ fn survey(
         longest_list: costing.longest_list,
         largest_filter: costing.largest_filter,
         filter_items: costing.filter_items,
+        misplaced: costing.misplaced,
     }
 }
 
@@ -633,7 +658,15 @@ impl CostControl {
             longest_list,
             largest_filter,
             filter_items,
+            misplaced,
         } = survey(types, &document, request.operation_name.as_deref(), &request.variables);
+        if let Some((variable, ty, field, argument)) = misplaced {
+            let message = format!(
+                "Variable ${variable} of type {ty} may be null, but {field}'s argument `{argument}` needs a value: \
+                 declare it {ty}! or give it a default."
+            );
+            return (Err(refusal(message, "GRAPHQL_VALIDATION_FAILED", |_| {})), report);
+        }
         report.cost = cost;
         // A batch's operations share one cost limit: this one is admitted with what the others spent.
         let spent = budget.cost_spent();

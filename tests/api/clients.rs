@@ -305,6 +305,17 @@ async fn filters_say_what_they_do_and_requests_that_cannot_run_are_request_error
         assert_eq!(error_codes(&answer), ["BAD_USER_INPUT"], "{answer}");
         assert!(answer.get("data").is_none(), "{answer}");
     }
+    // A nullable variable given to an argument that needs a value fails validation, given or not.
+    for variables in [json!({}), json!({ "c": "QMM" })] {
+        let answer = post(
+            &app,
+            None,
+            &json!({ "query": "query($c: OdsCode) { icb(odsCode: $c) { name } }", "variables": variables }),
+        )
+        .await;
+        assert_eq!(error_codes(&answer), ["GRAPHQL_VALIDATION_FAILED"], "{answer}");
+        assert!(answer.get("data").is_none(), "{answer}");
+    }
     // So is an Int variable out of its 32-bit range.
     let response = app
         .client
