@@ -156,6 +156,11 @@ impl App {
         api.budgets().share(self.budget_db);
         let callers = Arc::new(self.callers);
         tracing::info!(address = %self.address, "rotagraph listening; GraphiQL at http://{}/graphql", self.address);
+        let (stop, stopping) = http::Stopping::new();
+        let shutdown = async move {
+            shutdown.await;
+            let _ = stop.send(true);
+        };
         poem::Server::new_with_acceptor(self.acceptor)
             .run_with_graceful_shutdown(
                 http::routes(
@@ -168,6 +173,7 @@ impl App {
                         clock: self.clock,
                         documents: self.documents,
                         allowed_origins: self.allowed_origins,
+                        stopping,
                     },
                 ),
                 shutdown,

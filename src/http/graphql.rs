@@ -150,7 +150,7 @@ fn retry_after(response: &async_graphql::Response) -> Option<u64> {
 }
 
 /// What the GraphQL endpoint serves with: the schema, the database, the callers' keys and scopes, the
-/// limits and the clock.
+/// limits, the clock, and word of the server stopping.
 pub(super) struct Endpoint {
     pub api: graphql::Api,
     pub documents: Documents,
@@ -158,6 +158,7 @@ pub(super) struct Endpoint {
     pub callers: Arc<Callers>,
     pub limits: Limits,
     pub clock: Clock,
+    pub stopping: super::Stopping,
 }
 
 /// Whether the client asks for Server-Sent Events (`Accept: text/event-stream`).

@@ -157,6 +157,7 @@ pub(super) async fn event_stream(
         subscribers.make_room(&me, MAKE_ROOM_PATIENCE).await;
     }
     let probes = subscribers.probes();
+    let endpoint_stopping = endpoint.stopping.clone();
     let mut answers = answers(endpoint, request, caller, request_id);
     // A request that fails before it runs (it does not parse or validate, or is refused by a limit) is
     // answered at once: a request error (`400`, or `429` for a caller over its limits) with the errors as
@@ -174,32 +175,39 @@ pub(super) async fn event_stream(
     // Each answer as a `next` event; at the token's expiry, a last one with `UNAUTHENTICATED`.
     // When this caller makes room, a `retry` field (the reconnection delay, as browsers default it) is
     // written at once: a stream whose client has gone fails to write and closes.
-    let state = (answers, expiry, probes, false);
-    let events = futures_util::stream::unfold(state, move |(mut answers, mut expiry, mut probes, ended)| {
-        let me = me.clone();
-        async move {
-            if ended {
-                return None;
+    // When the server begins to stop, the stream ends (with `complete`): shutdown does not wait for it.
+    let stopping = Box::pin(endpoint_stopping.begun());
+    let state = (answers, expiry, probes, stopping, false);
+    let events =
+        futures_util::stream::unfold(state, move |(mut answers, mut expiry, mut probes, mut stopping, ended)| {
+            let me = me.clone();
+            async move {
+                if ended {
+                    return None;
+                }
+                loop {
+                    let (response, ended) = tokio::select! {
+                        answer = answers.next() => (answer?, false),
+                        () = &mut expiry => (expired(), true),
+                        () = &mut stopping => return None,
+                        probe = probes.recv() => match probe {
+                            Ok(caller) if caller != me => continue,
+                            Err(tokio::sync::broadcast::error::RecvError::Closed) => {
+                                probes = tokio::sync::broadcast::channel(1).1;
+                                continue;
+                            }
+                            _ => {
+                                let state = (answers, expiry, probes, stopping, false);
+                                return Some((Event::retry(RECONNECT_MILLISECONDS), state));
+                            }
+                        },
+                    };
+                    let body = to_text(&super::graphql::response_body(&response));
+                    return Some((Event::message(body).event_type("next"), (answers, expiry, probes, stopping, ended)));
+                }
             }
-            loop {
-                let (response, ended) = tokio::select! {
-                    answer = answers.next() => (answer?, false),
-                    () = &mut expiry => (expired(), true),
-                    probe = probes.recv() => match probe {
-                        Ok(caller) if caller != me => continue,
-                        Err(tokio::sync::broadcast::error::RecvError::Closed) => {
-                            probes = tokio::sync::broadcast::channel(1).1;
-                            continue;
-                        }
-                        _ => return Some((Event::retry(RECONNECT_MILLISECONDS), (answers, expiry, probes, false))),
-                    },
-                };
-                let body = to_text(&super::graphql::response_body(&response));
-                return Some((Event::message(body).event_type("next"), (answers, expiry, probes, ended)));
-            }
-        }
-    })
-    .chain(futures_util::stream::once(async { Event::message("").event_type("complete") }));
+        })
+        .chain(futures_util::stream::once(async { Event::message("").event_type("complete") }));
     let mut response = SSE::new(events).keep_alive(KEEP_ALIVE).into_response();
     // An event stream is never stored (poem's own `no-cache` would let a cache keep it).
     let cache_control = if anonymous { "no-store" } else { "private, no-store" };
@@ -287,9 +295,15 @@ pub(super) async fn serve_socket(
     let deadline = tokio::time::sleep(INIT_TIMEOUT);
     tokio::pin!(deadline);
     let mut expiry = Box::pin(until(None));
+    let mut stopping = Box::pin(endpoint.stopping.clone().begun());
     loop {
         let message = tokio::select! {
             message = incoming.next() => message,
+            // The server is stopping: the client is told to connect again (to another replica).
+            () = &mut stopping => {
+                let _ = outgoing.send(close(1001, "Server shutting down")).await;
+                break;
+            }
             () = &mut deadline, if caller.is_none() => {
                 let _ = outgoing.send(close(4408, "Connection initialisation timeout")).await;
                 break;

@@ -40,6 +40,25 @@ pub struct Serving {
     pub clock: Clock,
     pub documents: documents::Documents,
     pub allowed_origins: cors::AllowedOrigins,
+    pub stopping: Stopping,
+}
+
+/// Word that the server has begun to stop: long-lived answers (event streams, graphql-ws connections)
+/// end at once, so the graceful shutdown waits only for requests that finish by themselves.
+#[derive(Clone, Debug)]
+pub struct Stopping(tokio::sync::watch::Receiver<bool>);
+
+impl Stopping {
+    /// The word, and what gives it.
+    pub fn new() -> (tokio::sync::watch::Sender<bool>, Self) {
+        let (sender, receiver) = tokio::sync::watch::channel(false);
+        (sender, Self(receiver))
+    }
+
+    /// Completes once the server has begun to stop.
+    pub async fn begun(mut self) {
+        let _ = self.0.wait_for(|stopping| *stopping).await;
+    }
 }
 
 /// Every route of the server.
@@ -49,7 +68,7 @@ pub fn routes(
     callers: Arc<Callers>,
     serving: Serving,
 ) -> impl poem::Endpoint {
-    let Serving { report_settings, limits, clock, documents, allowed_origins } = serving;
+    let Serving { report_settings, limits, clock, documents, allowed_origins, stopping } = serving;
     let metrics = api.metrics().clone();
     let allowed_origins = Arc::new(allowed_origins);
     Route::new()
@@ -62,7 +81,15 @@ pub fn routes(
         .at("/reports/:file", get(reports::report_csv))
         .at("/health", get(health))
         .at("/ready", get(ready))
-        .data(Arc::new(graphql::Endpoint { api, documents, db: db.clone(), callers: callers.clone(), limits, clock }))
+        .data(Arc::new(graphql::Endpoint {
+            api,
+            documents,
+            db: db.clone(),
+            callers: callers.clone(),
+            limits,
+            clock,
+            stopping,
+        }))
         .data(db)
         .data(callers)
         .data(report_settings)

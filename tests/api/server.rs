@@ -88,8 +88,26 @@ async fn the_binary_serves_and_stops_cleanly_on_sigterm() {
         .json::<serde_json::Value>()
         .await
         .expect("json");
+    // A subscription over SSE stays open until the server stops: then it ends at once, with `complete`.
+    let token = crate::helpers::token(rotagraph::services::access::Role::National, &[], None);
+    let stream = client
+        .post(format!("http://{address}/graphql"))
+        .header("accept", "text/event-stream")
+        .bearer_auth(token)
+        .json(&serde_json::json!({ "query": "subscription { fillRateChanged(groupBy: ICB) { placesOffered } }" }))
+        .send()
+        .await
+        .expect("event stream");
+    let mut events = futures_util::StreamExt::boxed(stream.bytes_stream());
+    let first = futures_util::StreamExt::next(&mut events).await.expect("an event").expect("bytes");
     let killed = std::process::Command::new("kill").args(["-TERM", &child.id().to_string()]).status().expect("kill");
+    let mut rest = String::new();
+    while let Some(Ok(chunk)) = futures_util::StreamExt::next(&mut events).await {
+        rest.push_str(&String::from_utf8_lossy(&chunk));
+    }
     let status = tokio::task::spawn_blocking(move || child.wait()).await.expect("join").expect("wait");
+    assert!(String::from_utf8_lossy(&first).contains("event: next"), "{first:?}");
+    assert!(rest.contains("event: complete"), "the stream ends with `complete` when the server stops: {rest:?}");
 
     assert_eq!(health.status(), 200);
     assert_eq!(demo_practice["data"], serde_json::json!({ "organisation": null }), "no demo data");
