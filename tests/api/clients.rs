@@ -290,45 +290,31 @@ async fn filters_say_what_they_do_and_requests_that_cannot_run_are_request_error
     assert_eq!(error_codes(&big), ["BAD_USER_INPUT"], "{big}");
     assert_eq!(big["errors"][0]["extensions"]["field"], "first", "{big}");
 
-    // A required variable left out (or null) is a request error: 400, no `data`.
-    for variables in [json!({}), json!({ "c": null })] {
+    // A required variable left out (or null), or an Int variable out of its 32-bit range, is a request
+    // error; so is a nullable variable given to an argument that needs a value (validation).
+    let required = "query($c: OdsCode!) { icb(odsCode: $c) { name } }";
+    let nullable = "query($c: OdsCode) { icb(odsCode: $c) { name } }";
+    let int = "query($n: Int) { organisations(first: $n) { totalCount } }";
+    for (query, variables, code) in [
+        (required, json!({}), "BAD_USER_INPUT"),
+        (required, json!({ "c": null }), "BAD_USER_INPUT"),
+        (nullable, json!({}), "GRAPHQL_VALIDATION_FAILED"),
+        (nullable, json!({ "c": "QMM" }), "GRAPHQL_VALIDATION_FAILED"),
+        (int, json!({ "n": 99_999_999_999_i64 }), "BAD_USER_INPUT"),
+    ] {
         let response = app
             .client
             .post(app.url("/graphql"))
             .header("Accept", "application/graphql-response+json")
-            .json(&json!({ "query": "query($c: OdsCode!) { icb(odsCode: $c) { name } }", "variables": variables }))
+            .json(&json!({ "query": query, "variables": variables }))
             .send()
             .await
             .expect("request");
-        assert_eq!(response.status(), 400);
+        assert_eq!(response.status(), 400, "{query} {variables}");
         let answer: Value = response.json().await.expect("JSON");
-        assert_eq!(error_codes(&answer), ["BAD_USER_INPUT"], "{answer}");
+        assert_eq!(error_codes(&answer), [code], "{answer}");
         assert!(answer.get("data").is_none(), "{answer}");
     }
-    // A nullable variable given to an argument that needs a value fails validation, given or not.
-    for variables in [json!({}), json!({ "c": "QMM" })] {
-        let answer = post(
-            &app,
-            None,
-            &json!({ "query": "query($c: OdsCode) { icb(odsCode: $c) { name } }", "variables": variables }),
-        )
-        .await;
-        assert_eq!(error_codes(&answer), ["GRAPHQL_VALIDATION_FAILED"], "{answer}");
-        assert!(answer.get("data").is_none(), "{answer}");
-    }
-    // So is an Int variable out of its 32-bit range.
-    let response = app
-        .client
-        .post(app.url("/graphql"))
-        .header("Accept", "application/graphql-response+json")
-        .json(&json!({ "query": "query($n: Int) { organisations(first: $n) { totalCount } }", "variables": { "n": 99_999_999_999_i64 } }))
-        .send()
-        .await
-        .expect("request");
-    assert_eq!(response.status(), 400);
-    let answer: Value = response.json().await.expect("JSON");
-    assert_eq!(error_codes(&answer), ["BAD_USER_INPUT"], "{answer}");
-    assert!(answer.get("data").is_none(), "{answer}");
     // Every root field skipped: an empty object, as GraphQL answers it.
     let skipped = post(&app, None, &json!({ "query": "{ icbs @skip(if: true) { odsCode } }" })).await;
     assert_eq!(skipped["data"], json!({}), "{skipped}");
