@@ -53,6 +53,8 @@ struct Costing<'a> {
     /// The first such variable given to an argument that must have a value (the specification's "All
     /// Variable Usages Are Allowed"): the variable, its type, the field and the argument.
     misplaced: Option<(String, String, String, String)>,
+    /// The first page asked for past [`MAX_PAGE_SIZE`]: the argument (`first`, `last`) and its value.
+    oversized_page: Option<(&'static str, u64)>,
 }
 
 /// How many items a plain list of objects (`icbs`, `Region.icbs`, `Icb.successors`, a report's rows…) is
@@ -183,6 +185,11 @@ impl<'a> Costing<'a> {
         let times = if introspection {
             1
         } else if named.ends_with("Connection") {
+            for argument in ["first", "last"] {
+                if let Some(size) = self.argument(field, argument).filter(|size| *size > MAX_PAGE_SIZE) {
+                    self.oversized_page.get_or_insert((argument, size));
+                }
+            }
             let page = self.argument(field, "first").or_else(|| self.argument(field, "last"));
             let page = page.map_or(DEFAULT_PAGE_SIZE, |size| size.min(MAX_PAGE_SIZE));
             self.keyed_rows(field, named).map_or(page, |keys| keys.min(page))
@@ -361,6 +368,8 @@ struct Survey {
     filter_items: usize,
     /// A nullable variable given to an argument that must have a value (see [`Costing::misplaced`]).
     misplaced: Option<(String, String, String, String)>,
+    /// A page asked for past the largest (see [`Costing::oversized_page`]).
+    oversized_page: Option<(&'static str, u64)>,
 }
 
 /// A request error for the first variable of `operation` that cannot be used: of a required type (`T!`,
@@ -457,6 +466,7 @@ fn survey(
         filter_items: 0,
         nullable_variables: HashMap::new(),
         misplaced: None,
+        oversized_page: None,
     };
     let mut worst = Tally::default();
     let (mut changes, mut subscribed) = (0, 0);
@@ -503,6 +513,7 @@ fn survey(
         largest_filter: costing.largest_filter,
         filter_items: costing.filter_items,
         misplaced: costing.misplaced,
+        oversized_page: costing.oversized_page,
     }
 }
 
@@ -659,7 +670,14 @@ impl CostControl {
             largest_filter,
             filter_items,
             misplaced,
+            oversized_page,
         } = survey(types, &document, request.operation_name.as_deref(), &request.variables);
+        // A page past the largest is refused once for the request, before any SQL (not once per parent of
+        // a nested connection), with the same rule and code as the lists' own check.
+        if let Some((argument, size)) = oversized_page {
+            let message = format!("{argument} is {size}; at most {MAX_PAGE_SIZE}: page on with the cursor.");
+            return (Err(refusal(message, "BAD_USER_INPUT", |extensions| extensions.set("field", argument))), report);
+        }
         if let Some((variable, ty, field, argument)) = misplaced {
             let message = format!(
                 "Variable ${variable} of type {ty} may be null, but {field}'s argument `{argument}` needs a value: \
