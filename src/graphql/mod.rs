@@ -366,6 +366,9 @@ impl Answered<'_> {
 /// error without a code of its own is an argument that failed to parse, since every resolver error
 /// carries its code (see `AppError`): `BAD_USER_INPUT`.
 fn label_errors(response: &mut async_graphql::Response) {
+    // One error is said once (async-graphql's validation can report the same error twice, as it does for
+    // `subscription { __typename }`).
+    response.errors.dedup_by(|a, b| a.message == b.message && a.locations == b.locations && a.path == b.path);
     for error in &mut response.errors {
         let bad_value = error.message.starts_with("Invalid value for argument");
         let code = if error.path.is_empty() && !bad_value { "GRAPHQL_VALIDATION_FAILED" } else { "BAD_USER_INPUT" };

@@ -289,6 +289,9 @@ async fn filters_say_what_they_do_and_requests_that_cannot_run_are_request_error
     let big = post(&app, national, &json!({ "query": "{ placements(first: 500) { nodes { id } } }" })).await;
     assert_eq!(error_codes(&big), ["BAD_USER_INPUT"], "{big}");
     assert_eq!(big["errors"][0]["extensions"]["field"], "first", "{big}");
+    // An error is said once.
+    let twice = post(&app, None, &json!({ "query": "subscription { __typename }" })).await;
+    assert_eq!(error_codes(&twice), ["GRAPHQL_VALIDATION_FAILED"], "{twice}");
     // Refused once before any SQL, however many parents a nested page has.
     let nested = post(&app, None, &json!({ "query": "{ icbs { pcns(first: 500) { totalCount } } }" })).await;
     assert_eq!(error_codes(&nested), ["BAD_USER_INPUT"], "{nested}");
