@@ -3,12 +3,10 @@ use crate::graphql::common::{ConnectionOf, NodeType, Paging, connection, countin
 use crate::graphql::organisation::Organisation;
 use crate::graphql::{db, scope};
 use crate::services::access::Principal;
+use crate::services::audit;
 use crate::services::organisations::{self, OrganisationChanges};
-use crate::services::pagination::Ordering;
-use crate::services::{audit, pagination};
 use async_graphql::{Context, ID, InputObject, Json, MaybeUndefined, Object, Result, ResultExt};
 use entity::{audit_log, organisation};
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
 /// Changes to an organisation (reference data, `national` administrators only); omitted fields stay.
 #[derive(InputObject)]
@@ -152,20 +150,16 @@ impl AuditQuery {
         #[graphql(desc = "At most this many rows from the start (default 20, at most 100).")] first: Option<i32>,
         #[graphql(desc = "At most this many rows from the end (at most 100).")] last: Option<i32>,
     ) -> Result<ConnectionOf<AuditEntry>> {
+        let reader = audit::AuditReader::of(ctx.data::<Principal>()?, scope(ctx)?).extend()?;
         let paging = Paging::new(after, before, first, last)?;
-        let readable = audit::readable(ctx.data::<Principal>()?, scope(ctx)?).extend()?;
         let filter = filter.unwrap_or_default();
-        let mut select = audit_log::Entity::find().filter(readable);
-        if let Some(id) = &filter.entity_id {
-            let (_, id) = decode_global_id(id).extend()?;
-            select = select.filter(audit_log::Column::EntityId.eq(id));
-        }
-        if let Some(operation) = &filter.operation {
-            select = select.filter(audit_log::Column::Operation.eq(operation.as_str()));
-        }
-        let ordering = Ordering::<audit_log::Entity>::by_columns([audit_log::Column::OccurredAt], true);
+        let filter = audit::AuditFilter {
+            entity_id: filter.entity_id.as_ref().map(decode_global_id).transpose().extend()?.map(|(_, id)| id),
+            operation: filter.operation,
+        };
+        let ordering = audit::ordering();
         let window = paging.window(&ordering).extend()?;
-        let page = pagination::page(db(ctx)?, select, &ordering, &window, counting(ctx)).await.extend()?;
+        let page = reader.page(db(ctx)?, &filter, &window, counting(ctx)).await.extend()?;
         Ok(connection(page, &ordering, AuditEntry))
     }
 }
