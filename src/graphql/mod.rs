@@ -221,10 +221,8 @@ pub async fn execute(
     );
     let mut response = match admitted {
         Err(refusal) => async_graphql::Response::from_errors(vec![refusal]),
-        Ok(request) => {
-            // The admitted request names the operation it runs (see [`operation`]).
-            let (query, operation_name, variables) =
-                (request.query.clone(), request.operation_name.clone(), request.variables.clone());
+        Ok(mut request) => {
+            let answered = Answered::of(&mut request);
             // Queries read from the read replica (the resolvers' database, and the loader's).
             let db = api.databases.for_operation(cost.operation());
             let fetches = loaders::Fetches::default();
@@ -233,7 +231,6 @@ pub async fn execute(
             let execution = loaders::drive(api.schema.execute(request), &fetches);
             let mut response = tracing::Instrument::instrument(execution, span.clone()).await;
             let entity_failures = entity_failures.take();
-            let answered = Answered { query: &query, operation_name: operation_name.as_deref(), variables: &variables };
             answered.complete(&mut response, &api.types, &entity_failures);
             response
         }
@@ -291,7 +288,7 @@ pub fn subscribe(
     };
     let budget = Arc::new(response_size::ResponseBudget::new(max_response_bytes));
     let (admitted, cost) = api.cost_control.admit(&api.types, request, Some(payer), &budget);
-    let request = match admitted {
+    let mut request = match admitted {
         Ok(request) => request,
         Err(refusal) => {
             let mut response = async_graphql::Response::from_errors(vec![refusal]);
@@ -302,8 +299,7 @@ pub fn subscribe(
         }
     };
     api.metrics.subscribed();
-    let (query, operation_name, variables) =
-        (request.query.clone(), request.operation_name.clone(), request.variables.clone());
+    let answered = Arc::new(Answered::of(&mut request));
     let fetches = loaders::Fetches::default();
     let request = with_request_data(request, &api.databases.primary, caller, budget.clone(), &fetches);
     let answers = loaders::drive_stream(api.schema.execute_stream(request), fetches);
@@ -314,13 +310,11 @@ pub fn subscribe(
         .then(move |response| {
             let (budget, types, subscribers, caller) =
                 (budget.clone(), types.clone(), subscribers.clone(), caller.clone());
-            let (query, operation_name, variables) = (query.clone(), operation_name.clone(), variables.clone());
+            let answered = answered.clone();
             let _open = &open;
             async move {
                 let mut response = budget.bound(response);
                 budget.renew();
-                let answered =
-                    Answered { query: &query, operation_name: operation_name.as_deref(), variables: &variables };
                 answered.complete(&mut response, &types, &[]);
                 label_errors(&mut response);
                 subscribers.pace(&caller).await;
@@ -330,14 +324,25 @@ pub fn subscribe(
         .boxed()
 }
 
-/// The request an answer answers.
-struct Answered<'a> {
-    query: &'a str,
-    operation_name: Option<&'a str>,
-    variables: &'a async_graphql::Variables,
+/// The request an answer answers: its document as admitted (parsed once, by cost control), the operation
+/// it runs and its variables.
+struct Answered {
+    document: Option<async_graphql::parser::types::ExecutableDocument>,
+    operation_name: Option<String>,
+    variables: async_graphql::Variables,
 }
 
-impl Answered<'_> {
+impl Answered {
+    /// What completing the answers to the admitted `request` needs (see [`limits::CostControl::admit`]:
+    /// it names the operation and carries the parsed document).
+    fn of(request: &mut async_graphql::Request) -> Self {
+        Self {
+            document: request.parsed_query().ok().cloned(),
+            operation_name: request.operation_name.clone(),
+            variables: request.variables.clone(),
+        }
+    }
+
     /// Completes `response` as the specification has it: partial results (see [`partial`]), then every
     /// object's keys in the query's order (see [`key_order`]).
     fn complete(
@@ -346,16 +351,17 @@ impl Answered<'_> {
         types: &field_types::FieldTypes,
         entity_failures: &[(async_graphql::Value, async_graphql::ServerError)],
     ) {
-        partial::complete(response, types, self.query, self.operation_name, self.variables, entity_failures);
+        let Some(document) = &self.document else { return };
+        let operation_name = self.operation_name.as_deref();
+        partial::complete(response, types, document, operation_name, &self.variables, entity_failures);
         // An operation whose every root field was skipped (`@skip`, `@include`) answers `{}`, not null.
         if response.errors.is_empty() && response.data == async_graphql::Value::Null {
             response.data = async_graphql::Value::Object(Default::default());
         }
-        let Ok(document) = async_graphql::parser::parse_query(self.query) else { return };
-        if let Some((_, operation)) = operation::chosen(&document, self.operation_name) {
+        if let Some((_, operation)) = operation::chosen(document, operation_name) {
             let root = &operation.node.selection_set.node;
             federation::answer_service_sdl(&mut response.data, root);
-            key_order::order(&mut response.data, &document, &[root]);
+            key_order::order(&mut response.data, document, &[root]);
         }
     }
 }

@@ -22,7 +22,7 @@ use async_graphql::{Name, PathSegment, Response, ServerError, Value, Variables};
 pub fn complete(
     response: &mut Response,
     types: &FieldTypes,
-    query: &str,
+    document: &ExecutableDocument,
     operation_name: Option<&str>,
     variables: &Variables,
     entity_failures: &[(Value, ServerError)],
@@ -30,14 +30,13 @@ pub fn complete(
     if entity_failures.is_empty() && response.errors.iter().all(|error| error.path.is_empty()) {
         return;
     }
-    let Ok(document) = async_graphql::parser::parse_query(query) else { return };
-    let Some((_, operation)) = super::operation::chosen(&document, operation_name) else { return };
+    let Some((_, operation)) = super::operation::chosen(document, operation_name) else { return };
     let root = match operation.node.ty {
         OperationType::Query => field_types::QUERY,
         OperationType::Mutation => field_types::MUTATION,
         OperationType::Subscription => field_types::SUBSCRIPTION,
     };
-    let walk = Walk { document: &document, types };
+    let walk = Walk { document, types };
     let entities = entity_fields(&walk, &operation.node.selection_set.node, variables);
     repair_entity_paths(response, &walk, &entities, entity_failures);
     place_entity_failures(response, &entities, entity_failures);
@@ -311,7 +310,8 @@ mod tests {
         let schema = Schema::build(Query, EmptyMutation, EmptySubscription).finish();
         let types = FieldTypes::from_sdl(&schema.sdl());
         let mut response = schema.execute(query).await;
-        complete(&mut response, &types, query, None, &async_graphql::Variables::default(), &[]);
+        let document = async_graphql::parser::parse_query(query).expect("the query parses");
+        complete(&mut response, &types, &document, None, &async_graphql::Variables::default(), &[]);
         let paths = response
             .errors
             .iter()
